@@ -1,0 +1,62 @@
+//! Enumerations stored as short strings, so the SQL stays readable on both backends.
+
+use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// What kind of body a department is, derived from its name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(24))")]
+pub enum DepartmentKind {
+    #[sea_orm(string_value = "GOVERNMENT_AGENCY")]
+    GovernmentAgency,
+    #[sea_orm(string_value = "PARTY_ORGAN")]
+    PartyOrgan,
+    #[sea_orm(string_value = "DISTRICT_GOVERNMENT")]
+    DistrictGovernment,
+    #[sea_orm(string_value = "VERTICAL_AGENCY")]
+    VerticalAgency,
+    #[sea_orm(string_value = "STATE_ENTERPRISE")]
+    StateEnterprise,
+    #[sea_orm(string_value = "JUDICIAL_ORGAN")]
+    JudicialOrgan,
+    #[sea_orm(string_value = "COLLECTIVE")]
+    Collective,
+}
+
+/// The part a department plays in a task.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(12))")]
+pub enum Role {
+    #[sea_orm(string_value = "LEAD")]
+    Lead,
+    #[sea_orm(string_value = "RESPONSIBLE")]
+    Responsible,
+}
+
+/// Progress status of a report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(12))")]
+pub enum ReportStatus {
+    #[sea_orm(string_value = "NOT_STARTED")]
+    NotStarted,
+    #[sea_orm(string_value = "ON_TRACK")]
+    OnTrack,
+    #[sea_orm(string_value = "AT_RISK")]
+    AtRisk,
+    #[sea_orm(string_value = "DELAYED")]
+    Delayed,
+    #[sea_orm(string_value = "COMPLETED")]
+    Completed,
+}
+
+/// What an API token may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(12))")]
+pub enum TokenRole {
+    #[sea_orm(string_value = "VIEWER")]
+    Viewer,
+    #[sea_orm(string_value = "REPORTER")]
+    Reporter,
+    #[sea_orm(string_value = "ADMIN")]
+    Admin,
+}

@@ -1,0 +1,15 @@
+//! sea-orm entities of qingdan: one file per table.
+
+pub mod api_token;
+pub mod assignment;
+pub mod category;
+pub mod department;
+pub mod document;
+pub mod enums;
+pub mod indicator;
+pub mod report;
+pub mod report_revision;
+pub mod reporting_period;
+pub mod task;
+
+pub use enums::{DepartmentKind, ReportStatus, Role, TokenRole};

@@ -1,0 +1,18 @@
+//! Schema migrations, one file per change; never edited once landed.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261126_000001_create_list_tables;
+mod m20261126_000002_create_reporting_tables;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261126_000001_create_list_tables::Migration),
+            Box::new(m20261126_000002_create_reporting_tables::Migration),
+        ]
+    }
+}

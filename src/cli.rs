@@ -1,0 +1,108 @@
+//! The subcommands.
+
+use anyhow::Context as _;
+use sea_orm::{EntityTrait, PaginatorTrait};
+use tokio::net::TcpListener;
+
+use crate::app::AppState;
+use crate::config::{Cli, Command, LogFormat, ServeArgs};
+use crate::import::{self, ImportOutcome};
+
+/// Structured logs on stderr; `RUST_LOG` filters (default `info`).
+pub fn init_tracing(cli: &Cli) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    match cli.log_format {
+        LogFormat::Json => builder.json().init(),
+        LogFormat::Text => builder.init(),
+    }
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let url = cli.database_url.clone();
+    match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
+        Command::Serve(args) => serve(&url, args).await,
+        Command::Schema => {
+            print!("{}", crate::graphql::schema_sdl());
+            Ok(())
+        }
+        Command::Migrate => {
+            AppState::connect(&url, Default::default()).await?;
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::Import { file, replace } => {
+            let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
+            let state = AppState::connect(&url, Default::default()).await?;
+            let outcome = import::import_text(&state.db, &text, replace).await?;
+            println!("{}", describe(&outcome));
+            Ok(())
+        }
+        Command::Token(cmd) => crate::service::token_cli::run(&url, cmd).await,
+    }
+}
+
+fn describe(outcome: &ImportOutcome) -> String {
+    match outcome {
+        ImportOutcome::Imported { document_id, stats } | ImportOutcome::Replaced { document_id, stats } => format!(
+            "{} document {document_id}: {} categories, {} tasks, {} assignments, {} indicators, {} periods, {} new departments",
+            if matches!(outcome, ImportOutcome::Replaced { .. }) { "replaced" } else { "imported" },
+            stats.categories,
+            stats.tasks,
+            stats.assignments,
+            stats.indicators,
+            stats.periods,
+            stats.departments_created
+        ),
+        ImportOutcome::Unchanged { document_id } => format!("unchanged: this text is already document {document_id}"),
+    }
+}
+
+/// Imports the bundled document when the database holds none.
+pub async fn seed_if_empty(state: &AppState) -> anyhow::Result<()> {
+    if entity::document::Entity::find().count(&state.db).await? == 0 {
+        let outcome = import::import_text(&state.db, import::BUNDLED_DOCUMENT, false).await?;
+        tracing::info!(result = %describe(&outcome), "imported the bundled document into the empty database");
+    }
+    Ok(())
+}
+
+async fn serve(url: &str, args: ServeArgs) -> anyhow::Result<()> {
+    let state = AppState::connect(url, args.limits.clone()).await.context("cannot open the database")?;
+    if !args.no_seed {
+        seed_if_empty(&state).await?;
+    }
+    let listener = TcpListener::bind(args.bind).await.with_context(|| format!("cannot listen on {}", args.bind))?;
+    tracing::info!(addr = %listener.local_addr()?, "serving GraphQL at /graphql, GraphiQL at /");
+    axum::serve(
+        listener,
+        crate::http::build_router(state).into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,43 @@
+//! Database connections: pool sizing, SQLite pragmas, the statement counter, migrations.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use migration::{Migrator, MigratorTrait};
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbBackend, DbErr};
+
+use crate::metrics::Metrics;
+
+/// Opens a pool on `url` and counts every statement it runs into `metrics`.
+pub async fn connect(url: &str, metrics: Arc<Metrics>) -> Result<DatabaseConnection, DbErr> {
+    let mut opts = ConnectOptions::new(url.to_owned());
+    opts.sqlx_logging(false).connect_timeout(Duration::from_secs(5)).acquire_timeout(Duration::from_secs(5));
+    if url.starts_with("sqlite:") {
+        // WAL lets readers run beside the one writer; a few connections are enough on SQLite.
+        opts.max_connections(4).min_connections(1).map_sqlx_sqlite_opts(|o| {
+            o.create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(5))
+                .pragma("mmap_size", "268435456")
+                .pragma("cache_size", "-32768")
+        });
+    } else {
+        // Two cores here: a handful of connections saturate them; more only queue in PostgreSQL.
+        opts.max_connections(16).min_connections(2);
+    }
+    let mut db = Database::connect(opts).await?;
+    db.set_metric_callback(move |info| metrics.record_statement(info.failed));
+    Ok(db)
+}
+
+/// Applies pending migrations.
+pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
+    Migrator::up(db, None).await
+}
+
+pub fn is_sqlite(db: &DatabaseConnection) -> bool {
+    db.get_database_backend() == DbBackend::Sqlite
+}

@@ -1,0 +1,33 @@
+//! What resolvers take from the request context.
+
+use async_graphql::Context;
+use async_graphql::dataloader::DataLoader;
+
+use super::loaders::DbLoader;
+use crate::app::AppState;
+use crate::error::ApiError;
+
+/// The shared state; missing only in a schema built without a database.
+pub fn state<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a AppState> {
+    ctx.data::<AppState>().map_err(|_| ApiError::Internal(anyhow::anyhow!("no AppState in the schema")).into())
+}
+
+/// The per-request DataLoader.
+pub fn loader<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a DataLoader<DbLoader>> {
+    ctx.data::<DataLoader<DbLoader>>()
+        .map_err(|_| ApiError::Internal(anyhow::anyhow!("no DataLoader in the request")).into())
+}
+
+/// Loads one row that must exist (a foreign key points at it).
+pub async fn load_required<K, V>(ctx: &Context<'_>, key: K) -> async_graphql::Result<V>
+where
+    K: Send + Sync + std::hash::Hash + Eq + Clone + std::fmt::Debug + 'static,
+    V: Send + Sync + Clone + 'static,
+    DbLoader: async_graphql::dataloader::Loader<K, Value = V, Error = async_graphql::Error>,
+{
+    let what = format!("{key:?}");
+    loader(ctx)?
+        .load_one(key)
+        .await?
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("dangling reference {what}")).into())
+}

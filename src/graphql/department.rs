@@ -1,0 +1,237 @@
+//! Departments: their tasks, co-leaders and workload, and the department queries.
+
+use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
+use entity::department;
+
+use super::connection::{PageArgs, connection};
+use super::context::{loader, state};
+use super::ids::{self, NodeType};
+use super::loaders::{CoLeadersOf, DepartmentKey, ScopedCount, ScopedPage, TaskKey, WorkloadOf};
+use super::task::{ScopedTaskCount, Task, TaskConnection};
+use crate::error::ApiError;
+use crate::service::departments::{self, DepartmentCriteria};
+use crate::service::relations::{ScopedPageArgs, TaskScope};
+
+/// The part a department plays in a task.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[graphql(remote = "entity::Role")]
+pub enum Role {
+    /// Lead department (牵头部门).
+    Lead,
+    /// Responsible unit (责任单位).
+    Responsible,
+}
+
+/// What kind of body a department is, derived from its name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[graphql(remote = "entity::DepartmentKind")]
+pub enum DepartmentKind {
+    /// A bureau, commission or office of the government (市…委/局/办).
+    GovernmentAgency,
+    /// An organ of the Party committee (市委…).
+    PartyOrgan,
+    /// A district's government (…区人民政府).
+    DistrictGovernment,
+    /// A central-government branch in the region (海关, 证监局, 人民银行分行 …).
+    VerticalAgency,
+    /// A state-owned enterprise (…集团, …公司, 机场).
+    StateEnterprise,
+    /// A court or procuratorate.
+    JudicialOrgan,
+    /// A placeholder for a group of units (市级有关单位, 各区人民政府): never reports.
+    Collective,
+}
+
+/// A department, unique by region and name.
+pub struct Department(pub department::Model);
+
+#[Object]
+impl Department {
+    /// Global id.
+    pub async fn id(&self) -> ID {
+        ids::encode(NodeType::Department, self.0.id)
+    }
+    /// Name as in the source document.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// Region it belongs to.
+    async fn region(&self) -> &str {
+        &self.0.region
+    }
+    /// Kind, derived from the name.
+    async fn kind(&self) -> DepartmentKind {
+        self.0.kind.into()
+    }
+    /// A placeholder for a group of units: appears in views, never reports, never signs in.
+    async fn is_collective(&self) -> bool {
+        self.0.kind == entity::DepartmentKind::Collective
+    }
+    /// Tasks this department is assigned to, in task order.
+    async fn tasks(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only tasks where it holds this role.")] role: Option<Role>,
+        #[graphql(desc = "Only co-led (true) or not co-led (false) tasks.")] co_led: Option<bool>,
+        #[graphql(desc = "Rows from the start (default 100, at most 500).")] first: Option<i32>,
+        #[graphql(desc = "Start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Rows from the end.")] last: Option<i32>,
+        #[graphql(desc = "End before this cursor.")] before: Option<String>,
+    ) -> async_graphql::Result<TaskConnection> {
+        let s = state(ctx)?;
+        let page = PageArgs::new(first, after, last, before).request(s.limits.max_page_size, false)?;
+        let scope = TaskScope::Department { role: role.map(Into::into) };
+        let args = ScopedPageArgs { scope, co_led, page };
+        let rows = loader(ctx)?.load_one(ScopedPage { parent: self.0.id, args }).await?.unwrap_or_default();
+        let count = ScopedTaskCount(ScopedCount { parent: self.0.id, scope, co_led });
+        Ok(TaskConnection { page: (*rows).clone(), count: count.into() })
+    }
+    /// Departments that lead tasks together with this one, most shared tasks first.
+    async fn co_leaders(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<CoLeader>> {
+        let list = loader(ctx)?.load_one(CoLeadersOf(self.0.id)).await?.unwrap_or_default();
+        let mut departments = loader(ctx)?.load_many(list.iter().map(|(d, _)| DepartmentKey(*d))).await?;
+        Ok(list
+            .iter()
+            .filter_map(|(d, tasks)| {
+                departments.remove(&DepartmentKey(*d)).map(|dep| CoLeader {
+                    department: Department(dep),
+                    task_count: tasks.len() as i32,
+                    task_ids: tasks.clone(),
+                })
+            })
+            .collect())
+    }
+    /// How many tasks it leads and shares.
+    async fn workload(&self, ctx: &Context<'_>) -> async_graphql::Result<Workload> {
+        let w = loader(ctx)?.load_one(WorkloadOf(self.0.id)).await?.unwrap_or_default();
+        Ok(Workload {
+            lead: w.lead as i32,
+            sole_lead: w.sole_lead as i32,
+            co_lead: w.co_lead as i32,
+            responsible: w.responsible as i32,
+            total: w.total as i32,
+        })
+    }
+}
+
+/// A department that co-leads tasks with another.
+pub struct CoLeader {
+    department: Department,
+    task_count: i32,
+    task_ids: Vec<i64>,
+}
+
+#[Object]
+impl CoLeader {
+    /// The co-leading department.
+    async fn department(&self) -> &Department {
+        &self.department
+    }
+    /// How many tasks the two lead together.
+    async fn task_count(&self) -> i32 {
+        self.task_count
+    }
+    /// Those tasks, in task order.
+    async fn tasks(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Task>> {
+        let mut found = loader(ctx)?.load_many(self.task_ids.iter().map(|id| TaskKey(*id))).await?;
+        Ok(self.task_ids.iter().filter_map(|id| found.remove(&TaskKey(*id))).map(Task).collect())
+    }
+}
+
+/// A department's task counts by role.
+#[derive(Debug, Clone, Copy, SimpleObject)]
+pub struct Workload {
+    /// Tasks it leads.
+    pub lead: i32,
+    /// Tasks it leads alone.
+    pub sole_lead: i32,
+    /// Tasks it leads with others.
+    pub co_lead: i32,
+    /// Tasks it is a responsible unit of.
+    pub responsible: i32,
+    /// Distinct tasks it is assigned to.
+    pub total: i32,
+}
+
+/// Conditions on departments; all given fields must hold.
+#[derive(Debug, Clone, Default, InputObject)]
+pub struct DepartmentFilter {
+    /// Departments of this region.
+    pub region: Option<String>,
+    /// Departments of this kind.
+    pub kind: Option<DepartmentKind>,
+    /// Collectives (true) or real departments (false).
+    pub is_collective: Option<bool>,
+    /// Name contains this text.
+    pub name_contains: Option<String>,
+    /// Departments assigned to some task of this document.
+    pub document_id: Option<ID>,
+}
+
+/// Counts a department listing.
+pub struct DepartmentCount(DepartmentCriteria);
+
+impl DepartmentCount {
+    pub async fn total(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
+        Ok(departments::count(&state(ctx)?.db, &self.0).await?)
+    }
+}
+
+connection!(
+    DepartmentConnection,
+    DepartmentEdge,
+    Department,
+    department::Model,
+    Department,
+    |d: &department::Model| d.id,
+    DepartmentCount,
+    "departments"
+);
+
+/// Queries on departments.
+#[derive(Default)]
+pub struct DepartmentQuery;
+
+#[Object]
+impl DepartmentQuery {
+    /// Departments matching `filter`, in order of first appearance.
+    async fn departments(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Conditions the departments meet.")] filter: Option<DepartmentFilter>,
+        #[graphql(desc = "Rows from the start (default 100, at most 500).")] first: Option<i32>,
+        #[graphql(desc = "Start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Rows from the end.")] last: Option<i32>,
+        #[graphql(desc = "End before this cursor.")] before: Option<String>,
+    ) -> async_graphql::Result<DepartmentConnection> {
+        let s = state(ctx)?;
+        let page = PageArgs::new(first, after, last, before).request(s.limits.max_page_size, false)?;
+        let f = filter.unwrap_or_default();
+        let criteria = DepartmentCriteria {
+            region: f.region,
+            kind: f.kind.map(Into::into),
+            is_collective: f.is_collective,
+            name_contains: f.name_contains,
+            document_id: f.document_id.map(|id| ids::decode(&id, NodeType::Document)).transpose()?,
+        };
+        let rows = departments::list(&s.db, &criteria, page).await?;
+        Ok(DepartmentConnection { page: rows, count: DepartmentCount(criteria) })
+    }
+
+    /// One department, by global id or by name (a name found in several regions needs region).
+    async fn department(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Global id.")] id: Option<ID>,
+        #[graphql(desc = "Name as in the document.")] name: Option<String>,
+        #[graphql(desc = "Region of `name`.")] region: Option<String>,
+    ) -> async_graphql::Result<Option<Department>> {
+        let s = state(ctx)?;
+        let row = match (id, name) {
+            (Some(id), None) => loader(ctx)?.load_one(DepartmentKey(ids::decode(&id, NodeType::Department)?)).await?,
+            (None, Some(name)) => departments::find_by_name(&s.db, name.trim(), region.as_deref()).await?,
+            _ => return Err(ApiError::bad_input("pass either id or name").into()),
+        };
+        row.map(Department).map(Some).ok_or_else(|| ApiError::not_found("no such department").into())
+    }
+}

@@ -1,0 +1,117 @@
+//! Documents, categories and their queries.
+
+use async_graphql::{Context, ID, Object};
+use entity::{category, document};
+
+use super::connection::PageArgs;
+use super::context::{load_required, state};
+use super::ids::{self, NodeType};
+use super::loaders::{DocumentKey, ScopedCount, ScopedPage};
+use super::task::{ScopedTaskCount, TaskConnection};
+use crate::service::documents;
+use crate::service::relations::{ScopedPageArgs, TaskScope};
+
+/// One responsibility list: a region's list of tasks for a year.
+pub struct Document(pub document::Model);
+
+#[Object]
+impl Document {
+    /// Global id.
+    pub async fn id(&self) -> ID {
+        ids::encode(NodeType::Document, self.0.id)
+    }
+    /// Region whose list this is (天津).
+    async fn region(&self) -> &str {
+        &self.0.region
+    }
+    /// Year the list is for.
+    async fn year(&self) -> i32 {
+        self.0.year
+    }
+    /// Title of the list.
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+    /// Office that issued it.
+    async fn issuer(&self) -> &str {
+        &self.0.issuer
+    }
+    /// Date of the notice that issued it.
+    async fn issued_on(&self) -> chrono::NaiveDate {
+        self.0.issued_on
+    }
+    /// Key-task categories in number order.
+    async fn categories(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Category>> {
+        let s = state(ctx)?;
+        Ok(documents::categories(&s.db, Some(self.0.id)).await?.into_iter().map(Category).collect())
+    }
+    /// Reporting periods (quarters) in order.
+    async fn reporting_periods(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<super::period::ReportingPeriod>> {
+        let s = state(ctx)?;
+        Ok(documents::periods(&s.db, self.0.id).await?.into_iter().map(super::period::ReportingPeriod).collect())
+    }
+}
+
+/// A key-task category (重点任务) of a document.
+pub struct Category(pub category::Model);
+
+#[Object]
+impl Category {
+    /// Global id.
+    pub async fn id(&self) -> ID {
+        ids::encode(NodeType::Category, self.0.id)
+    }
+    /// Number within the document (1-based).
+    async fn number(&self) -> i32 {
+        self.0.number
+    }
+    /// Name, as in the document.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// The document it belongs to.
+    async fn document(&self, ctx: &Context<'_>) -> async_graphql::Result<Document> {
+        load_required(ctx, DocumentKey(self.0.document_id)).await.map(Document)
+    }
+    /// Tasks of the category in number order.
+    async fn tasks(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Rows from the start (default 100, at most 500).")] first: Option<i32>,
+        #[graphql(desc = "Start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Rows from the end.")] last: Option<i32>,
+        #[graphql(desc = "End before this cursor.")] before: Option<String>,
+    ) -> async_graphql::Result<TaskConnection> {
+        let s = state(ctx)?;
+        let page = PageArgs::new(first, after, last, before).request(s.limits.max_page_size, false)?;
+        let args = ScopedPageArgs { scope: TaskScope::Category, co_led: None, page };
+        let rows =
+            super::context::loader(ctx)?.load_one(ScopedPage { parent: self.0.id, args }).await?.unwrap_or_default();
+        let count = ScopedTaskCount(ScopedCount { parent: self.0.id, scope: TaskScope::Category, co_led: None });
+        Ok(TaskConnection { page: (*rows).clone(), count: count.into() })
+    }
+}
+
+/// Queries on documents and categories.
+#[derive(Default)]
+pub struct DocumentQuery;
+
+#[Object]
+impl DocumentQuery {
+    /// Every loaded document, in import order.
+    async fn documents(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Document>> {
+        let s = state(ctx)?;
+        Ok(documents::all(&s.db).await?.into_iter().map(Document).collect())
+    }
+
+    /// Categories of one document (or of all), in number order.
+    async fn categories(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only this document's categories.")] document_id: Option<ID>,
+    ) -> async_graphql::Result<Vec<Category>> {
+        let s = state(ctx)?;
+        let doc = document_id.map(|id| ids::decode(&id, NodeType::Document)).transpose()?;
+        Ok(documents::categories(&s.db, doc).await?.into_iter().map(Category).collect())
+    }
+}

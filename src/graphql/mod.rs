@@ -1,0 +1,48 @@
+//! The GraphQL schema: one file per domain, merged here.
+
+pub mod connection;
+pub mod context;
+pub mod department;
+pub mod document;
+pub mod ids;
+pub mod loaders;
+pub mod node;
+pub mod period;
+pub mod stats;
+pub mod task;
+
+use async_graphql::{EmptyMutation, EmptySubscription, MergedObject, Schema};
+
+use crate::app::AppState;
+
+/// Every query of the API.
+#[derive(MergedObject, Default)]
+pub struct Query(
+    node::NodeQuery,
+    document::DocumentQuery,
+    task::TaskQuery,
+    department::DepartmentQuery,
+    stats::StatsQuery,
+    period::PeriodQuery,
+);
+
+pub type ApiSchema = Schema<Query, EmptyMutation, EmptySubscription>;
+
+/// Builds the schema; with `state` it serves requests, without it only describes itself.
+pub fn build_schema(state: Option<AppState>) -> ApiSchema {
+    let mut builder = Schema::build(Query::default(), EmptyMutation, EmptySubscription);
+    if let Some(state) = state {
+        builder = builder.limit_depth(state.limits.max_depth).limit_complexity(state.limits.max_complexity).data(state);
+    }
+    builder.finish()
+}
+
+/// The SDL of the schema, as committed in `schema.graphql`.
+pub fn schema_sdl() -> String {
+    build_schema(None).sdl()
+}
+
+/// Adds what every request needs: its own DataLoader.
+pub fn prepare(request: async_graphql::Request, state: &AppState) -> async_graphql::Request {
+    request.data(loaders::new_loader(state.db.clone()))
+}

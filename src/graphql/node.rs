@@ -1,0 +1,62 @@
+//! The Relay `Node` interface and `node(id:)`.
+
+use async_graphql::{Context, ID, Interface, Object};
+
+use super::context::loader;
+use super::department::Department;
+use super::document::{Category, Document};
+use super::ids::{self, NodeType};
+use super::loaders::{CategoryKey, DepartmentKey, DocumentKey, PeriodKey, TaskKey};
+use super::period::ReportingPeriod;
+use super::task::{Indicator, Task};
+use crate::error::ApiError;
+
+/// An object with a global id.
+#[derive(Interface)]
+#[graphql(field(name = "id", ty = "ID", desc = "Global id, opaque."))]
+pub enum Node {
+    Document(Document),
+    Category(Category),
+    Task(Task),
+    Department(Department),
+    ReportingPeriod(ReportingPeriod),
+    Indicator(Indicator),
+}
+
+/// `node(id:)`.
+#[derive(Default)]
+pub struct NodeQuery;
+
+#[Object]
+impl NodeQuery {
+    /// Any object by its global id.
+    async fn node(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Global id.")] id: ID,
+    ) -> async_graphql::Result<Option<Node>> {
+        let (ty, n) = ids::decode_any(&id)?;
+        let l = loader(ctx)?;
+        let node = match ty {
+            NodeType::Document => l.load_one(DocumentKey(n)).await?.map(|m| Node::Document(Document(m))),
+            NodeType::Category => l.load_one(CategoryKey(n)).await?.map(|m| Node::Category(Category(m))),
+            NodeType::Task => l.load_one(TaskKey(n)).await?.map(|m| Node::Task(Task(m))),
+            NodeType::Department => l.load_one(DepartmentKey(n)).await?.map(|m| Node::Department(Department(m))),
+            NodeType::ReportingPeriod => {
+                l.load_one(PeriodKey(n)).await?.map(|m| Node::ReportingPeriod(ReportingPeriod(m)))
+            }
+            NodeType::Indicator => {
+                let row = entity::indicator::Entity::find_by_id(n)
+                    .one(&super::context::state(ctx)?.db)
+                    .await
+                    .map_err(ApiError::from)?;
+                row.map(|m| Node::Indicator(Indicator(m)))
+            }
+            NodeType::Report => None,
+        };
+        node.map(Some)
+            .ok_or_else(|| ApiError::not_found(format!("no object with id \"{}\"", ids::truncate(id.as_str()))).into())
+    }
+}
+
+use sea_orm::EntityTrait as _;

@@ -1,0 +1,70 @@
+//! Reporting periods.
+
+use async_graphql::{Context, ID, Object};
+use entity::reporting_period;
+
+use super::context::{load_required, state};
+use super::document::Document;
+use super::ids::{self, NodeType};
+use super::loaders::DocumentKey;
+use crate::service::documents;
+
+/// A quarter the departments of a document report on.
+pub struct ReportingPeriod(pub reporting_period::Model);
+
+#[Object]
+impl ReportingPeriod {
+    /// Global id.
+    pub async fn id(&self) -> ID {
+        ids::encode(NodeType::ReportingPeriod, self.0.id)
+    }
+    /// Year of the quarter.
+    async fn year(&self) -> i32 {
+        self.0.year
+    }
+    /// Quarter, 1-4.
+    async fn quarter(&self) -> i32 {
+        self.0.quarter
+    }
+    /// Label as the notice words it ("二季度（半年）").
+    async fn label(&self) -> &str {
+        &self.0.label
+    }
+    /// First day of the quarter.
+    async fn starts_on(&self) -> chrono::NaiveDate {
+        self.0.starts_on
+    }
+    /// Last day of the quarter.
+    async fn ends_on(&self) -> chrono::NaiveDate {
+        self.0.ends_on
+    }
+    /// Last day to report; the deadline is the end of this day in Asia/Shanghai.
+    async fn due_on(&self) -> chrono::NaiveDate {
+        self.0.due_on
+    }
+    /// The document it belongs to.
+    async fn document(&self, ctx: &Context<'_>) -> async_graphql::Result<Document> {
+        load_required(ctx, DocumentKey(self.0.document_id)).await.map(Document)
+    }
+}
+
+/// Queries on reporting periods.
+#[derive(Default)]
+pub struct PeriodQuery;
+
+#[Object]
+impl PeriodQuery {
+    /// Reporting periods of a document (the only one loaded, when omitted), in order.
+    async fn reporting_periods(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The document; optional while one document is loaded.")] document_id: Option<ID>,
+    ) -> async_graphql::Result<Vec<ReportingPeriod>> {
+        let s = state(ctx)?;
+        let doc = match document_id {
+            Some(id) => ids::decode(&id, NodeType::Document)?,
+            None => documents::sole_document_id(&s.db).await?,
+        };
+        Ok(documents::periods(&s.db, doc).await?.into_iter().map(ReportingPeriod).collect())
+    }
+}

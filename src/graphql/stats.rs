@@ -1,0 +1,98 @@
+//! `taskStats`: task counts grouped by category, department, role and/or kind.
+
+use async_graphql::{Context, Enum, Object};
+
+use super::context::{load_required, state};
+use super::department::{Department, DepartmentKind, Role};
+use super::document::Category;
+use super::loaders::{CategoryKey, DepartmentKey};
+use super::task::TaskFilter;
+use crate::service::stats::{self, StatDimension, StatRow};
+
+/// A dimension to group task counts by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+pub enum TaskStatsGroupBy {
+    /// By key-task category.
+    Category,
+    /// By assigned department.
+    Department,
+    /// By assignment role.
+    Role,
+    /// By kind of the assigned department.
+    Kind,
+}
+
+/// One group of `taskStats`: the keys it was grouped by (the others are null) and its counts.
+pub struct TaskStatGroup(StatRow);
+
+#[Object]
+impl TaskStatGroup {
+    /// The category, when grouped by CATEGORY.
+    async fn category(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Category>> {
+        match self.0.category_id {
+            Some(id) => load_required(ctx, CategoryKey(id)).await.map(|c| Some(Category(c))),
+            None => Ok(None),
+        }
+    }
+    /// The department, when grouped by DEPARTMENT.
+    async fn department(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Department>> {
+        match self.0.department_id {
+            Some(id) => load_required(ctx, DepartmentKey(id)).await.map(|d| Some(Department(d))),
+            None => Ok(None),
+        }
+    }
+    /// The role, when grouped by ROLE.
+    async fn role(&self) -> Option<Role> {
+        match self.0.role.as_deref() {
+            Some("LEAD") => Some(Role::Lead),
+            Some("RESPONSIBLE") => Some(Role::Responsible),
+            _ => None,
+        }
+    }
+    /// The department kind, when grouped by KIND.
+    async fn kind(&self) -> Option<DepartmentKind> {
+        let kind = self.0.kind.as_deref()?;
+        <entity::DepartmentKind as sea_orm::ActiveEnum>::try_from_value(&kind.to_owned()).ok().map(Into::into)
+    }
+    /// Distinct tasks in the group.
+    async fn task_count(&self) -> i64 {
+        self.0.task_count
+    }
+    /// Distinct co-led tasks in the group.
+    async fn co_led_task_count(&self) -> i64 {
+        self.0.co_led_task_count
+    }
+    /// Assignments in the group (0 when grouped by category only).
+    async fn assignment_count(&self) -> i64 {
+        self.0.assignment_count
+    }
+}
+
+/// Aggregate queries.
+#[derive(Default)]
+pub struct StatsQuery;
+
+#[Object]
+impl StatsQuery {
+    /// Counts of the tasks matching `filter`, grouped by the given dimensions (none: one
+    /// total), largest groups first.
+    async fn task_stats(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Conditions the counted tasks meet.")] filter: Option<TaskFilter>,
+        #[graphql(desc = "Dimensions to group by.", default)] group_by: Vec<TaskStatsGroupBy>,
+    ) -> async_graphql::Result<Vec<TaskStatGroup>> {
+        let s = state(ctx)?;
+        let predicate = filter.map(|f| f.to_predicate(0)).transpose()?;
+        let dims: Vec<StatDimension> = group_by
+            .iter()
+            .map(|g| match g {
+                TaskStatsGroupBy::Category => StatDimension::Category,
+                TaskStatsGroupBy::Department => StatDimension::Department,
+                TaskStatsGroupBy::Role => StatDimension::Role,
+                TaskStatsGroupBy::Kind => StatDimension::Kind,
+            })
+            .collect();
+        Ok(stats::task_stats(&s.db, predicate.as_ref(), &dims).await?.into_iter().map(TaskStatGroup).collect())
+    }
+}

@@ -1,0 +1,330 @@
+//! Tasks, their assignments and indicators, the task filter and the task queries.
+
+use async_graphql::{Context, Enum, ID, InputObject, Object};
+use entity::{assignment, indicator, task};
+
+use super::connection::{PageArgs, connection};
+use super::context::{load_required, loader, state};
+use super::department::{Department, Role};
+use super::document::{Category, Document};
+use super::ids::{self, NodeType};
+use super::loaders::{AssignmentsOfTask, CategoryKey, DepartmentKey, DocumentKey, IndicatorsOfTask, ScopedCount};
+use crate::error::ApiError;
+use crate::service::documents;
+use crate::service::task_filter::{DepartmentRef, TaskPredicate};
+use crate::service::tasks;
+
+/// How deep `and`/`or`/`not` may nest in one filter.
+pub const MAX_FILTER_DEPTH: usize = 5;
+
+/// A numbered task (主要内容) of a document.
+pub struct Task(pub task::Model);
+
+impl Task {
+    async fn departments(&self, ctx: &Context<'_>, role: entity::Role) -> async_graphql::Result<Vec<Department>> {
+        let assignments = loader(ctx)?.load_one(AssignmentsOfTask(self.0.id)).await?.unwrap_or_default();
+        let keys: Vec<DepartmentKey> =
+            assignments.iter().filter(|a| a.role == role).map(|a| DepartmentKey(a.department_id)).collect();
+        let mut found = loader(ctx)?.load_many(keys.iter().copied()).await?;
+        Ok(keys.iter().filter_map(|k| found.remove(k)).map(Department).collect())
+    }
+}
+
+#[Object]
+impl Task {
+    /// Global id.
+    pub async fn id(&self) -> ID {
+        ids::encode(NodeType::Task, self.0.id)
+    }
+    /// Number within its document (序号).
+    async fn number(&self) -> i32 {
+        self.0.number
+    }
+    /// The task text.
+    async fn content(&self) -> &str {
+        &self.0.content
+    }
+    /// Its key-task category.
+    async fn category(&self, ctx: &Context<'_>) -> async_graphql::Result<Category> {
+        load_required(ctx, CategoryKey(self.0.category_id)).await.map(Category)
+    }
+    /// The document it belongs to.
+    async fn document(&self, ctx: &Context<'_>) -> async_graphql::Result<Document> {
+        load_required(ctx, DocumentKey(self.0.document_id)).await.map(Document)
+    }
+    /// Lead departments (牵头部门) in source order.
+    async fn leads(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Department>> {
+        self.departments(ctx, entity::Role::Lead).await
+    }
+    /// Responsible units (责任单位) in source order.
+    async fn responsible_units(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Department>> {
+        self.departments(ctx, entity::Role::Responsible).await
+    }
+    /// Every assignment: leads first, then responsible units, each in source order.
+    async fn assignments(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Assignment>> {
+        let rows = loader(ctx)?.load_one(AssignmentsOfTask(self.0.id)).await?.unwrap_or_default();
+        Ok(rows.iter().cloned().map(Assignment).collect())
+    }
+    /// Two or more lead departments.
+    async fn is_co_led(&self) -> bool {
+        self.0.lead_count >= 2
+    }
+    /// Quantitative targets found in the text.
+    async fn indicators(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Indicator>> {
+        let rows = loader(ctx)?.load_one(IndicatorsOfTask(self.0.id)).await?.unwrap_or_default();
+        Ok(rows.iter().cloned().map(Indicator).collect())
+    }
+}
+
+/// A department's place in a task.
+pub struct Assignment(pub assignment::Model);
+
+#[Object]
+impl Assignment {
+    /// The department.
+    async fn department(&self, ctx: &Context<'_>) -> async_graphql::Result<Department> {
+        load_required(ctx, DepartmentKey(self.0.department_id)).await.map(Department)
+    }
+    /// LEAD or RESPONSIBLE.
+    async fn role(&self) -> Role {
+        self.0.role.into()
+    }
+    /// 0-based position in the source cell of its role.
+    async fn position(&self) -> i32 {
+        self.0.position
+    }
+}
+
+/// How a target compares with the value reached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+pub enum Comparator {
+    /// The value must reach the target (达到, 突破, 超过, 以上).
+    AtLeast,
+    /// The value must stay within the target.
+    AtMost,
+    /// The target is an exact count (新增 50 家).
+    Exactly,
+}
+
+/// A quantitative target found in a task's text.
+pub struct Indicator(pub indicator::Model);
+
+#[Object]
+impl Indicator {
+    /// Global id; reports give indicator values by it.
+    pub async fn id(&self) -> ID {
+        ids::encode(NodeType::Indicator, self.0.id)
+    }
+    /// The task it belongs to.
+    async fn task(&self, ctx: &Context<'_>) -> async_graphql::Result<Task> {
+        load_required(ctx, super::loaders::TaskKey(self.0.task_id)).await.map(Task)
+    }
+    /// Target value (超过6 万个 → 60000).
+    async fn target_value(&self) -> f64 {
+        self.0.target_value
+    }
+    /// Counting unit (家, 个, 件 …).
+    async fn unit(&self) -> &str {
+        &self.0.unit
+    }
+    /// How the target compares.
+    async fn comparator(&self) -> Comparator {
+        match self.0.comparator.as_str() {
+            "AT_MOST" => Comparator::AtMost,
+            "EXACTLY" => Comparator::Exactly,
+            _ => Comparator::AtLeast,
+        }
+    }
+    /// The phrase it was read from ("突破11000 家").
+    async fn phrase(&self) -> &str {
+        &self.0.phrase
+    }
+    /// The sentence around it.
+    async fn sentence(&self) -> &str {
+        &self.0.sentence
+    }
+}
+
+/// Conditions on tasks; all given fields must hold.
+#[derive(Debug, Clone, Default, InputObject)]
+pub struct TaskFilter {
+    /// Tasks of this document.
+    pub document_id: Option<ID>,
+    /// Tasks of the category with this number.
+    pub category_number: Option<i32>,
+    /// Tasks this department is assigned to (in `role`, when given).
+    pub department_id: Option<ID>,
+    /// Like `departmentId`, by name (in every region that has the name).
+    pub department_name: Option<String>,
+    /// The role the department holds; alone: tasks having an assignment of this role.
+    pub role: Option<Role>,
+    /// Tasks with two or more leads (true) or fewer (false).
+    pub co_led: Option<bool>,
+    /// Every whitespace-separated term occurs in the task text.
+    pub search: Option<String>,
+    /// Tasks with (true) or without (false) quantitative targets.
+    pub has_indicators: Option<bool>,
+    /// All of these hold.
+    pub and: Option<Vec<TaskFilter>>,
+    /// At least one of these holds.
+    pub or: Option<Vec<TaskFilter>>,
+    /// This does not hold.
+    pub not: Option<Box<TaskFilter>>,
+}
+
+impl TaskFilter {
+    /// Validates into a predicate: ids decoded, nesting bounded.
+    pub fn to_predicate(&self, depth: usize) -> Result<TaskPredicate, ApiError> {
+        if depth > MAX_FILTER_DEPTH {
+            return Err(ApiError::LimitExceeded(format!(
+                "filter nesting limit exceeded: and/or/not may nest at most {MAX_FILTER_DEPTH} deep"
+            )));
+        }
+        let mut all = Vec::new();
+        if let Some(id) = &self.document_id {
+            all.push(TaskPredicate::Document(ids::decode(id, NodeType::Document)?));
+        }
+        if let Some(n) = self.category_number {
+            all.push(TaskPredicate::CategoryNumber(n));
+        }
+        let role = self.role.map(entity::Role::from);
+        let mut department = None;
+        if let Some(id) = &self.department_id {
+            department = Some(DepartmentRef::Id(ids::decode(id, NodeType::Department)?));
+        }
+        if let Some(name) = &self.department_name {
+            if department.is_some() {
+                return Err(ApiError::bad_input("pass departmentId or departmentName, not both"));
+            }
+            department = Some(DepartmentRef::Name(name.trim().to_owned()));
+        }
+        match (department, role) {
+            (Some(department), role) => all.push(TaskPredicate::Department { department, role }),
+            (None, Some(role)) => all.push(TaskPredicate::HasRole(role)),
+            (None, None) => {}
+        }
+        if let Some(c) = self.co_led {
+            all.push(TaskPredicate::CoLed(c));
+        }
+        if let Some(s) = &self.search {
+            if s.chars().count() > 200 {
+                return Err(ApiError::bad_input("search is limited to 200 characters"));
+            }
+            all.push(TaskPredicate::Search(s.clone()));
+        }
+        if let Some(h) = self.has_indicators {
+            all.push(TaskPredicate::HasIndicators(h));
+        }
+        if let Some(list) = &self.and {
+            all.push(TaskPredicate::And(list.iter().map(|f| f.to_predicate(depth + 1)).collect::<Result<_, _>>()?));
+        }
+        if let Some(list) = &self.or {
+            all.push(TaskPredicate::Or(list.iter().map(|f| f.to_predicate(depth + 1)).collect::<Result<_, _>>()?));
+        }
+        if let Some(inner) = &self.not {
+            all.push(TaskPredicate::Not(Box::new(inner.to_predicate(depth + 1)?)));
+        }
+        Ok(if all.len() == 1 { all.remove(0) } else { TaskPredicate::And(all) })
+    }
+}
+
+/// Order of a task listing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+pub enum TaskOrder {
+    /// Document, then task number, ascending (the default).
+    NumberAsc,
+    /// Document, then task number, descending.
+    NumberDesc,
+}
+
+/// Counts a filtered task listing.
+pub struct FilteredTaskCount(pub Option<TaskPredicate>);
+
+impl FilteredTaskCount {
+    pub async fn total(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
+        Ok(tasks::count(&state(ctx)?.db, self.0.as_ref()).await?)
+    }
+}
+
+/// Counts a category's or department's task listing through the DataLoader.
+pub struct ScopedTaskCount(pub ScopedCount);
+
+impl ScopedTaskCount {
+    pub async fn total(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
+        Ok(loader(ctx)?.load_one(self.0).await?.unwrap_or(0))
+    }
+}
+
+/// The count behind a task connection.
+pub enum TaskCount {
+    Filtered(FilteredTaskCount),
+    Scoped(ScopedTaskCount),
+}
+
+impl From<ScopedTaskCount> for TaskCount {
+    fn from(c: ScopedTaskCount) -> Self {
+        Self::Scoped(c)
+    }
+}
+
+impl TaskCount {
+    pub async fn total(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
+        match self {
+            Self::Filtered(c) => c.total(ctx).await,
+            Self::Scoped(c) => c.total(ctx).await,
+        }
+    }
+}
+
+connection!(TaskConnection, TaskEdge, Task, task::Model, Task, |t: &task::Model| t.id, TaskCount, "tasks");
+
+/// Queries on tasks.
+#[derive(Default)]
+pub struct TaskQuery;
+
+#[Object]
+impl TaskQuery {
+    /// Tasks matching `filter`, a page at a time.
+    async fn tasks(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Conditions the tasks meet.")] filter: Option<TaskFilter>,
+        #[graphql(desc = "Order; default NUMBER_ASC.")] order_by: Option<Vec<TaskOrder>>,
+        #[graphql(desc = "Rows from the start (default 100, at most 500).")] first: Option<i32>,
+        #[graphql(desc = "Start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Rows from the end.")] last: Option<i32>,
+        #[graphql(desc = "End before this cursor.")] before: Option<String>,
+    ) -> async_graphql::Result<TaskConnection> {
+        let s = state(ctx)?;
+        let descending = order_by.unwrap_or_default().first() == Some(&TaskOrder::NumberDesc);
+        let page = PageArgs::new(first, after, last, before).request(s.limits.max_page_size, descending)?;
+        let predicate = filter.map(|f| f.to_predicate(0)).transpose()?;
+        let rows = tasks::list(&s.db, predicate.as_ref(), page).await?;
+        Ok(TaskConnection { page: rows, count: TaskCount::Filtered(FilteredTaskCount(predicate)) })
+    }
+
+    /// One task, by global id or by number (number alone works while one document is loaded).
+    async fn task(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Global id.")] id: Option<ID>,
+        #[graphql(desc = "Number within the document.")] number: Option<i32>,
+        #[graphql(desc = "Document of `number`.")] document_id: Option<ID>,
+    ) -> async_graphql::Result<Option<Task>> {
+        let s = state(ctx)?;
+        let row = match (id, number) {
+            (Some(id), None) => {
+                loader(ctx)?.load_one(super::loaders::TaskKey(ids::decode(&id, NodeType::Task)?)).await?
+            }
+            (None, Some(n)) => {
+                let doc = match document_id {
+                    Some(d) => ids::decode(&d, NodeType::Document)?,
+                    None => documents::sole_document_id(&s.db).await?,
+                };
+                documents::task_by_number(&s.db, doc, n).await?
+            }
+            _ => return Err(ApiError::bad_input("pass either id or number").into()),
+        };
+        row.map(Task).map(Some).ok_or_else(|| ApiError::not_found("no such task").into())
+    }
+}

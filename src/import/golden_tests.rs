@@ -1,0 +1,1 @@
+//! Golden test over the bundled Tianjin list.

@@ -1,0 +1,328 @@
+//! Loading a parsed document into the database: one transaction, batched inserts.
+
+use std::collections::HashMap;
+
+use chrono::Utc;
+use entity::{Role, assignment, category, department, document, indicator, report, reporting_period, task};
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{
+    ActiveValue::{NotSet, Set},
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect,
+    TransactionTrait,
+};
+use sha2::{Digest, Sha256};
+
+use super::indicators::extract_indicators;
+use super::kind::department_kind;
+use super::model::{ParseError, ParsedDocument};
+use super::parse::parse_document;
+use super::periods::periods_of;
+
+/// Rows per INSERT: far below the bind-parameter limits of SQLite (32766) and PostgreSQL (65535).
+const CHUNK: usize = 500;
+
+/// What an import did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ImportOutcome {
+    /// A new document was loaded.
+    Imported { document_id: i64, stats: LoadStats },
+    /// The same text was imported before: nothing changed.
+    Unchanged { document_id: i64 },
+    /// A document with the same region, year and title was replaced (it had no reports).
+    Replaced { document_id: i64, stats: LoadStats },
+}
+
+/// Rows written by one load.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LoadStats {
+    pub categories: usize,
+    pub tasks: usize,
+    pub departments_created: usize,
+    pub assignments: usize,
+    pub indicators: usize,
+    pub periods: usize,
+}
+
+impl LoadStats {
+    pub fn rows(&self) -> usize {
+        1 + self.categories + self.tasks + self.departments_created + self.assignments + self.indicators + self.periods
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("cannot read the document: {0}")]
+    Parse(#[from] ParseError),
+    #[error(
+        "a different text of \"{title}\" ({region}) is already imported as document {document_id}; pass --replace to replace it"
+    )]
+    Exists { document_id: i64, region: String, title: String },
+    #[error("document {document_id} has {reports} reports; it cannot be replaced without losing them")]
+    HasReports { document_id: i64, reports: u64 },
+    #[error("database error: {0}")]
+    Db(#[from] DbErr),
+}
+
+/// Parses `text` and loads it in one transaction. The same text again is a no-op; a different
+/// text of the same list fails unless `replace`, which swaps it atomically.
+pub async fn import_text(db: &DatabaseConnection, text: &str, replace: bool) -> Result<ImportOutcome, ImportError> {
+    let parsed = parse_document(text)?;
+    let sha = hex_sha256(text);
+    let txn = db.begin().await?;
+    if let Some(existing) = document::Entity::find().filter(document::Column::SourceSha256.eq(&sha)).one(&txn).await? {
+        return Ok(ImportOutcome::Unchanged { document_id: existing.id });
+    }
+    let same_list = document::Entity::find()
+        .filter(document::Column::Region.eq(&parsed.region))
+        .filter(document::Column::Year.eq(parsed.year))
+        .filter(document::Column::Title.eq(&parsed.title))
+        .one(&txn)
+        .await?;
+    let replaced = match same_list {
+        Some(old) if !replace => {
+            return Err(ImportError::Exists { document_id: old.id, region: old.region, title: old.title });
+        }
+        Some(old) => {
+            let reports = report::Entity::find()
+                .filter(
+                    report::Column::TaskId.in_subquery(
+                        sea_orm::sea_query::Query::select()
+                            .column(task::Column::Id)
+                            .from(task::Entity)
+                            .and_where(task::Column::DocumentId.eq(old.id))
+                            .to_owned(),
+                    ),
+                )
+                .count(&txn)
+                .await?;
+            if reports > 0 {
+                return Err(ImportError::HasReports { document_id: old.id, reports });
+            }
+            delete_document(&txn, old.id).await?;
+            true
+        }
+        None => false,
+    };
+    let (document_id, stats) = load_document(&txn, &parsed, &sha).await?;
+    txn.commit().await?;
+    Ok(if replaced {
+        ImportOutcome::Replaced { document_id, stats }
+    } else {
+        ImportOutcome::Imported { document_id, stats }
+    })
+}
+
+/// Removes a document and everything under it (children first, so no backend relies on cascades).
+async fn delete_document(txn: &impl ConnectionTrait, id: i64) -> Result<(), DbErr> {
+    let tasks = sea_orm::sea_query::Query::select()
+        .column(task::Column::Id)
+        .from(task::Entity)
+        .and_where(task::Column::DocumentId.eq(id))
+        .to_owned();
+    indicator::Entity::delete_many().filter(indicator::Column::TaskId.in_subquery(tasks.clone())).exec(txn).await?;
+    assignment::Entity::delete_many().filter(assignment::Column::TaskId.in_subquery(tasks)).exec(txn).await?;
+    task::Entity::delete_many().filter(task::Column::DocumentId.eq(id)).exec(txn).await?;
+    category::Entity::delete_many().filter(category::Column::DocumentId.eq(id)).exec(txn).await?;
+    reporting_period::Entity::delete_many().filter(reporting_period::Column::DocumentId.eq(id)).exec(txn).await?;
+    document::Entity::delete_by_id(id).exec(txn).await?;
+    Ok(())
+}
+
+/// Writes one parsed document with batched inserts on `txn`; the caller owns the transaction.
+/// Shared by the importer and the synthetic-data generator.
+pub async fn load_document(
+    txn: &impl ConnectionTrait,
+    doc: &ParsedDocument,
+    source_sha256: &str,
+) -> Result<(i64, LoadStats), DbErr> {
+    let mut stats = LoadStats::default();
+    let document_id = document::Entity::insert(document::ActiveModel {
+        id: NotSet,
+        region: Set(doc.region.clone()),
+        year: Set(doc.year),
+        title: Set(doc.title.clone()),
+        issuer: Set(doc.issuer.clone()),
+        issued_on: Set(doc.issued_on),
+        source_sha256: Set(source_sha256.to_owned()),
+        imported_at: Set(Utc::now()),
+    })
+    .exec(txn)
+    .await?
+    .last_insert_id;
+
+    let periods = periods_of(doc);
+    stats.periods = periods.len();
+    insert_chunked(
+        txn,
+        periods.into_iter().map(|p| reporting_period::ActiveModel {
+            id: NotSet,
+            document_id: Set(document_id),
+            year: Set(p.year),
+            quarter: Set(p.quarter),
+            label: Set(p.label),
+            starts_on: Set(p.starts_on),
+            ends_on: Set(p.ends_on),
+            due_on: Set(p.due_on),
+        }),
+    )
+    .await?;
+
+    stats.categories = doc.categories.len();
+    insert_chunked(
+        txn,
+        doc.categories.iter().map(|c| category::ActiveModel {
+            id: NotSet,
+            document_id: Set(document_id),
+            number: Set(c.number),
+            name: Set(c.name.clone()),
+        }),
+    )
+    .await?;
+    let category_ids: HashMap<i32, i64> = category::Entity::find()
+        .select_only()
+        .columns([category::Column::Number, category::Column::Id])
+        .filter(category::Column::DocumentId.eq(document_id))
+        .into_tuple::<(i32, i64)>()
+        .all(txn)
+        .await?
+        .into_iter()
+        .collect();
+
+    let (department_ids, created) = ensure_departments(txn, doc).await?;
+    stats.departments_created = created;
+
+    stats.tasks = doc.tasks.len();
+    let mut task_rows = Vec::with_capacity(doc.tasks.len());
+    for t in &doc.tasks {
+        let category_id = *category_ids
+            .get(&t.category_number)
+            .ok_or_else(|| DbErr::Custom(format!("task {} names unknown category {}", t.number, t.category_number)))?;
+        task_rows.push(task::ActiveModel {
+            id: NotSet,
+            document_id: Set(document_id),
+            category_id: Set(category_id),
+            number: Set(t.number),
+            content: Set(t.content.clone()),
+            lead_count: Set(i32::try_from(t.leads.len()).unwrap_or(i32::MAX)),
+        });
+    }
+    // Inserted in number order: task ids then follow (document, number) order, which keyset
+    // pagination relies on.
+    insert_chunked(txn, task_rows).await?;
+    let task_ids: HashMap<i32, i64> = task::Entity::find()
+        .select_only()
+        .columns([task::Column::Number, task::Column::Id])
+        .filter(task::Column::DocumentId.eq(document_id))
+        .into_tuple::<(i32, i64)>()
+        .all(txn)
+        .await?
+        .into_iter()
+        .collect();
+
+    let mut assignments = Vec::new();
+    let mut indicators = Vec::new();
+    for t in &doc.tasks {
+        let task_id = task_ids[&t.number];
+        for (role, names) in [(Role::Lead, &t.leads), (Role::Responsible, &t.responsible)] {
+            for (position, name) in names.iter().enumerate() {
+                assignments.push(assignment::ActiveModel {
+                    id: NotSet,
+                    task_id: Set(task_id),
+                    department_id: Set(department_ids[name.as_str()]),
+                    role: Set(role),
+                    position: Set(position as i32),
+                });
+            }
+        }
+        for (position, found) in extract_indicators(&t.content).into_iter().enumerate() {
+            indicators.push(indicator::ActiveModel {
+                id: NotSet,
+                task_id: Set(task_id),
+                position: Set(position as i32),
+                target_value: Set(found.target_value),
+                unit: Set(found.unit),
+                comparator: Set(found.comparator.as_str().to_owned()),
+                phrase: Set(found.phrase),
+                sentence: Set(found.sentence),
+            });
+        }
+    }
+    stats.assignments = assignments.len();
+    stats.indicators = indicators.len();
+    insert_chunked(txn, assignments).await?;
+    insert_chunked(txn, indicators).await?;
+    Ok((document_id, stats))
+}
+
+/// Finds or creates every department the document names; returns name → id and how many
+/// were created.
+async fn ensure_departments<'a>(
+    txn: &impl ConnectionTrait,
+    doc: &'a ParsedDocument,
+) -> Result<(HashMap<&'a str, i64>, usize), DbErr> {
+    let mut names: Vec<&str> = Vec::new();
+    for t in &doc.tasks {
+        for n in t.leads.iter().chain(&t.responsible) {
+            if !names.contains(&n.as_str()) {
+                names.push(n);
+            }
+        }
+    }
+    let existing = department_ids(txn, &doc.region, &names).await?;
+    let missing: Vec<&str> = names.iter().copied().filter(|n| !existing.contains_key(*n)).collect();
+    let created = missing.len();
+    for chunk in missing.chunks(CHUNK) {
+        department::Entity::insert_many(chunk.iter().map(|n| department::ActiveModel {
+            id: NotSet,
+            region: Set(doc.region.clone()),
+            name: Set((*n).to_owned()),
+            kind: Set(department_kind(n)),
+        }))
+        .on_conflict(
+            OnConflict::columns([department::Column::Region, department::Column::Name]).do_nothing().to_owned(),
+        )
+        .exec_without_returning(txn)
+        .await?;
+    }
+    let all = if created == 0 { existing } else { department_ids(txn, &doc.region, &names).await? };
+    let map = names.into_iter().filter_map(|n| all.get(n).map(|id| (n, *id))).collect();
+    Ok((map, created))
+}
+
+async fn department_ids(
+    txn: &impl ConnectionTrait,
+    region: &str,
+    names: &[&str],
+) -> Result<HashMap<String, i64>, DbErr> {
+    let mut out = HashMap::new();
+    for chunk in names.chunks(CHUNK) {
+        let rows: Vec<(String, i64)> = department::Entity::find()
+            .select_only()
+            .columns([department::Column::Name, department::Column::Id])
+            .filter(department::Column::Region.eq(region))
+            .filter(department::Column::Name.is_in(chunk.iter().copied()))
+            .into_tuple()
+            .all(txn)
+            .await?;
+        out.extend(rows);
+    }
+    Ok(out)
+}
+
+/// Inserts `rows` in statements of at most [`CHUNK`] rows.
+pub async fn insert_chunked<A, I>(txn: &impl ConnectionTrait, rows: I) -> Result<(), DbErr>
+where
+    A: sea_orm::ActiveModelTrait + Send,
+    I: IntoIterator<Item = A>,
+{
+    let mut iter = rows.into_iter().peekable();
+    while iter.peek().is_some() {
+        let chunk: Vec<A> = iter.by_ref().take(CHUNK).collect();
+        <A::Entity as EntityTrait>::insert_many(chunk).exec_without_returning(txn).await?;
+    }
+    Ok(())
+}
+
+fn hex_sha256(text: &str) -> String {
+    Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -1,0 +1,307 @@
+//! Which lines of a row belong to which cell.
+//!
+//! A row's lines are its cells in column order (category?, content, lead, responsible), on
+//! each page segment again for the cells that go on after a page break. Every way to cut
+//! the lines into cells is a *reading*; the parser takes the cheapest one. A reading is
+//! impossible when a cell is empty where it must not be, when a line is wider than its
+//! column, when a category ends with 、/，or holds a 。, or when a department cell holds
+//! sentence punctuation. Otherwise it costs, one reason each:
+//! - a line inside a cell that stops well short of the column width (printed lines are
+//!   full until the last one of a cell) — [`NOT_FULL`];
+//! - content that does not end a sentence — [`NO_SENTENCE_END`];
+//! - a department name that does not end like one (市住房城乡建), starts like the tail of
+//!   one (分行, 有关成员单位), or is empty (a trailing 、) — [`BROKEN_NAME`];
+//! - a category that keeps a fragment which would fill the content's first line
+//!   ("实施" + "《关于…") — [`CATEGORY_TAKES_FRAGMENT`].
+//! Ties go to the reading whose earlier cells are shorter.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use super::names::{is_dash, looks_complete, split_collective, split_raw, starts_badly};
+use super::table::{Piece, RawRow};
+use super::width::{SLACK, full_tolerance, joins_at_punctuation, visual_lines, width};
+
+const NOT_FULL: u32 = 2;
+const NO_SENTENCE_END: u32 = 8;
+const BROKEN_NAME: u32 = 6;
+const CATEGORY_TAKES_FRAGMENT: u32 = 1;
+/// Cell evaluations allowed per row before giving up (rows of this layout need hundreds).
+const BUDGET: usize = 200_000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(super) enum Column {
+    Category,
+    Content,
+    Lead,
+    Responsible,
+}
+
+/// Printed width of each column in half-width units; `None` while not yet known.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(super) struct Widths {
+    pub category: Option<usize>,
+    pub content: Option<usize>,
+    pub lead: Option<usize>,
+    pub responsible: Option<usize>,
+}
+
+impl Widths {
+    pub(super) fn of(&self, column: Column) -> Option<usize> {
+        match column {
+            Column::Category => self.category,
+            Column::Content => self.content,
+            Column::Lead => self.lead,
+            Column::Responsible => self.responsible,
+        }
+    }
+}
+
+/// The chosen reading: its cost and, per column, the range of pieces in each segment.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct Reading {
+    pub cost: u32,
+    pub parts: Vec<Vec<Range<usize>>>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub(super) enum Outcome {
+    Read(Reading),
+    Unreadable,
+    TooComplex,
+}
+
+/// Find the cheapest reading of `row` as the given columns.
+pub(super) fn read_row(row: &RawRow<'_>, columns: &[Column], widths: &Widths) -> Outcome {
+    let mut solver = Solver { segments: &row.segments, columns, widths, memo: HashMap::new(), budget: BUDGET };
+    let start = vec![0; row.segments.len()];
+    let best = solver.best(0, &start);
+    if solver.budget == 0 {
+        return Outcome::TooComplex;
+    }
+    let Some(cost) = best else { return Outcome::Unreadable };
+    let mut parts = Vec::with_capacity(columns.len());
+    let mut position = start;
+    for c in 0..columns.len() {
+        let Some(Some((_, ends))) = solver.memo.get(&(c, position.clone())) else {
+            return Outcome::Unreadable;
+        };
+        parts.push(position.iter().zip(ends).map(|(&s, &e)| s..e).collect());
+        position = ends.clone();
+    }
+    Outcome::Read(Reading { cost, parts })
+}
+
+type Memo = HashMap<(usize, Vec<usize>), Option<(u32, Vec<usize>)>>;
+
+struct Solver<'r, 'a> {
+    segments: &'r [Vec<Piece<'a>>],
+    columns: &'r [Column],
+    widths: &'r Widths,
+    /// (column index, where it starts in each segment) → best (cost from here, its ends).
+    memo: Memo,
+    budget: usize,
+}
+
+impl Solver<'_, '_> {
+    /// Cheapest cost of reading columns `c..` from positions `start`.
+    fn best(&mut self, c: usize, start: &[usize]) -> Option<u32> {
+        let key = (c, start.to_vec());
+        if let Some(known) = self.memo.get(&key) {
+            return known.as_ref().map(|(cost, _)| *cost);
+        }
+        let found = self.search(c, start);
+        let cost = found.as_ref().map(|(cost, _)| *cost);
+        self.memo.insert(key, found);
+        cost
+    }
+
+    fn search(&mut self, c: usize, start: &[usize]) -> Option<(u32, Vec<usize>)> {
+        let column = *self.columns.get(c)?;
+        let lens: Vec<usize> = self.segments.iter().map(Vec::len).collect();
+        let is_last = c + 1 == self.columns.len();
+        let later = self.columns.len() - c - 1;
+        // A line wider than the column is a wall the cell cannot extend past.
+        let limit = self.widths.of(column).map(|w| w + SLACK);
+        let reach: Vec<usize> = self
+            .segments
+            .iter()
+            .zip(start)
+            .map(|(segment, &s)| {
+                let wall = segment.iter().skip(s).position(|p| limit.is_some_and(|l| width(p.text) > l));
+                wall.map_or(segment.len(), |i| s + i)
+            })
+            .collect();
+        if is_last && reach != lens {
+            return None;
+        }
+        // The last column takes whatever is left; the others try every end, shortest first.
+        let mut ends = if is_last { lens.clone() } else { start.to_vec() };
+        let mut best: Option<(u32, Vec<usize>)> = None;
+        loop {
+            if self.budget == 0 {
+                return None;
+            }
+            self.budget -= 1;
+            let room_for_later = ends.first().zip(lens.first()).is_some_and(|(e, n)| e + later <= *n);
+            if room_for_later && self.valid_part(column, start, &ends, &lens) {
+                if let Some(cost) = self.cell_cost(column, start, &ends) {
+                    let boundary = if column == Column::Category { self.category_boundary(&ends) } else { 0 };
+                    let rest = if is_last { Some(0) } else { self.best(c + 1, &ends) };
+                    if let Some(rest) = rest {
+                        let total = cost + boundary + rest;
+                        if best.as_ref().is_none_or(|(b, _)| total < *b) {
+                            best = Some((total, ends.clone()));
+                        }
+                    }
+                }
+            }
+            if is_last || !advance(&mut ends, start, &reach) {
+                return best;
+            }
+        }
+    }
+
+    /// Structure: every cell starts on the row's first page; a cell has lines on a later
+    /// page only if it had lines on the page before; a source line cut after its 。 may only
+    /// be shared between the content and the cell after it.
+    fn valid_part(&self, column: Column, start: &[usize], ends: &[usize], lens: &[usize]) -> bool {
+        let non_empty: Vec<bool> = start.iter().zip(ends).map(|(s, e)| e > s).collect();
+        if non_empty.first() != Some(&true) {
+            return false;
+        }
+        if non_empty.windows(2).any(|w| matches!(w, [false, true])) {
+            return false;
+        }
+        self.segments.iter().enumerate().all(|(j, segment)| {
+            let (Some(&s), Some(&e), Some(&n)) = (start.get(j), ends.get(j), lens.get(j)) else {
+                return false;
+            };
+            let glued_cut = e > s && e < n && segment.get(e - 1).is_some_and(|p| p.glued);
+            !glued_cut || column == Column::Content
+        })
+    }
+
+    fn cell_cost(&self, column: Column, start: &[usize], ends: &[usize]) -> Option<u32> {
+        let parts: Vec<&[Piece<'_>]> = self
+            .segments
+            .iter()
+            .zip(start.iter().zip(ends))
+            .filter_map(|(segment, (&s, &e))| segment.get(s..e))
+            .filter(|part| !part.is_empty())
+            .collect();
+        let column_width = self.widths.of(column);
+        let limit = column_width.map(|w| w + SLACK);
+        let mut lines = Vec::new();
+        for part in &parts {
+            let n = part.len();
+            let fragments = part.iter().enumerate().map(|(i, p)| (p.text, p.glued && i + 1 < n));
+            lines.extend(visual_lines(fragments, limit));
+        }
+        if limit.is_some_and(|l| lines.iter().any(|&w| w > l)) {
+            return None;
+        }
+        let mut cost = 0;
+        if let (Some(w), false) = (column_width, column == Column::Category) {
+            // The category column is exempt: its names are broken by hand
+            // ("18.加强知识产" / "权创造、" / "保护和" / "运用").
+            let inner = lines.len().saturating_sub(1);
+            for &line in lines.iter().take(inner) {
+                if line + full_tolerance(w) < w {
+                    cost += NOT_FULL;
+                }
+            }
+        }
+        let pieces = parts.iter().flat_map(|part| part.iter());
+        match column {
+            Column::Category => {
+                let text: String = pieces.map(|p| p.text).collect();
+                let t = text.trim_end();
+                if t.ends_with(['、', '，', ',']) || t.contains('。') {
+                    return None;
+                }
+            }
+            Column::Content => {
+                let text: String = pieces.map(|p| p.text).collect();
+                if text.trim().is_empty() || is_dash(&text) {
+                    return None;
+                }
+                if !ends_sentence(&text) {
+                    cost += NO_SENTENCE_END;
+                }
+            }
+            Column::Lead | Column::Responsible => {
+                let texts: Vec<&str> = pieces.map(|p| p.text.trim()).collect();
+                cost += department_cost(&texts)?;
+            }
+        }
+        Some(cost)
+    }
+
+    /// A category that ends with a fragment which, with the next line, fills a content line
+    /// ("实施" + "《关于加强…") has probably taken the content's first words.
+    fn category_boundary(&self, ends: &[usize]) -> u32 {
+        let (Some(w), Some(segment), Some(&e)) = (self.widths.content, self.segments.first(), ends.first()) else {
+            return 0;
+        };
+        let (Some(last), Some(next)) = (e.checked_sub(1).and_then(|i| segment.get(i)), segment.get(e)) else {
+            return 0;
+        };
+        let joined = width(last.text) + width(next.text);
+        let fills = joined + full_tolerance(w) >= w && joined <= w + SLACK;
+        if fills && joins_at_punctuation(last.text, next.text) { CATEGORY_TAKES_FRAGMENT } else { 0 }
+    }
+}
+
+/// Next combination of ends, segment 0 changing slowest, each from its start up to its reach.
+fn advance(ends: &mut [usize], start: &[usize], reach: &[usize]) -> bool {
+    for j in (0..ends.len()).rev() {
+        let (Some(e), Some(&n)) = (ends.get(j).copied(), reach.get(j)) else { return false };
+        if e < n {
+            if let Some(slot) = ends.get_mut(j) {
+                *slot = e + 1;
+            }
+            for k in j + 1..ends.len() {
+                if let (Some(slot), Some(&s)) = (ends.get_mut(k), start.get(k)) {
+                    *slot = s;
+                }
+            }
+            return true;
+        }
+    }
+    false
+}
+
+/// Content ends a sentence: 。 (or ！？；), possibly inside closing quotes or brackets.
+fn ends_sentence(text: &str) -> bool {
+    text.trim_end().trim_end_matches(|c: char| "”’）)》」』".contains(c)).ends_with(['。', '！', '？', '；'])
+}
+
+/// Cost of a department cell given its lines (trimmed); `None` when it cannot be one.
+fn department_cost(lines: &[&str]) -> Option<u32> {
+    if lines.iter().any(|l| is_dash(l)) {
+        // "—" is a cell of its own.
+        return (lines.len() == 1).then_some(0);
+    }
+    let joined = lines.concat();
+    if joined.contains(['。', '；', '！', '？']) {
+        return None;
+    }
+    let mut cost = 0;
+    for raw in split_raw(&joined) {
+        let name = raw.trim();
+        if name.is_empty() {
+            cost += BROKEN_NAME;
+            continue;
+        }
+        for part in split_collective(name) {
+            if !looks_complete(part) {
+                cost += BROKEN_NAME;
+            }
+            if starts_badly(part) {
+                cost += BROKEN_NAME;
+            }
+        }
+    }
+    Some(cost)
+}

@@ -1,0 +1,16 @@
+//! qingdan: a GraphQL API server for government responsibility lists (责任清单).
+
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod graphql;
+pub mod http;
+pub mod import;
+pub mod metrics;
+pub mod service;
+
+pub use app::AppState;
+pub use graphql::{ApiSchema, build_schema, schema_sdl};
+pub use http::build_router;

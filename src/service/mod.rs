@@ -1,0 +1,12 @@
+//! Domain logic and queries. Functions take `&impl ConnectionTrait` and return `ApiResult`.
+
+pub mod departments;
+pub mod documents;
+pub mod events;
+pub mod page;
+pub mod relations;
+pub mod sql;
+pub mod stats;
+pub mod task_filter;
+pub mod tasks;
+pub mod token_cli;
