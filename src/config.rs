@@ -115,6 +115,15 @@ pub struct Limits {
     /// Largest page a connection serves.
     #[arg(long, env = "QINGDAN_MAX_PAGE_SIZE", default_value_t = 500)]
     pub max_page_size: u64,
+    /// DataLoader batch window in microseconds: keys asked for within it share one statement.
+    #[arg(long, env = "QINGDAN_BATCH_WINDOW_US", default_value_t = 2000)]
+    pub batch_window_us: u64,
+}
+
+impl Limits {
+    pub fn batch_window(&self) -> std::time::Duration {
+        std::time::Duration::from_micros(self.batch_window_us)
+    }
 }
 
 impl Default for Limits {
@@ -125,6 +134,7 @@ impl Default for Limits {
             max_body_bytes: 64 * 1024,
             request_timeout_secs: 30,
             max_page_size: 500,
+            batch_window_us: 2000,
         }
     }
 }

@@ -29,7 +29,10 @@ pub async fn connect(url: &str, metrics: Arc<Metrics>) -> Result<DatabaseConnect
         opts.max_connections(16).min_connections(2);
     }
     let mut db = Database::connect(opts).await?;
-    db.set_metric_callback(move |info| metrics.record_statement(info.failed));
+    db.set_metric_callback(move |info| {
+        if std::env::var_os("QDSQL").is_some() { eprintln!("SQL {}", info.statement.sql.chars().take(150).collect::<String>()); }
+        metrics.record_statement(info.failed)
+    });
     Ok(db)
 }
 

@@ -94,6 +94,7 @@ macro_rules! connection {
             pub node: $node,
         }
 
+        #[doc = concat!("A page of ", $what, ".")]
         #[async_graphql::Object]
         impl $conn {
             /// Rows of this page with their cursors.

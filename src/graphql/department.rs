@@ -45,6 +45,7 @@ pub enum DepartmentKind {
 /// A department, unique by region and name.
 pub struct Department(pub department::Model);
 
+/// A department, unique by region and name.
 #[Object]
 impl Department {
     /// Global id.
@@ -121,6 +122,7 @@ pub struct CoLeader {
     task_ids: Vec<i64>,
 }
 
+/// A department that co-leads tasks with another.
 #[Object]
 impl CoLeader {
     /// The co-leading department.
@@ -192,6 +194,7 @@ connection!(
 #[derive(Default)]
 pub struct DepartmentQuery;
 
+/// Queries on departments.
 #[Object]
 impl DepartmentQuery {
     /// Departments matching `filter`, in order of first appearance.

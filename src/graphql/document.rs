@@ -14,6 +14,7 @@ use crate::service::relations::{ScopedPageArgs, TaskScope};
 /// One responsibility list: a region's list of tasks for a year.
 pub struct Document(pub document::Model);
 
+/// One responsibility list: a region's list of tasks for a year.
 #[Object]
 impl Document {
     /// Global id.
@@ -55,6 +56,7 @@ impl Document {
 /// A key-task category (重点任务) of a document.
 pub struct Category(pub category::Model);
 
+/// A key-task category (重点任务) of a document.
 #[Object]
 impl Category {
     /// Global id.
@@ -96,6 +98,7 @@ impl Category {
 #[derive(Default)]
 pub struct DocumentQuery;
 
+/// Queries on documents and categories.
 #[Object]
 impl DocumentQuery {
     /// Every loaded document, in import order.

@@ -15,9 +15,10 @@ pub struct DbLoader {
     db: DatabaseConnection,
 }
 
-/// A new per-request loader on `db`.
-pub fn new_loader(db: DatabaseConnection) -> DataLoader<DbLoader> {
-    DataLoader::new(DbLoader { db }, tokio::spawn).max_batch_size(2000)
+/// A new per-request loader on `db`. Keys requested within `window` of the first one are
+/// loaded together: the window must cover one level of the response being resolved.
+pub fn new_loader(db: DatabaseConnection, window: std::time::Duration) -> DataLoader<DbLoader> {
+    DataLoader::new(DbLoader { db }, tokio::spawn).max_batch_size(2000).delay(window)
 }
 
 type LoadResult<K, V> = Result<HashMap<K, V>, async_graphql::Error>;

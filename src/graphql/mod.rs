@@ -44,5 +44,5 @@ pub fn schema_sdl() -> String {
 
 /// Adds what every request needs: its own DataLoader.
 pub fn prepare(request: async_graphql::Request, state: &AppState) -> async_graphql::Request {
-    request.data(loaders::new_loader(state.db.clone()))
+    request.data(loaders::new_loader(state.db.clone(), state.limits.batch_window()))
 }

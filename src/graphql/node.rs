@@ -27,6 +27,7 @@ pub enum Node {
 #[derive(Default)]
 pub struct NodeQuery;
 
+/// `node(id:)`.
 #[Object]
 impl NodeQuery {
     /// Any object by its global id.

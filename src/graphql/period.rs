@@ -12,6 +12,7 @@ use crate::service::documents;
 /// A quarter the departments of a document report on.
 pub struct ReportingPeriod(pub reporting_period::Model);
 
+/// A quarter the departments of a document report on.
 #[Object]
 impl ReportingPeriod {
     /// Global id.
@@ -52,6 +53,7 @@ impl ReportingPeriod {
 #[derive(Default)]
 pub struct PeriodQuery;
 
+/// Queries on reporting periods.
 #[Object]
 impl PeriodQuery {
     /// Reporting periods of a document (the only one loaded, when omitted), in order.

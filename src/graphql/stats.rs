@@ -25,6 +25,7 @@ pub enum TaskStatsGroupBy {
 /// One group of `taskStats`: the keys it was grouped by (the others are null) and its counts.
 pub struct TaskStatGroup(StatRow);
 
+/// One group of `taskStats`: the keys it was grouped by (the others are null) and its counts.
 #[Object]
 impl TaskStatGroup {
     /// The category, when grouped by CATEGORY.
@@ -72,6 +73,7 @@ impl TaskStatGroup {
 #[derive(Default)]
 pub struct StatsQuery;
 
+/// Aggregate queries.
 #[Object]
 impl StatsQuery {
     /// Counts of the tasks matching `filter`, grouped by the given dimensions (none: one

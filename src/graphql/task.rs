@@ -30,6 +30,7 @@ impl Task {
     }
 }
 
+/// A numbered task (主要内容) of a document.
 #[Object]
 impl Task {
     /// Global id.
@@ -79,6 +80,7 @@ impl Task {
 /// A department's place in a task.
 pub struct Assignment(pub assignment::Model);
 
+/// A department's place in a task.
 #[Object]
 impl Assignment {
     /// The department.
@@ -109,6 +111,7 @@ pub enum Comparator {
 /// A quantitative target found in a task's text.
 pub struct Indicator(pub indicator::Model);
 
+/// A quantitative target found in a task's text.
 #[Object]
 impl Indicator {
     /// Global id; reports give indicator values by it.
@@ -282,6 +285,7 @@ connection!(TaskConnection, TaskEdge, Task, task::Model, Task, |t: &task::Model|
 #[derive(Default)]
 pub struct TaskQuery;
 
+/// Queries on tasks.
 #[Object]
 impl TaskQuery {
     /// Tasks matching `filter`, a page at a time.

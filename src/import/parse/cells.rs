@@ -10,15 +10,18 @@
 //!   full until the last one of a cell) — [`NOT_FULL`];
 //! - content that does not end a sentence — [`NO_SENTENCE_END`];
 //! - a department name that does not end like one (市住房城乡建), starts like the tail of
-//!   one (分行, 有关成员单位), or is empty (a trailing 、) — [`BROKEN_NAME`];
+//!   one (分行, 有关成员单位), leaves a quote or bracket open, or is empty (a trailing 、)
+//!   — [`BROKEN_NAME`];
 //! - a category that keeps a fragment which would fill the content's first line
-//!   ("实施" + "《关于…") — [`CATEGORY_TAKES_FRAGMENT`].
+//!   ("实施" + "《关于…") — [`CATEGORY_TAKES_FRAGMENT`];
+//! - a department line wider than its column was measured, which only a widened reading
+//!   allows (see `rows`) — [`OVER_WIDTH`].
 //! Ties go to the reading whose earlier cells are shorter.
 
 use std::collections::HashMap;
 use std::ops::Range;
 
-use super::names::{is_dash, looks_complete, split_collective, split_raw, starts_badly};
+use super::names::{balanced, is_dash, looks_complete, split_collective, split_raw, starts_badly};
 use super::table::{Piece, RawRow};
 use super::width::{SLACK, full_tolerance, joins_at_punctuation, visual_lines, width};
 
@@ -26,6 +29,7 @@ const NOT_FULL: u32 = 2;
 const NO_SENTENCE_END: u32 = 8;
 const BROKEN_NAME: u32 = 6;
 const CATEGORY_TAKES_FRAGMENT: u32 = 1;
+const OVER_WIDTH: u32 = 4;
 /// Cell evaluations allowed per row before giving up (rows of this layout need hundreds).
 const BUDGET: usize = 200_000;
 
@@ -44,9 +48,22 @@ pub(super) struct Widths {
     pub content: Option<usize>,
     pub lead: Option<usize>,
     pub responsible: Option<usize>,
+    /// Allowance beyond the measured width of the lead and responsible columns: lines up to
+    /// it fit, but "full" is still judged against the measured width.
+    pub department_allowance: (usize, usize),
 }
 
 impl Widths {
+    /// The widest line a cell of `column` may hold.
+    pub(super) fn limit(&self, column: Column) -> Option<usize> {
+        let allowance = match column {
+            Column::Lead => self.department_allowance.0,
+            Column::Responsible => self.department_allowance.1,
+            Column::Category | Column::Content => 0,
+        };
+        self.of(column).map(|w| w + SLACK + allowance)
+    }
+
     pub(super) fn of(&self, column: Column) -> Option<usize> {
         match column {
             Column::Category => self.category,
@@ -122,7 +139,7 @@ impl Solver<'_, '_> {
         let is_last = c + 1 == self.columns.len();
         let later = self.columns.len() - c - 1;
         // A line wider than the column is a wall the cell cannot extend past.
-        let limit = self.widths.of(column).map(|w| w + SLACK);
+        let limit = self.widths.limit(column);
         let reach: Vec<usize> = self
             .segments
             .iter()
@@ -191,7 +208,7 @@ impl Solver<'_, '_> {
             .filter(|part| !part.is_empty())
             .collect();
         let column_width = self.widths.of(column);
-        let limit = column_width.map(|w| w + SLACK);
+        let limit = self.widths.limit(column);
         let mut lines = Vec::new();
         for part in &parts {
             let n = part.len();
@@ -202,6 +219,11 @@ impl Solver<'_, '_> {
             return None;
         }
         let mut cost = 0;
+        if let Some(w) = column_width {
+            // Only possible with a department allowance (see `Widths`): allowed, not free.
+            let over = lines.iter().filter(|&&line| line > w + SLACK).count();
+            cost += OVER_WIDTH * u32::try_from(over).unwrap_or(u32::MAX / 8);
+        }
         if let (Some(w), false) = (column_width, column == Column::Category) {
             // The category column is exempt: its names are broken by hand
             // ("18.加强知识产" / "权创造、" / "保护和" / "运用").
@@ -293,6 +315,9 @@ fn department_cost(lines: &[&str]) -> Option<u32> {
         if name.is_empty() {
             cost += BROKEN_NAME;
             continue;
+        }
+        if !balanced(name) {
+            cost += BROKEN_NAME;
         }
         for part in split_collective(name) {
             if !looks_complete(part) {

@@ -119,3 +119,18 @@ pub(super) fn starts_badly(name: &str) -> bool {
         || BARE_TAILS.contains(&name)
         || NAME_ENDINGS.contains(&name)
 }
+
+/// Whether every quote and bracket opened in a name is closed in it, in order.
+pub(super) fn balanced(name: &str) -> bool {
+    let mut open = Vec::new();
+    for c in name.chars() {
+        if let Some(i) = OPENING.find(c) {
+            open.push(i);
+        } else if let Some(i) = CLOSING.find(c) {
+            if open.pop() != Some(i) {
+                return false;
+            }
+        }
+    }
+    open.is_empty()
+}

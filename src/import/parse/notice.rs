@@ -149,7 +149,7 @@ fn read_schedule(body: &str, year: i32, line_at: impl Fn(usize) -> usize) -> Res
         if quarters.is_empty() || dates.is_empty() {
             continue;
         }
-        let line = line_at(start);
+        let line = line_at(start + dates.first().map_or(0, |d| d.start));
         if quarters.len() != dates.len() {
             return Err(error(
                 line,

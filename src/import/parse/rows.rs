@@ -2,10 +2,10 @@
 //! are, and each row's cells.
 //!
 //! Column widths are measured on the document itself, in two passes. The category width is
-//! the widest first line of a category cell ("12.深化政府采"). Then the rows that sit on one
-//! page are read with only that width known (content must end a sentence, department names
-//! must be complete, ties to the shorter lead), and each column's width is the widest line
-//! that reading put in it. The second pass reads every row with all four widths.
+//! the widest first line of a category cell ("12.深化政府采"). Then every row is read with
+//! only that width known (content must end a sentence, department names must be complete,
+//! ties to the shorter lead), and each column's width is the widest line that reading put
+//! in it. The second pass reads every row with all four widths.
 
 use super::cells::{Column, Outcome, Reading, Widths, read_row};
 use super::names::split_departments;
@@ -57,7 +57,7 @@ pub(super) fn read_rows(rows: &[RawRow<'_>]) -> Result<(Vec<ParsedCategory>, Vec
     for plan in &plans {
         let row = plan.row;
         let columns = plan.columns();
-        let reading = match read_row(row, &columns, &widths) {
+        let reading = match read_widening(row, &columns, widths) {
             Outcome::Read(reading) if reading.cost <= MAX_COST => reading,
             Outcome::TooComplex => {
                 return Err(error(row.line, format!("task {} is too long to read ({})", row.number, span(row))));
@@ -87,6 +87,40 @@ pub(super) fn read_rows(rows: &[RawRow<'_>]) -> Result<(Vec<ParsedCategory>, Vec
         });
     }
     Ok((categories, tasks))
+}
+
+/// Read a row; if it does not read cleanly, again with wider department lines allowed.
+/// Measured widths are lower bounds: a list whose measured department lines are all short
+/// (one short name each) may still hold a longer line. Each department column's allowance
+/// grows by one character at a time, up to the content width; the cheapest reading wins,
+/// ties to the smaller allowance (fullness is still judged against the measured width, so
+/// a wider allowance never makes a reading cheaper, it only admits more readings).
+fn read_widening(row: &RawRow<'_>, columns: &[Column], widths: Widths) -> Outcome {
+    let first = read_row(row, columns, &widths);
+    match &first {
+        Outcome::Read(reading) if reading.cost == 0 => return first,
+        Outcome::TooComplex => return first,
+        _ => {}
+    }
+    let content = widths.content.unwrap_or(0);
+    let steps = |w: Option<usize>| w.map_or(0, |w| content.saturating_sub(w) / 2);
+    let mut best: Option<((u32, usize), Reading)> = None;
+    for lead_steps in 0..=steps(widths.lead) {
+        for responsible_steps in 0..=steps(widths.responsible) {
+            let wider = Widths { department_allowance: (2 * lead_steps, 2 * responsible_steps), ..widths };
+            match read_row(row, columns, &wider) {
+                Outcome::Read(reading) => {
+                    let key = (reading.cost, lead_steps + responsible_steps);
+                    if best.as_ref().is_none_or(|(best_key, _)| key < *best_key) {
+                        best = Some((key, reading));
+                    }
+                }
+                Outcome::TooComplex => return Outcome::TooComplex,
+                Outcome::Unreadable => {}
+            }
+        }
+    }
+    best.map_or(first, |(_, reading)| Outcome::Read(reading))
 }
 
 /// Which rows open a category: the first line is "N.name" with N one more than the last.
@@ -143,6 +177,8 @@ fn estimate_widths(plans: &[Plan<'_, '_>]) -> Widths {
         .map(|piece| width(piece.text))
         .max();
     let first_pass = Widths { category, ..Widths::default() };
+    // Rows on one page are read well without widths; across a page break the unfinished
+    // cells make that reading loose, so those rows are measured only when there is nothing else.
     let one_page: Vec<&Plan<'_, '_>> = plans.iter().filter(|p| p.row.segments.len() == 1).collect();
     let sample: Vec<&Plan<'_, '_>> = if one_page.is_empty() { plans.iter().collect() } else { one_page };
     let mut widths = first_pass;
@@ -157,6 +193,10 @@ fn estimate_widths(plans: &[Plan<'_, '_>]) -> Widths {
                 Column::Responsible => &mut responsible,
                 Column::Category => continue,
             };
+            // "—" says nothing about how wide its column is.
+            if cell_text(plan.row, parts, true).trim() == "—" {
+                continue;
+            }
             let widest = line_widths(plan.row, parts).into_iter().max();
             *slot = (*slot).max(widest);
         }

@@ -1,0 +1,7 @@
+//! Integration tests: the real migrations, schema and router, on a fresh SQLite file per test
+//! and, when `QINGDAN_TEST_POSTGRES` is set, on a fresh PostgreSQL database per test.
+
+mod support;
+
+mod schema_file;
+mod statements;

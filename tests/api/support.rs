@@ -1,0 +1,176 @@
+//! `TestApp`: a fresh database with the bundled document, the schema and the router.
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use qingdan::config::Limits;
+use qingdan::{AppState, ApiSchema};
+use sea_orm::ConnectionTrait;
+use serde_json::{Value, json};
+
+/// Where a test's database lives.
+#[derive(Debug, Clone)]
+pub enum Backend {
+    Sqlite,
+    Postgres(String),
+}
+
+/// SQLite always; PostgreSQL too when `QINGDAN_TEST_POSTGRES` names a server.
+pub fn backends() -> Vec<Backend> {
+    let mut out = vec![Backend::Sqlite];
+    match std::env::var("QINGDAN_TEST_POSTGRES") {
+        Ok(url) if !url.is_empty() => out.push(Backend::Postgres(url)),
+        _ => {
+            static NOTICE: std::sync::Once = std::sync::Once::new();
+            NOTICE.call_once(|| eprintln!("QINGDAN_TEST_POSTGRES is not set: PostgreSQL tests are skipped"));
+        }
+    }
+    out
+}
+
+/// Runs the body once per backend with a fresh `TestApp` bound to `$app`.
+#[macro_export]
+macro_rules! on_each_backend {
+    ($(#[$m:meta])* async fn $name:ident($app:ident) $body:block) => {
+        $(#[$m])*
+        #[tokio::test]
+        async fn $name() {
+            for backend in $crate::support::backends() {
+                let $app = $crate::support::TestApp::spawn(backend).await;
+                $body
+            }
+        }
+    };
+}
+
+pub struct TestApp {
+    pub state: AppState,
+    pub schema: ApiSchema,
+    pub backend_name: &'static str,
+    _dir: Option<tempfile::TempDir>,
+    pg_drop: Option<(String, String)>,
+}
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+impl TestApp {
+    /// A migrated database with the bundled document imported.
+    pub async fn spawn(backend: Backend) -> Self {
+        let app = Self::empty(backend).await;
+        qingdan::cli::seed_if_empty(&app.state).await.expect("import the bundled document");
+        app
+    }
+
+    /// A migrated, empty database.
+    pub async fn empty(backend: Backend) -> Self {
+        // Debug builds resolve a level of 129 rows slower than release: a wider batch window
+        // keeps each level in one statement, which the statement-count tests assert.
+        let window = std::env::var("QINGDAN_TEST_BATCH_WINDOW_US").ok().and_then(|v| v.parse().ok()).unwrap_or(20_000);
+        let limits = Limits { batch_window_us: window, ..Limits::default() };
+        match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
+                let state = AppState::connect(&url, limits).await.expect("open sqlite");
+                let schema = qingdan::build_schema(Some(state.clone()));
+                Self { state, schema, backend_name: "sqlite", _dir: Some(dir), pg_drop: None }
+            }
+            Backend::Postgres(admin_url) => {
+                let name = format!(
+                    "qingdan_test_{}_{}_{}",
+                    std::process::id(),
+                    COUNTER.fetch_add(1, Ordering::Relaxed),
+                    chrono::Utc::now().timestamp_micros() % 1_000_000
+                );
+                let admin = sea_orm::Database::connect(&admin_url).await.expect("connect to QINGDAN_TEST_POSTGRES");
+                admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create test database");
+                admin.close().await.ok();
+                let url = with_database(&admin_url, &name);
+                let state = AppState::connect(&url, limits).await.expect("open postgres");
+                let schema = qingdan::build_schema(Some(state.clone()));
+                Self { state, schema, backend_name: "postgres", _dir: None, pg_drop: Some((admin_url, name)) }
+            }
+        }
+    }
+
+    /// Executes a query against the schema; returns `{data, errors}` as JSON.
+    pub async fn query(&self, query: &str) -> Value {
+        self.query_with(query, json!({})).await
+    }
+
+    pub async fn query_with(&self, query: &str, variables: Value) -> Value {
+        let req = async_graphql::Request::new(query).variables(async_graphql::Variables::from_json(variables));
+        let req = qingdan::graphql::prepare(req, &self.state);
+        let resp = self.schema.execute(req).await;
+        serde_json::to_value(&resp).expect("response as JSON")
+    }
+
+    /// `data` of a query that must succeed.
+    pub async fn data(&self, query: &str) -> Value {
+        let resp = self.query(query).await;
+        assert!(resp.get("errors").is_none(), "[{}] unexpected errors: {resp:#}", self.backend_name);
+        resp["data"].clone()
+    }
+
+    /// The `extensions.code` of the first error.
+    pub async fn error_code(&self, query: &str) -> String {
+        let resp = self.query(query).await;
+        resp["errors"][0]["extensions"]["code"].as_str().unwrap_or_else(|| panic!("no error code in {resp:#}")).to_owned()
+    }
+
+    /// SQL statements run so far on this app's pool.
+    pub fn statements(&self) -> u64 {
+        self.state.metrics.statements()
+    }
+
+    /// Runs the query and returns how many statements it ran.
+    pub async fn count_statements(&self, query: &str) -> u64 {
+        let before = self.statements();
+        let resp = self.query(query).await;
+        assert!(resp.get("errors").is_none(), "[{}] unexpected errors: {resp:#}", self.backend_name);
+        self.statements() - before
+    }
+
+    /// Serves the real router on a free port.
+    pub async fn serve(&self) -> SocketAddr {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let router = qingdan::build_router(self.state.clone());
+        tokio::spawn(async move {
+            axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>()).await.ok();
+        });
+        addr
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some((admin_url, name)) = self.pg_drop.take() {
+            // Drop runs inside the test's runtime: use a thread with its own.
+            let handle = std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+                rt.block_on(async {
+                    if let Ok(admin) = sea_orm::Database::connect(&admin_url).await {
+                        let _ = admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
+                    }
+                });
+            });
+            let _ = handle.join();
+        }
+    }
+}
+
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let base = match base.rfind('/') {
+        Some(i) if base[..i].contains("//") && i > base.find("//").unwrap_or(0) + 1 => &base[..i],
+        _ => base,
+    };
+    match query {
+        Some(q) => format!("{base}/{name}?{q}"),
+        None => format!("{base}/{name}"),
+    }
+}
