@@ -30,7 +30,9 @@ pub async fn connect(url: &str, metrics: Arc<Metrics>) -> Result<DatabaseConnect
     }
     let mut db = Database::connect(opts).await?;
     db.set_metric_callback(move |info| {
-        if std::env::var_os("QDSQL").is_some() { eprintln!("SQL {}", info.statement.sql.chars().take(150).collect::<String>()); }
+        if std::env::var_os("QDSQL").is_some() {
+            eprintln!("SQL {}", info.statement.sql.chars().take(150).collect::<String>());
+        }
         metrics.record_statement(info.failed)
     });
     Ok(db)

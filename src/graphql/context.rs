@@ -31,3 +31,14 @@ where
         .await?
         .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("dangling reference {what}")).into())
 }
+
+/// The caller; anonymous when the request carries no token.
+pub fn viewer<'a>(ctx: &Context<'a>) -> &'a crate::service::access::Viewer {
+    static ANONYMOUS: crate::service::access::Viewer = crate::service::access::Viewer::Anonymous;
+    ctx.data::<crate::service::access::Viewer>().unwrap_or(&ANONYMOUS)
+}
+
+/// Reports and obligations are for token holders only.
+pub fn require_reader(ctx: &Context<'_>) -> async_graphql::Result<()> {
+    Ok(viewer(ctx).require_reader()?)
+}

@@ -102,6 +102,41 @@ impl Department {
             })
             .collect())
     }
+    /// Reports this department owes for a period (token holders only), with their states.
+    #[allow(clippy::too_many_arguments)]
+    async fn obligations(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The reporting period.")] period_id: ID,
+        #[graphql(desc = "Judge states at the end of this day (Asia/Shanghai); default: now.")] as_of: Option<
+            chrono::NaiveDate,
+        >,
+        #[graphql(desc = "Only obligations in this state.")] state: Option<super::obligation::ObligationState>,
+        #[graphql(desc = "Rows from the start (default 100, at most 500).")] first: Option<i32>,
+        #[graphql(desc = "Start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Rows from the end.")] last: Option<i32>,
+        #[graphql(desc = "End before this cursor.")] before: Option<String>,
+    ) -> async_graphql::Result<super::obligation::ObligationConnection> {
+        let query = super::obligation::obligation_query(ctx, &period_id, as_of, Some(self.0.id), None, state).await?;
+        super::obligation::obligation_connection(ctx, query, PageArgs::new(first, after, last, before)).await
+    }
+    /// Reports this department submitted (token holders only).
+    async fn reports(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only reports for this period.")] period_id: Option<ID>,
+        #[graphql(desc = "Rows from the start (default 100, at most 500).")] first: Option<i32>,
+        #[graphql(desc = "Start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Rows from the end.")] last: Option<i32>,
+        #[graphql(desc = "End before this cursor.")] before: Option<String>,
+    ) -> async_graphql::Result<super::report::ReportConnection> {
+        let criteria = crate::service::reports::ReportCriteria {
+            department_id: Some(self.0.id),
+            period_id: period_id.map(|p| ids::decode(&p, NodeType::ReportingPeriod)).transpose()?,
+            ..Default::default()
+        };
+        super::report::report_connection(ctx, criteria, PageArgs::new(first, after, last, before)).await
+    }
     /// How many tasks it leads and shares.
     async fn workload(&self, ctx: &Context<'_>) -> async_graphql::Result<Workload> {
         let w = loader(ctx)?.load_one(WorkloadOf(self.0.id)).await?.unwrap_or_default();

@@ -167,3 +167,33 @@ impl Loader<ScopedCount> for DbLoader {
         Ok(out)
     }
 }
+
+/// Reports of a task (every period and department).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ReportsOfTask(pub i64);
+
+impl Loader<ReportsOfTask> for DbLoader {
+    type Value = Arc<Vec<entity::report::Model>>;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[ReportsOfTask]) -> LoadResult<ReportsOfTask, Self::Value> {
+        let ids: Vec<i64> = keys.iter().map(|k| k.0).collect();
+        let mut found = crate::service::reports::of_tasks(&self.db, &ids).await?;
+        Ok(ids.into_iter().map(|id| (ReportsOfTask(id), Arc::new(found.remove(&id).unwrap_or_default()))).collect())
+    }
+}
+
+/// Revisions of a report, oldest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct RevisionsOfReport(pub i64);
+
+impl Loader<RevisionsOfReport> for DbLoader {
+    type Value = Arc<Vec<entity::report_revision::Model>>;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[RevisionsOfReport]) -> LoadResult<RevisionsOfReport, Self::Value> {
+        let ids: Vec<i64> = keys.iter().map(|k| k.0).collect();
+        let mut found = crate::service::reports::revisions_of(&self.db, &ids).await?;
+        Ok(ids.into_iter().map(|id| (RevisionsOfReport(id), Arc::new(found.remove(&id).unwrap_or_default()))).collect())
+    }
+}

@@ -7,11 +7,15 @@ pub mod document;
 pub mod ids;
 pub mod loaders;
 pub mod node;
+pub mod obligation;
 pub mod period;
+pub mod report;
 pub mod stats;
+pub mod subscription;
 pub mod task;
+pub mod viewer;
 
-use async_graphql::{EmptyMutation, EmptySubscription, MergedObject, Schema};
+use async_graphql::{MergedObject, Schema};
 
 use crate::app::AppState;
 
@@ -24,13 +28,20 @@ pub struct Query(
     department::DepartmentQuery,
     stats::StatsQuery,
     period::PeriodQuery,
+    report::ReportQuery,
+    obligation::ObligationQueryRoot,
+    viewer::ViewerQuery,
 );
 
-pub type ApiSchema = Schema<Query, EmptyMutation, EmptySubscription>;
+/// Every mutation of the API.
+#[derive(MergedObject, Default)]
+pub struct Mutation(report::ReportMutation);
+
+pub type ApiSchema = Schema<Query, Mutation, subscription::SubscriptionRoot>;
 
 /// Builds the schema; with `state` it serves requests, without it only describes itself.
 pub fn build_schema(state: Option<AppState>) -> ApiSchema {
-    let mut builder = Schema::build(Query::default(), EmptyMutation, EmptySubscription);
+    let mut builder = Schema::build(Query::default(), Mutation::default(), subscription::SubscriptionRoot);
     if let Some(state) = state {
         builder = builder.limit_depth(state.limits.max_depth).limit_complexity(state.limits.max_complexity).data(state);
     }
@@ -42,7 +53,11 @@ pub fn schema_sdl() -> String {
     build_schema(None).sdl()
 }
 
-/// Adds what every request needs: its own DataLoader.
-pub fn prepare(request: async_graphql::Request, state: &AppState) -> async_graphql::Request {
-    request.data(loaders::new_loader(state.db.clone(), state.limits.batch_window()))
+/// Adds what every request needs: its own DataLoader and its caller.
+pub fn prepare(
+    request: async_graphql::Request,
+    state: &AppState,
+    viewer: crate::service::access::Viewer,
+) -> async_graphql::Request {
+    request.data(loaders::new_loader(state.db.clone(), state.limits.batch_window())).data(viewer)
 }

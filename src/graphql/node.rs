@@ -6,8 +6,9 @@ use super::context::loader;
 use super::department::Department;
 use super::document::{Category, Document};
 use super::ids::{self, NodeType};
-use super::loaders::{CategoryKey, DepartmentKey, DocumentKey, PeriodKey, TaskKey};
+use super::loaders::{CategoryKey, DepartmentKey, DocumentKey, PeriodKey, ReportKey, TaskKey};
 use super::period::ReportingPeriod;
+use super::report::Report;
 use super::task::{Indicator, Task};
 use crate::error::ApiError;
 
@@ -21,6 +22,7 @@ pub enum Node {
     Department(Department),
     ReportingPeriod(ReportingPeriod),
     Indicator(Indicator),
+    Report(Report),
 }
 
 /// `node(id:)`.
@@ -53,7 +55,10 @@ impl NodeQuery {
                     .map_err(ApiError::from)?;
                 row.map(|m| Node::Indicator(Indicator(m)))
             }
-            NodeType::Report => None,
+            NodeType::Report => {
+                super::context::require_reader(ctx)?;
+                l.load_one(ReportKey(n)).await?.map(|m| Node::Report(Report(m)))
+            }
         };
         node.map(Some)
             .ok_or_else(|| ApiError::not_found(format!("no object with id \"{}\"", ids::truncate(id.as_str()))).into())

@@ -43,6 +43,19 @@ impl ReportingPeriod {
     async fn due_on(&self) -> chrono::NaiveDate {
         self.0.due_on
     }
+    /// Reports for this period (token holders only).
+    async fn reports(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Rows from the start (default 100, at most 500).")] first: Option<i32>,
+        #[graphql(desc = "Start after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Rows from the end.")] last: Option<i32>,
+        #[graphql(desc = "End before this cursor.")] before: Option<String>,
+    ) -> async_graphql::Result<super::report::ReportConnection> {
+        let criteria = crate::service::reports::ReportCriteria { period_id: Some(self.0.id), ..Default::default() };
+        let page = super::connection::PageArgs::new(first, after, last, before);
+        super::report::report_connection(ctx, criteria, page).await
+    }
     /// The document it belongs to.
     async fn document(&self, ctx: &Context<'_>) -> async_graphql::Result<Document> {
         load_required(ctx, DocumentKey(self.0.document_id)).await.map(Document)

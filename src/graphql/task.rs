@@ -70,6 +70,22 @@ impl Task {
     async fn is_co_led(&self) -> bool {
         self.0.lead_count >= 2
     }
+    /// Reports on this task (token holders only), optionally for one period, by department.
+    async fn reports(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only reports for this period.")] period_id: Option<ID>,
+    ) -> async_graphql::Result<Vec<super::report::Report>> {
+        super::context::require_reader(ctx)?;
+        let period = period_id.map(|p| ids::decode(&p, NodeType::ReportingPeriod)).transpose()?;
+        let rows = loader(ctx)?.load_one(super::loaders::ReportsOfTask(self.0.id)).await?.unwrap_or_default();
+        Ok(rows
+            .iter()
+            .filter(|r| period.is_none_or(|p| p == r.period_id))
+            .cloned()
+            .map(super::report::Report)
+            .collect())
+    }
     /// Quantitative targets found in the text.
     async fn indicators(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Indicator>> {
         let rows = loader(ctx)?.load_one(IndicatorsOfTask(self.0.id)).await?.unwrap_or_default();

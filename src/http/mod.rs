@@ -1,5 +1,6 @@
 //! The HTTP surface: GraphQL endpoint, GraphiQL, health, readiness and metrics.
 
+mod auth;
 mod graphql;
 mod health;
 
@@ -28,6 +29,7 @@ pub fn build_router(app: AppState) -> Router {
     Router::new()
         .route("/", get(graphql::graphiql))
         .route("/graphql", get(graphql::get_graphql).post(graphql::post_graphql))
+        .route("/graphql/ws", get(graphql::websocket))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(health::metrics))

@@ -293,14 +293,22 @@ fn garbage_is_an_error_naming_the_missing_region_heading() {
     let error = error_of("lorem ipsum\ndolor sit amet");
     assert_eq!(
         error,
-        ParseError { line: 1, message: "expected the compilation's region heading (e.g. “（二）天津”), found “lorem ipsum”".into() }
+        ParseError {
+            line: 1,
+            message: "expected the compilation's region heading (e.g. “（二）天津”), found “lorem ipsum”".into()
+        }
     );
 }
 
 #[test]
 fn a_notice_without_a_table_is_an_error() {
     let notice: String = SMALL.lines().take(5).map(|l| format!("{l}\n")).collect();
-    assert_eq!(error_of(&notice), ParseError { line: 5, message: "no table header (序号 重点任务 主要内容 牵头部门 责任单位) found".into() });
+    assert_eq!(
+        error_of(&notice),
+        ParseError {
+            line: 5, message: "no table header (序号 重点任务 主要内容 牵头部门 责任单位) found".into()
+        }
+    );
 }
 
 #[test]
@@ -432,7 +440,13 @@ fn a_list_from_another_region_in_the_same_layout_parses() {
     assert_eq!(
         rows,
         vec![
-            (1, 1, "全面推行企业开办“一网通办”，实现营业执照和公章同步发放。", vec!["市市场监管局"], vec!["市公安局", "市大数据中心"]),
+            (
+                1,
+                1,
+                "全面推行企业开办“一网通办”，实现营业执照和公章同步发放。",
+                vec!["市市场监管局"],
+                vec!["市公安局", "市大数据中心"]
+            ),
             (2, 1, "推进电子营业执照在银行开户等场景中的应用。", vec!["市市场监管局", "人民银行上海总部"], vec![]),
             (
                 3,

@@ -1,7 +1,81 @@
-//! `qingdan token …`.
+//! `qingdan token create|list|revoke`.
 
-use crate::config::TokenCommand;
+use anyhow::{Context as _, bail};
+use entity::{TokenRole, department};
+use sea_orm::EntityTrait;
 
-pub async fn run(_url: &str, _cmd: TokenCommand) -> anyhow::Result<()> {
-    anyhow::bail!("tokens are not available yet")
+use super::{departments, tokens};
+use crate::app::AppState;
+use crate::config::{TokenCommand, TokenRoleArg};
+
+pub async fn run(url: &str, cmd: TokenCommand) -> anyhow::Result<()> {
+    let state = AppState::connect(url, Default::default()).await?;
+    crate::cli::seed_if_empty(&state).await?;
+    let db = &state.db;
+    let now = state.clock.now();
+    match cmd {
+        TokenCommand::Create { role, department, region, label } => {
+            let role = match role {
+                TokenRoleArg::Viewer => TokenRole::Viewer,
+                TokenRoleArg::Reporter => TokenRole::Reporter,
+                TokenRoleArg::Admin => TokenRole::Admin,
+            };
+            let dept = match department {
+                Some(name) => Some(
+                    departments::find_by_name(db, name.trim(), region.as_deref())
+                        .await
+                        .map_err(|e| anyhow::anyhow!(e.message().to_owned()))?
+                        .with_context(|| format!("no department named \"{name}\""))?,
+                ),
+                None => None,
+            };
+            if role == TokenRole::Reporter && dept.is_none() {
+                bail!("a reporter token needs --department NAME");
+            }
+            if let Some(d) = &dept {
+                if d.kind == entity::DepartmentKind::Collective {
+                    bail!("\"{}\" is a collective placeholder: it never reports and never signs in", d.name);
+                }
+            }
+            let (row, secret) =
+                tokens::create(db, role, dept.as_ref().map(|d| d.id), &label, now).await.map_err(api)?;
+            println!(
+                "created token {} ({:?}{})",
+                row.id,
+                row.role,
+                dept.map(|d| format!(", {} {}", d.region, d.name)).unwrap_or_default()
+            );
+            println!("{secret}");
+        }
+        TokenCommand::List => {
+            println!("{:>4}  {:<9} {:<24} {:<8} {:<20} label", "id", "role", "department", "status", "created");
+            for t in tokens::list(db).await.map_err(api)? {
+                let dept = match t.department_id {
+                    Some(id) => department::Entity::find_by_id(id).one(db).await?.map(|d| d.name).unwrap_or_default(),
+                    None => String::new(),
+                };
+                let status = if t.revoked_at.is_some() { "revoked" } else { "active" };
+                println!(
+                    "{:>4}  {:<9} {:<24} {:<8} {:<20} {}",
+                    t.id,
+                    format!("{:?}", t.role).to_uppercase(),
+                    dept,
+                    status,
+                    t.created_at.format("%Y-%m-%d %H:%M:%S"),
+                    t.label
+                );
+            }
+        }
+        TokenCommand::Revoke { id } => {
+            if !tokens::revoke(db, id, now).await.map_err(api)? {
+                bail!("no token {id}");
+            }
+            println!("revoked token {id}");
+        }
+    }
+    Ok(())
+}
+
+fn api(e: crate::error::ApiError) -> anyhow::Error {
+    anyhow::anyhow!("{}: {:?}", e.message().to_owned(), e)
 }

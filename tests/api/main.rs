@@ -3,5 +3,15 @@
 
 mod support;
 
+mod access;
+mod concurrency;
+mod deadlines;
+mod errors;
+mod http_surface;
+mod importing;
+mod pagination;
+mod reporting;
 mod schema_file;
 mod statements;
+mod subscriptions;
+mod views;

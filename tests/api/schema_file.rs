@@ -5,10 +5,7 @@ fn schema_graphql_matches_the_code() {
     let sdl = qingdan::schema_sdl();
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/schema.graphql");
     let committed = std::fs::read_to_string(path).unwrap_or_default();
-    assert!(
-        committed == sdl,
-        "schema.graphql is stale; regenerate it with: cargo run -- schema > schema.graphql"
-    );
+    assert!(committed == sdl, "schema.graphql is stale; regenerate it with: cargo run -- schema > schema.graphql");
 }
 
 #[tokio::test]

@@ -4,7 +4,8 @@ use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use qingdan::config::Limits;
-use qingdan::{AppState, ApiSchema};
+use qingdan::service::access::Viewer;
+use qingdan::{ApiSchema, AppState};
 use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 
@@ -45,6 +46,8 @@ macro_rules! on_each_backend {
 
 pub struct TestApp {
     pub state: AppState,
+    /// The caller of `query`/`query_with` (anonymous by default).
+    pub viewer: Viewer,
     pub schema: ApiSchema,
     pub backend_name: &'static str,
     _dir: Option<tempfile::TempDir>,
@@ -73,7 +76,14 @@ impl TestApp {
                 let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
                 let state = AppState::connect(&url, limits).await.expect("open sqlite");
                 let schema = qingdan::build_schema(Some(state.clone()));
-                Self { state, schema, backend_name: "sqlite", _dir: Some(dir), pg_drop: None }
+                Self {
+                    state,
+                    schema,
+                    viewer: Viewer::Anonymous,
+                    backend_name: "sqlite",
+                    _dir: Some(dir),
+                    pg_drop: None,
+                }
             }
             Backend::Postgres(admin_url) => {
                 let name = format!(
@@ -88,7 +98,14 @@ impl TestApp {
                 let url = with_database(&admin_url, &name);
                 let state = AppState::connect(&url, limits).await.expect("open postgres");
                 let schema = qingdan::build_schema(Some(state.clone()));
-                Self { state, schema, backend_name: "postgres", _dir: None, pg_drop: Some((admin_url, name)) }
+                Self {
+                    state,
+                    schema,
+                    viewer: Viewer::Anonymous,
+                    backend_name: "postgres",
+                    _dir: None,
+                    pg_drop: Some((admin_url, name)),
+                }
             }
         }
     }
@@ -100,9 +117,36 @@ impl TestApp {
 
     pub async fn query_with(&self, query: &str, variables: Value) -> Value {
         let req = async_graphql::Request::new(query).variables(async_graphql::Variables::from_json(variables));
-        let req = qingdan::graphql::prepare(req, &self.state);
+        let req = qingdan::graphql::prepare(req, &self.state, self.viewer.clone());
         let resp = self.schema.execute(req).await;
         serde_json::to_value(&resp).expect("response as JSON")
+    }
+
+    /// Executes as `viewer`.
+    pub async fn query_as(&self, viewer: &Viewer, query: &str, variables: Value) -> Value {
+        let req = async_graphql::Request::new(query).variables(async_graphql::Variables::from_json(variables));
+        let req = qingdan::graphql::prepare(req, &self.state, viewer.clone());
+        serde_json::to_value(self.schema.execute(req).await).expect("response as JSON")
+    }
+
+    /// Creates a token; returns its viewer and secret. `department` is a name in 天津.
+    pub async fn token(&self, role: entity::TokenRole, department: Option<&str>) -> (Viewer, String) {
+        let dept = match department {
+            Some(name) => Some(
+                qingdan::service::departments::find_by_name(&self.state.db, name, None)
+                    .await
+                    .ok()
+                    .flatten()
+                    .unwrap_or_else(|| panic!("no department {name}"))
+                    .id,
+            ),
+            None => None,
+        };
+        let (_, secret) = qingdan::service::tokens::create(&self.state.db, role, dept, "test", chrono::Utc::now())
+            .await
+            .expect("create token");
+        let viewer = qingdan::service::tokens::authenticate(&self.state.db, &secret).await.expect("authenticate");
+        (viewer, secret)
     }
 
     /// `data` of a query that must succeed.
@@ -115,7 +159,10 @@ impl TestApp {
     /// The `extensions.code` of the first error.
     pub async fn error_code(&self, query: &str) -> String {
         let resp = self.query(query).await;
-        resp["errors"][0]["extensions"]["code"].as_str().unwrap_or_else(|| panic!("no error code in {resp:#}")).to_owned()
+        resp["errors"][0]["extensions"]["code"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no error code in {resp:#}"))
+            .to_owned()
     }
 
     /// SQL statements run so far on this app's pool.

@@ -190,7 +190,11 @@ fn department_names_broken_across_lines_are_joined() {
     assert_eq!(cells(tasks.get(2)).1, vec!["市金融局", "人民银行天津分行", "天津银保监局"]);
     assert_eq!(
         cells(tasks.get(3)),
-        ("加快推进工程总承包方式招标投标，减少招标投标层级。", vec!["市住房城乡建设委", "市发展改革委"], vec!["市政务服务办"])
+        (
+            "加快推进工程总承包方式招标投标，减少招标投标层级。",
+            vec!["市住房城乡建设委", "市发展改革委"],
+            vec!["市政务服务办"]
+        )
     );
     assert_eq!(cells(tasks.get(4)).1, vec!["市高级人民法院"]);
 }
@@ -648,7 +652,9 @@ fn column_widths_are_measured_on_the_document() {
 fn x_deng_y_names_x_and_the_collective_y() {
     assert_eq!(split_departments("市大数据管理中心等市级有关单位"), vec!["市大数据管理中心", "市级有关单位"]);
     assert_eq!(
-        split_departments("市发展改革委、市规划资源局、市政务服务办等市工程建设项目审批制度改革试点工作领导小组有关成员单位"),
+        split_departments(
+            "市发展改革委、市规划资源局、市政务服务办等市工程建设项目审批制度改革试点工作领导小组有关成员单位"
+        ),
         vec!["市发展改革委", "市规划资源局", "市政务服务办", "市工程建设项目审批制度改革试点工作领导小组有关成员单位"]
     );
     assert_eq!(
@@ -670,7 +676,10 @@ fn names_split_on_both_commas_but_not_inside_quotes_or_brackets() {
         split_departments("天津银保监局、市金融局、市税务局、市工商联，各区人民政府"),
         vec!["天津银保监局", "市金融局", "市税务局", "市工商联", "各区人民政府"]
     );
-    assert_eq!(split_departments("市“双随机、一公开”监管联席会议有关成员单位"), vec!["市“双随机、一公开”监管联席会议有关成员单位"]);
+    assert_eq!(
+        split_departments("市“双随机、一公开”监管联席会议有关成员单位"),
+        vec!["市“双随机、一公开”监管联席会议有关成员单位"]
+    );
     assert_eq!(split_departments("市政府办公厅（市政府研究室、参事室）"), vec!["市政府办公厅（市政府研究室、参事室）"]);
     assert_eq!(split_departments(" 市商务局 、 天津海关 "), vec!["市商务局", "天津海关"]);
 }
@@ -724,7 +733,10 @@ fn a_notice_naming_no_dates_has_no_schedule() {
 #[test]
 fn a_schedule_with_more_quarters_than_dates_is_an_error() {
     let result = notice::read_notice(
-        &["1. 某市政务服务办关于印发清单的通知（2023 年1 月6 日）", "请于2023 年4 月10 日、7 月10 日前报送一季度、二季度、三季度工作进展情况。"],
+        &[
+            "1. 某市政务服务办关于印发清单的通知（2023 年1 月6 日）",
+            "请于2023 年4 月10 日、7 月10 日前报送一季度、二季度、三季度工作进展情况。",
+        ],
         9,
         2023,
     );

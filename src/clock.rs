@@ -1,0 +1,60 @@
+//! The clock: system time, or a fixed instant for tests of deadlines.
+
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use chrono_tz::Asia::Shanghai;
+
+/// Where "now" comes from.
+#[derive(Clone, Default)]
+pub struct Clock(Option<Arc<Mutex<DateTime<Utc>>>>);
+
+impl Clock {
+    /// A clock stopped at `at`, movable with [`Clock::set`].
+    pub fn fixed(at: DateTime<Utc>) -> Self {
+        Self(Some(Arc::new(Mutex::new(at))))
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        match &self.0 {
+            Some(t) => t.lock().map(|t| *t).unwrap_or_else(|e| *e.into_inner()),
+            None => Utc::now(),
+        }
+    }
+
+    /// Moves a fixed clock; no effect on the system clock.
+    pub fn set(&self, at: DateTime<Utc>) {
+        if let Some(t) = &self.0 {
+            match t.lock() {
+                Ok(mut g) => *g = at,
+                Err(e) => *e.into_inner() = at,
+            }
+        }
+    }
+
+    /// Today in Asia/Shanghai.
+    pub fn today(&self) -> NaiveDate {
+        self.now().with_timezone(&Shanghai).date_naive()
+    }
+}
+
+/// The first instant after `day` ends in Asia/Shanghai: deadlines are the end of their day.
+pub fn end_of_day(day: NaiveDate) -> DateTime<Utc> {
+    let next = day.succ_opt().unwrap_or(day).and_hms_opt(0, 0, 0).unwrap_or_default();
+    // Shanghai has had no DST since 1991: the local midnight is never ambiguous.
+    Shanghai
+        .from_local_datetime(&next)
+        .earliest()
+        .map_or_else(|| Utc.from_utc_datetime(&next), |t| t.with_timezone(&Utc))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_deadline_ends_at_midnight_shanghai() {
+        let d = NaiveDate::from_ymd_opt(2023, 4, 10).unwrap_or_default();
+        assert_eq!(end_of_day(d).to_rfc3339(), "2023-04-10T16:00:00+00:00");
+    }
+}

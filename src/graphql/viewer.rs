@@ -1,0 +1,59 @@
+//! `viewer`: who the caller is.
+
+use async_graphql::{Context, Enum, Object, SimpleObject};
+
+use super::context::{loader, viewer};
+use super::department::Department;
+use super::loaders::DepartmentKey;
+use crate::service::access::Viewer as Caller;
+
+/// What a caller may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+pub enum ViewerRole {
+    /// No token: the public list only.
+    Anonymous,
+    /// Reads everything.
+    Viewer,
+    /// Reads everything; reports for its department's tasks.
+    Reporter,
+    /// Everything, on behalf of any department.
+    Admin,
+}
+
+/// The caller of this request.
+#[derive(SimpleObject)]
+pub struct ViewerInfo {
+    /// The caller's role.
+    role: ViewerRole,
+    /// A reporter's department.
+    department: Option<Department>,
+    /// The token's label.
+    label: Option<String>,
+}
+
+/// `viewer`.
+#[derive(Default)]
+pub struct ViewerQuery;
+
+/// `viewer`.
+#[Object]
+impl ViewerQuery {
+    /// The caller: role and department of the token sent, or ANONYMOUS.
+    async fn viewer(&self, ctx: &Context<'_>) -> async_graphql::Result<ViewerInfo> {
+        Ok(match viewer(ctx) {
+            Caller::Anonymous => ViewerInfo { role: ViewerRole::Anonymous, department: None, label: None },
+            Caller::Token { role, department_id, label, .. } => {
+                let department = match department_id {
+                    Some(id) => loader(ctx)?.load_one(DepartmentKey(*id)).await?.map(Department),
+                    None => None,
+                };
+                let role = match role {
+                    entity::TokenRole::Viewer => ViewerRole::Viewer,
+                    entity::TokenRole::Reporter => ViewerRole::Reporter,
+                    entity::TokenRole::Admin => ViewerRole::Admin,
+                };
+                ViewerInfo { role, department, label: Some(label.clone()) }
+            }
+        })
+    }
+}

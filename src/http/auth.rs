@@ -1,0 +1,28 @@
+//! Bearer tokens on requests.
+
+use axum::http::HeaderMap;
+use axum::http::header::AUTHORIZATION;
+
+use crate::app::AppState;
+use crate::error::{ApiError, ApiResult};
+use crate::service::{access::Viewer, tokens};
+
+/// The caller named by an `Authorization: Bearer` value (anonymous without one).
+pub async fn viewer_from_value(state: &AppState, value: Option<&str>) -> ApiResult<Viewer> {
+    let Some(value) = value.map(str::trim).filter(|v| !v.is_empty()) else {
+        return Ok(Viewer::Anonymous);
+    };
+    let secret = value
+        .strip_prefix("Bearer ")
+        .or_else(|| value.strip_prefix("bearer "))
+        .ok_or_else(|| ApiError::Unauthenticated("the Authorization header must be: Bearer <token>".into()))?;
+    tokens::authenticate(&state.db, secret.trim()).await
+}
+
+pub async fn viewer_from_headers(state: &AppState, headers: &HeaderMap) -> ApiResult<Viewer> {
+    let value = match headers.get(AUTHORIZATION) {
+        Some(v) => Some(v.to_str().map_err(|_| ApiError::Unauthenticated("unreadable Authorization header".into()))?),
+        None => None,
+    };
+    viewer_from_value(state, value).await
+}

@@ -1,0 +1,371 @@
+//! Progress reports: submission with revisions and optimistic concurrency, and listings.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Utc};
+use entity::{
+    ReportStatus, TokenRole, assignment, department, indicator, report, report_revision, reporting_period, task,
+};
+use sea_orm::ActiveValue::{NotSet, Set};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, FromQueryResult,
+    QueryFilter, QueryOrder, SqlErr, TransactionTrait,
+};
+use serde::{Deserialize, Serialize};
+
+use super::access::Viewer;
+use super::events::ReportSubmitted;
+use super::page::{Page, PageRequest};
+use super::sql::Sql;
+use crate::app::AppState;
+use crate::error::{ApiError, ApiResult};
+
+/// Longest summary accepted, in characters.
+pub const MAX_SUMMARY_CHARS: usize = 5000;
+/// Attempts when a submission without `expectedRevision` loses a race.
+const RETRIES: usize = 5;
+
+/// A value reached for one of the task's indicators.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct IndicatorValue {
+    pub indicator_id: i64,
+    pub value: f64,
+}
+
+/// A validated submission.
+#[derive(Debug, Clone)]
+pub struct Submission {
+    pub task_id: i64,
+    pub period_id: i64,
+    pub department_id: Option<i64>,
+    pub status: ReportStatus,
+    pub progress_percent: i32,
+    pub summary: String,
+    pub indicator_values: Vec<IndicatorValue>,
+    pub expected_revision: Option<i32>,
+}
+
+/// Stores a new revision of the report of (task, department, period) and announces it.
+pub async fn submit(state: &AppState, viewer: &Viewer, input: Submission) -> ApiResult<report::Model> {
+    viewer.require_reader()?;
+    let department_id = submitting_department(viewer, input.department_id)?;
+    validate(&input)?;
+    let mut attempt = 0;
+    let saved = loop {
+        attempt += 1;
+        let guard = state.writer().await;
+        let result = submit_once(&state.db, viewer, &input, department_id, state.clock.now()).await;
+        drop(guard);
+        match result {
+            Err(Outcome::Lost) if input.expected_revision.is_none() && attempt < RETRIES => continue,
+            Err(Outcome::Lost) => {
+                return Err(ApiError::Conflict(
+                    "the report changed while this submission was being stored; reload it and submit again".into(),
+                ));
+            }
+            Err(Outcome::Failed(e)) => return Err(e),
+            Ok(saved) => break saved,
+        }
+    };
+    state.events.publish(ReportSubmitted {
+        report_id: saved.id,
+        task_id: saved.task_id,
+        department_id: saved.department_id,
+        period_id: saved.period_id,
+        revision: saved.revision,
+    });
+    Ok(saved)
+}
+
+/// The department a submission is for: a reporter's own, or the one an admin names.
+fn submitting_department(viewer: &Viewer, asked: Option<i64>) -> ApiResult<i64> {
+    match viewer {
+        Viewer::Anonymous => Err(ApiError::Unauthenticated("submitting a report needs a token".into())),
+        Viewer::Token { role: TokenRole::Viewer, .. } => {
+            Err(ApiError::Forbidden("a viewer token can read reports but not submit them".into()))
+        }
+        Viewer::Token { role: TokenRole::Reporter, department_id: Some(own), .. } => match asked {
+            Some(d) if d != *own => Err(ApiError::Forbidden("a reporter submits only for its own department".into())),
+            _ => Ok(*own),
+        },
+        Viewer::Token { role: TokenRole::Reporter, department_id: None, .. } => {
+            Err(ApiError::Forbidden("this reporter token is bound to no department".into()))
+        }
+        Viewer::Token { role: TokenRole::Admin, .. } => {
+            asked.ok_or_else(|| ApiError::bad_input("departmentId is required when an admin submits"))
+        }
+    }
+}
+
+fn validate(input: &Submission) -> ApiResult<()> {
+    if !(0..=100).contains(&input.progress_percent) {
+        return Err(ApiError::bad_input(format!("progressPercent must be 0-100, not {}", input.progress_percent)));
+    }
+    let chars = input.summary.trim().chars().count();
+    if chars == 0 {
+        return Err(ApiError::bad_input("summary must not be empty"));
+    }
+    if chars > MAX_SUMMARY_CHARS {
+        return Err(ApiError::bad_input(format!("summary is {chars} characters; at most {MAX_SUMMARY_CHARS}")));
+    }
+    if let Some(e) = input.expected_revision {
+        if e < 0 {
+            return Err(ApiError::bad_input("expectedRevision must not be negative"));
+        }
+    }
+    let mut seen = HashSet::new();
+    for v in &input.indicator_values {
+        if !v.value.is_finite() || v.value < 0.0 {
+            return Err(ApiError::bad_input(format!("indicator value {} is not a non-negative number", v.value)));
+        }
+        if !seen.insert(v.indicator_id) {
+            return Err(ApiError::bad_input("an indicator is given twice in indicatorValues"));
+        }
+    }
+    Ok(())
+}
+
+enum Outcome {
+    /// Another submission changed the report first.
+    Lost,
+    Failed(ApiError),
+}
+
+impl From<DbErr> for Outcome {
+    fn from(e: DbErr) -> Self {
+        match e.sql_err() {
+            Some(SqlErr::UniqueConstraintViolation(_)) => Self::Lost,
+            _ => Self::Failed(e.into()),
+        }
+    }
+}
+
+impl From<ApiError> for Outcome {
+    fn from(e: ApiError) -> Self {
+        Self::Failed(e)
+    }
+}
+
+async fn submit_once(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    input: &Submission,
+    department_id: i64,
+    now: DateTime<Utc>,
+) -> Result<report::Model, Outcome> {
+    let txn = db.begin().await?;
+    let task =
+        task::Entity::find_by_id(input.task_id).one(&txn).await?.ok_or_else(|| ApiError::not_found("no such task"))?;
+    let period = reporting_period::Entity::find_by_id(input.period_id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| ApiError::not_found("no such reporting period"))?;
+    if period.document_id != task.document_id {
+        return Err(ApiError::bad_input("the reporting period belongs to another document than the task").into());
+    }
+    let dept = department::Entity::find_by_id(department_id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| ApiError::not_found("no such department"))?;
+    let is_admin = matches!(viewer, Viewer::Token { role: TokenRole::Admin, .. });
+    let refuse = |msg: String| if is_admin { ApiError::BadUserInput(msg) } else { ApiError::Forbidden(msg) };
+    if dept.kind == entity::DepartmentKind::Collective {
+        return Err(refuse(format!("{} is a collective placeholder: collectives never report", dept.name)).into());
+    }
+    let assigned = assignment::Entity::find()
+        .filter(assignment::Column::TaskId.eq(task.id))
+        .filter(assignment::Column::DepartmentId.eq(dept.id))
+        .one(&txn)
+        .await?;
+    if assigned.is_none() {
+        return Err(refuse(format!("{} is not assigned to task {}", dept.name, task.number)).into());
+    }
+    let allowed: HashSet<i64> = indicator::Entity::find()
+        .filter(indicator::Column::TaskId.eq(task.id))
+        .all(&txn)
+        .await?
+        .into_iter()
+        .map(|i| i.id)
+        .collect();
+    if let Some(v) = input.indicator_values.iter().find(|v| !allowed.contains(&v.indicator_id)) {
+        let id = crate::graphql::ids::encode(crate::graphql::ids::NodeType::Indicator, v.indicator_id);
+        return Err(ApiError::bad_input(format!(
+            "indicator {} is not an indicator of task {}",
+            id.as_str(),
+            task.number
+        ))
+        .into());
+    }
+    let values = serde_json::to_string(&input.indicator_values).map_err(|e| ApiError::Internal(e.into()))?;
+    let existing = report::Entity::find()
+        .filter(report::Column::TaskId.eq(task.id))
+        .filter(report::Column::DepartmentId.eq(dept.id))
+        .filter(report::Column::PeriodId.eq(period.id))
+        .one(&txn)
+        .await?;
+    let current = existing.as_ref().map_or(0, |r| r.revision);
+    if let Some(expected) = input.expected_revision {
+        if expected != current {
+            return Err(ApiError::Conflict(format!(
+                "expectedRevision is {expected} but the report is at revision {current}; nothing was written"
+            ))
+            .into());
+        }
+    }
+    let by = viewer.name();
+    let saved = match existing {
+        None => {
+            report::ActiveModel {
+                id: NotSet,
+                task_id: Set(task.id),
+                department_id: Set(dept.id),
+                period_id: Set(period.id),
+                revision: Set(1),
+                status: Set(input.status),
+                progress_percent: Set(input.progress_percent),
+                summary: Set(input.summary.trim().to_owned()),
+                indicator_values: Set(values.clone()),
+                submitted_at: Set(now),
+                submitted_by: Set(by.clone()),
+                first_submitted_at: Set(now),
+            }
+            .insert(&txn)
+            .await?
+        }
+        Some(r) => {
+            // Optimistic lock: the update only applies if nobody moved the revision since we
+            // read it; on PostgreSQL a concurrent writer waits here, then matches no row.
+            let updated = report::Entity::update_many()
+                .col_expr(report::Column::Revision, Expr::value(r.revision + 1))
+                .col_expr(report::Column::Status, Expr::value(sea_orm::ActiveEnum::to_value(&input.status)))
+                .col_expr(report::Column::ProgressPercent, Expr::value(input.progress_percent))
+                .col_expr(report::Column::Summary, Expr::value(input.summary.trim().to_owned()))
+                .col_expr(report::Column::IndicatorValues, Expr::value(values.clone()))
+                .col_expr(report::Column::SubmittedAt, Expr::value(now))
+                .col_expr(report::Column::SubmittedBy, Expr::value(by.clone()))
+                .filter(report::Column::Id.eq(r.id))
+                .filter(report::Column::Revision.eq(r.revision))
+                .exec(&txn)
+                .await?;
+            if updated.rows_affected != 1 {
+                return Err(Outcome::Lost);
+            }
+            report::Entity::find_by_id(r.id).one(&txn).await?.ok_or(Outcome::Lost)?
+        }
+    };
+    report_revision::ActiveModel {
+        id: NotSet,
+        report_id: Set(saved.id),
+        revision: Set(saved.revision),
+        status: Set(input.status),
+        progress_percent: Set(input.progress_percent),
+        summary: Set(input.summary.trim().to_owned()),
+        indicator_values: Set(values),
+        submitted_at: Set(now),
+        submitted_by: Set(by),
+    }
+    .insert(&txn)
+    .await?;
+    txn.commit().await?;
+    Ok(saved)
+}
+
+/// Reads stored indicator values.
+pub fn indicator_values(json: &str) -> Vec<IndicatorValue> {
+    serde_json::from_str(json).unwrap_or_default()
+}
+
+/// Validated report filter; all given fields must hold.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReportCriteria {
+    pub task_id: Option<i64>,
+    pub department_id: Option<i64>,
+    pub period_id: Option<i64>,
+    pub document_id: Option<i64>,
+    pub status: Option<ReportStatus>,
+}
+
+impl ReportCriteria {
+    fn write_sql(&self, q: &mut Sql) {
+        q.push("1 = 1");
+        if let Some(v) = self.task_id {
+            q.push(" AND r.task_id = ").bind(v);
+        }
+        if let Some(v) = self.department_id {
+            q.push(" AND r.department_id = ").bind(v);
+        }
+        if let Some(v) = self.period_id {
+            q.push(" AND r.period_id = ").bind(v);
+        }
+        if let Some(v) = self.document_id {
+            q.push(" AND r.period_id IN (SELECT p.id FROM reporting_period p WHERE p.document_id = ").bind(v).push(")");
+        }
+        if let Some(s) = self.status {
+            q.push(" AND r.status = ").bind(sea_orm::ActiveEnum::to_value(&s));
+        }
+    }
+}
+
+/// One page of reports in id order.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    criteria: &ReportCriteria,
+    page: PageRequest,
+) -> ApiResult<Page<report::Model>> {
+    let mut q = Sql::new(db.get_database_backend());
+    q.push("SELECT r.* FROM report r WHERE ");
+    criteria.write_sql(&mut q);
+    let (lower, upper) = page.id_bounds();
+    if let Some(id) = lower {
+        q.push(" AND r.id > ").bind(id);
+    }
+    if let Some(id) = upper {
+        q.push(" AND r.id < ").bind(id);
+    }
+    q.push(if page.scan_descending() { " ORDER BY r.id DESC LIMIT " } else { " ORDER BY r.id LIMIT " });
+    q.bind(page.limit as i64 + 1);
+    Ok(page.finish(report::Model::find_by_statement(q.build()).all(db).await?))
+}
+
+pub async fn count(db: &impl ConnectionTrait, criteria: &ReportCriteria) -> ApiResult<i64> {
+    let mut q = Sql::new(db.get_database_backend());
+    q.push("SELECT COUNT(*) AS n FROM report r WHERE ");
+    criteria.write_sql(&mut q);
+    Ok(match db.query_one_raw(q.build()).await? {
+        Some(r) => r.try_get::<i64>("", "n")?,
+        None => 0,
+    })
+}
+
+/// Reports of the given tasks, by task.
+pub async fn of_tasks(db: &impl ConnectionTrait, task_ids: &[i64]) -> ApiResult<HashMap<i64, Vec<report::Model>>> {
+    let rows = report::Entity::find()
+        .filter(report::Column::TaskId.is_in(task_ids.iter().copied()))
+        .order_by_asc(report::Column::Id)
+        .all(db)
+        .await?;
+    let mut out: HashMap<i64, Vec<report::Model>> = HashMap::new();
+    for r in rows {
+        out.entry(r.task_id).or_default().push(r);
+    }
+    Ok(out)
+}
+
+/// Revisions of the given reports, by report, oldest first.
+pub async fn revisions_of(
+    db: &impl ConnectionTrait,
+    report_ids: &[i64],
+) -> ApiResult<HashMap<i64, Vec<report_revision::Model>>> {
+    let rows = report_revision::Entity::find()
+        .filter(report_revision::Column::ReportId.is_in(report_ids.iter().copied()))
+        .order_by_asc(report_revision::Column::ReportId)
+        .order_by_asc(report_revision::Column::Revision)
+        .all(db)
+        .await?;
+    let mut out: HashMap<i64, Vec<report_revision::Model>> = HashMap::new();
+    for r in rows {
+        out.entry(r.report_id).or_default().push(r);
+    }
+    Ok(out)
+}

@@ -1,0 +1,81 @@
+//! API tokens: created by the CLI, stored as SHA-256 hashes, checked on every request.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, Utc};
+use entity::{TokenRole, api_token};
+use rand::RngCore as _;
+use sea_orm::ActiveValue::{NotSet, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq as _;
+
+use super::access::Viewer;
+use crate::error::{ApiError, ApiResult};
+
+/// Prefix of every secret, so leaked tokens are easy to recognise.
+const PREFIX: &str = "qd_";
+
+/// Creates a token and returns its row and its secret (shown once, never stored).
+pub async fn create(
+    db: &impl ConnectionTrait,
+    role: TokenRole,
+    department_id: Option<i64>,
+    label: &str,
+    now: DateTime<Utc>,
+) -> ApiResult<(api_token::Model, String)> {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    let secret = format!("{PREFIX}{}", URL_SAFE_NO_PAD.encode(bytes));
+    let row = api_token::ActiveModel {
+        id: NotSet,
+        token_hash: Set(hash(&secret)),
+        role: Set(role),
+        department_id: Set(department_id),
+        label: Set(label.to_owned()),
+        created_at: Set(now),
+        revoked_at: Set(None),
+    }
+    .insert(db)
+    .await?;
+    Ok((row, secret))
+}
+
+pub async fn list(db: &impl ConnectionTrait) -> ApiResult<Vec<api_token::Model>> {
+    Ok(api_token::Entity::find().order_by_asc(api_token::Column::Id).all(db).await?)
+}
+
+/// Revokes token `id`; false when there is no such token.
+pub async fn revoke(db: &impl ConnectionTrait, id: i64, now: DateTime<Utc>) -> ApiResult<bool> {
+    let Some(row) = api_token::Entity::find_by_id(id).one(db).await? else {
+        return Ok(false);
+    };
+    let mut row: api_token::ActiveModel = row.into();
+    row.revoked_at = Set(Some(now));
+    row.update(db).await?;
+    Ok(true)
+}
+
+/// The viewer a bearer secret stands for; a wrong or revoked one is UNAUTHENTICATED.
+pub async fn authenticate(db: &impl ConnectionTrait, secret: &str) -> ApiResult<Viewer> {
+    let invalid = || ApiError::Unauthenticated("invalid or revoked token".into());
+    if !secret.starts_with(PREFIX) || secret.len() > 100 {
+        return Err(invalid());
+    }
+    let digest = hash(secret);
+    let row = api_token::Entity::find()
+        .filter(api_token::Column::TokenHash.eq(&digest))
+        .one(db)
+        .await?
+        .ok_or_else(invalid)?;
+    // The lookup is by hash, so timing reveals nothing of the secret; compare anyway in
+    // constant time so the check does not rest on the database's comparison alone.
+    if !bool::from(row.token_hash.as_bytes().ct_eq(digest.as_bytes())) || row.revoked_at.is_some() {
+        return Err(invalid());
+    }
+    Ok(Viewer::Token { id: row.id, role: row.role, department_id: row.department_id, label: row.label })
+}
+
+fn hash(secret: &str) -> String {
+    Sha256::digest(secret.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
