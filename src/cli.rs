@@ -40,6 +40,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Token(cmd) => crate::service::token_cli::run(&url, cmd).await,
+        Command::Generate(args) => generate(&url, args).await,
     }
 }
 
@@ -57,6 +58,40 @@ fn describe(outcome: &ImportOutcome) -> String {
         ),
         ImportOutcome::Unchanged { document_id } => format!("unchanged: this text is already document {document_id}"),
     }
+}
+
+async fn generate(url: &str, args: crate::config::GenerateArgs) -> anyhow::Result<()> {
+    let state = AppState::connect(url, Default::default()).await?;
+    let opts = crate::generate::GenerateOptions {
+        documents: args.document_count(),
+        seed: args.seed,
+        with_reports: !args.no_reports,
+    };
+    let step = (opts.documents / 20).max(1);
+    let stats = crate::generate::generate(&state.db, opts, |s| {
+        if s.documents % step == 0 {
+            eprintln!(
+                "  {:>5}/{} documents, {} tasks, {} reports, {} rows, {:.0} rows/s",
+                s.documents,
+                opts.documents,
+                s.tasks,
+                s.reports,
+                s.rows,
+                s.rows_per_second()
+            );
+        }
+    })
+    .await?;
+    println!(
+        "generated {} documents ({} tasks, {} reports) = {} rows in {:.1} s: {:.0} rows/s",
+        stats.documents,
+        stats.tasks,
+        stats.reports,
+        stats.rows,
+        stats.elapsed.as_secs_f64(),
+        stats.rows_per_second()
+    );
+    Ok(())
 }
 
 /// Imports the bundled document when the database holds none.

@@ -43,9 +43,48 @@ pub enum Command {
     Schema,
     /// Apply pending database migrations.
     Migrate,
+    /// Generate a synthetic national dataset (deterministic for a seed) into the database.
+    Generate(GenerateArgs),
     /// Manage API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+}
+
+/// Flags of `generate`.
+#[derive(Debug, Clone, Args)]
+pub struct GenerateArgs {
+    /// Number of documents (overrides --scale).
+    #[arg(long)]
+    pub documents: Option<usize>,
+    /// A preset size: national ≈ 350 documents, stress ≈ 2,000 (≈ 250k tasks, ≈ 1M reports).
+    #[arg(long, value_enum)]
+    pub scale: Option<Scale>,
+    /// Seed of the generator: the same seed gives the same data.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Generate the list only, without reports.
+    #[arg(long)]
+    pub no_reports: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Scale {
+    /// One document.
+    Tiny,
+    /// ≈ 350 documents.
+    National,
+    /// ≈ 2,000 documents.
+    Stress,
+}
+
+impl GenerateArgs {
+    pub fn document_count(&self) -> usize {
+        self.documents.unwrap_or(match self.scale {
+            Some(Scale::Tiny) => 1,
+            Some(Scale::Stress) => 2000,
+            Some(Scale::National) | None => 350,
+        })
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -97,19 +136,30 @@ impl Default for ServeArgs {
     }
 }
 
-/// Bounds on what one request may ask for.
+/// Bounds on what one request may ask for, and the policies of the HTTP surface.
 #[derive(Debug, Clone, Args)]
 pub struct Limits {
-    /// Maximum query depth.
+    /// Maximum query depth (fields nested in fields; fragments add none).
     #[arg(long, env = "QINGDAN_MAX_DEPTH", default_value_t = 12)]
     pub max_depth: usize,
-    /// Maximum query complexity (connection fields cost their page size × their children).
+    /// Maximum query complexity: each field costs 1; a field with `first`/`last` (a connection)
+    /// multiplies its children's cost by that page size, 100 when absent.
     #[arg(long, env = "QINGDAN_MAX_COMPLEXITY", default_value_t = 250_000)]
     pub max_complexity: usize,
-    /// Maximum request body in bytes.
+    /// Maximum aliases in one operation (fragments counted where they are spread).
+    #[arg(long, env = "QINGDAN_MAX_ALIASES", default_value_t = 30)]
+    pub max_aliases: usize,
+    /// Maximum fields at the root of one operation.
+    #[arg(long, env = "QINGDAN_MAX_ROOT_FIELDS", default_value_t = 20)]
+    pub max_root_fields: usize,
+    /// Maximum directives in one operation (fragments counted where they are spread).
+    #[arg(long, env = "QINGDAN_MAX_DIRECTIVES", default_value_t = 50)]
+    pub max_directives: usize,
+    /// Maximum request body in bytes (larger bodies get 413).
     #[arg(long, env = "QINGDAN_MAX_BODY_BYTES", default_value_t = 64 * 1024)]
     pub max_body_bytes: usize,
-    /// Request timeout in seconds.
+    /// Request timeout in seconds: a GraphQL request running longer is cancelled and answered
+    /// 503 with code LIMIT_EXCEEDED.
     #[arg(long, env = "QINGDAN_REQUEST_TIMEOUT_SECS", default_value_t = 30)]
     pub request_timeout_secs: u64,
     /// Largest page a connection serves.
@@ -118,11 +168,36 @@ pub struct Limits {
     /// DataLoader batch window in microseconds: keys asked for within it share one statement.
     #[arg(long, env = "QINGDAN_BATCH_WINDOW_US", default_value_t = 2000)]
     pub batch_window_us: u64,
+    /// GraphQL requests per minute per client address without a token (0: unlimited).
+    #[arg(long, env = "QINGDAN_RATE_LIMIT_PER_MINUTE", default_value_t = 6000)]
+    pub rate_limit_per_minute: u32,
+    /// GraphQL requests per minute per token (0: unlimited).
+    #[arg(long, env = "QINGDAN_TOKEN_RATE_LIMIT_PER_MINUTE", default_value_t = 30_000)]
+    pub token_rate_limit_per_minute: u32,
+    /// Rate-limit loopback clients too (by default 127.0.0.1 and ::1 are exempt, so a local
+    /// benchmark or a reverse proxy on the same host is not throttled as one client).
+    #[arg(long, env = "QINGDAN_RATE_LIMIT_LOOPBACK")]
+    pub rate_limit_loopback: bool,
+    /// Browser origin allowed to call the API cross-origin (repeatable; env: comma-separated;
+    /// `*` allows any). Without one, no CORS headers are sent.
+    #[arg(long = "cors-origin", env = "QINGDAN_CORS_ORIGINS", value_delimiter = ',', value_parser = parse_origin)]
+    pub cors_origins: Vec<String>,
+    /// Answer introspection queries (`__schema`, `__type`).
+    #[arg(long, env = "QINGDAN_INTROSPECTION", default_value_t = true, action = clap::ArgAction::Set)]
+    pub introspection: bool,
+    /// Fault injection for the test suite: fields aliased `testPanic` panic and `testSleep`
+    /// hang. Never in production.
+    #[arg(long = "enable-test-hooks", hide = true)]
+    pub test_hooks: bool,
 }
 
 impl Limits {
     pub fn batch_window(&self) -> std::time::Duration {
         std::time::Duration::from_micros(self.batch_window_us)
+    }
+
+    pub fn request_timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.request_timeout_secs)
     }
 }
 
@@ -131,10 +206,33 @@ impl Default for Limits {
         Self {
             max_depth: 12,
             max_complexity: 250_000,
+            max_aliases: 30,
+            max_root_fields: 20,
+            max_directives: 50,
             max_body_bytes: 64 * 1024,
             request_timeout_secs: 30,
             max_page_size: 500,
             batch_window_us: 2000,
+            rate_limit_per_minute: 6000,
+            token_rate_limit_per_minute: 30_000,
+            rate_limit_loopback: false,
+            cors_origins: Vec::new(),
+            introspection: true,
+            test_hooks: false,
         }
     }
+}
+
+/// A CORS origin: `*`, or `scheme://host[:port]` without a path.
+fn parse_origin(value: &str) -> Result<String, String> {
+    let value = value.trim().trim_end_matches('/');
+    if value == "*" {
+        return Ok(value.to_owned());
+    }
+    let valid = value.split_once("://").is_some_and(|(scheme, rest)| {
+        matches!(scheme, "http" | "https")
+            && !rest.is_empty()
+            && rest.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
+    });
+    if valid { Ok(value.to_owned()) } else { Err(format!("{value:?} is not an origin like https://example.org")) }
 }

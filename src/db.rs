@@ -31,7 +31,11 @@ pub async fn connect(url: &str, metrics: Arc<Metrics>) -> Result<DatabaseConnect
     let mut db = Database::connect(opts).await?;
     db.set_metric_callback(move |info| {
         if std::env::var_os("QDSQL").is_some() {
-            eprintln!("SQL {}", info.statement.sql.chars().take(150).collect::<String>());
+            eprintln!(
+                "SQL {:>8}us {}",
+                info.elapsed.as_micros(),
+                info.statement.sql.chars().take(120).collect::<String>()
+            );
         }
         metrics.record_statement(info.failed)
     });

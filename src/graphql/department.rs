@@ -103,7 +103,6 @@ impl Department {
             .collect())
     }
     /// Reports this department owes for a period (token holders only), with their states.
-    #[allow(clippy::too_many_arguments)]
     async fn obligations(
         &self,
         ctx: &Context<'_>,
@@ -265,11 +264,18 @@ impl DepartmentQuery {
         #[graphql(desc = "Region of `name`.")] region: Option<String>,
     ) -> async_graphql::Result<Option<Department>> {
         let s = state(ctx)?;
-        let row = match (id, name) {
-            (Some(id), None) => loader(ctx)?.load_one(DepartmentKey(ids::decode(&id, NodeType::Department)?)).await?,
-            (None, Some(name)) => departments::find_by_name(&s.db, name.trim(), region.as_deref()).await?,
+        let (row, what) = match (id, name) {
+            (Some(id), None) => {
+                let row = loader(ctx)?.load_one(DepartmentKey(ids::decode(&id, NodeType::Department)?)).await?;
+                (row, format!("no department with id \"{}\"", ids::truncate(id.as_str())))
+            }
+            (None, Some(name)) => {
+                let row = departments::find_by_name(&s.db, name.trim(), region.as_deref()).await?;
+                let place = region.map(|r| format!(" in {}", ids::truncate(&r))).unwrap_or_default();
+                (row, format!("no department named \"{}\"{place}", ids::truncate(name.trim())))
+            }
             _ => return Err(ApiError::bad_input("pass either id or name").into()),
         };
-        row.map(Department).map(Some).ok_or_else(|| ApiError::not_found("no such department").into())
+        row.map(Department).map(Some).ok_or_else(|| ApiError::not_found(what).into())
     }
 }

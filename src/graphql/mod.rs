@@ -4,7 +4,9 @@ pub mod connection;
 pub mod context;
 pub mod department;
 pub mod document;
+pub mod hooks;
 pub mod ids;
+pub mod limits;
 pub mod loaders;
 pub mod node;
 pub mod obligation;
@@ -43,7 +45,14 @@ pub type ApiSchema = Schema<Query, Mutation, subscription::SubscriptionRoot>;
 pub fn build_schema(state: Option<AppState>) -> ApiSchema {
     let mut builder = Schema::build(Query::default(), Mutation::default(), subscription::SubscriptionRoot);
     if let Some(state) = state {
-        builder = builder.limit_depth(state.limits.max_depth).limit_complexity(state.limits.max_complexity).data(state);
+        builder = builder.extension(limits::QueryGuard::new(&state.limits));
+        if !state.limits.introspection {
+            builder = builder.disable_introspection();
+        }
+        if state.limits.test_hooks {
+            builder = builder.extension(hooks::TestHooks);
+        }
+        builder = builder.data(state);
     }
     builder.finish()
 }

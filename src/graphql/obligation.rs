@@ -151,7 +151,6 @@ pub struct ObligationQueryRoot;
 #[Object]
 impl ObligationQueryRoot {
     /// Reports owed for a period, in task order, with where each stands as of `asOf`.
-    #[allow(clippy::too_many_arguments)]
     async fn obligations(
         &self,
         ctx: &Context<'_>,

@@ -332,19 +332,20 @@ impl TaskQuery {
         #[graphql(desc = "Document of `number`.")] document_id: Option<ID>,
     ) -> async_graphql::Result<Option<Task>> {
         let s = state(ctx)?;
-        let row = match (id, number) {
+        let (row, what) = match (id, number) {
             (Some(id), None) => {
-                loader(ctx)?.load_one(super::loaders::TaskKey(ids::decode(&id, NodeType::Task)?)).await?
+                let row = loader(ctx)?.load_one(super::loaders::TaskKey(ids::decode(&id, NodeType::Task)?)).await?;
+                (row, format!("no task with id \"{}\"", ids::truncate(id.as_str())))
             }
             (None, Some(n)) => {
                 let doc = match document_id {
                     Some(d) => ids::decode(&d, NodeType::Document)?,
                     None => documents::sole_document_id(&s.db).await?,
                 };
-                documents::task_by_number(&s.db, doc, n).await?
+                (documents::task_by_number(&s.db, doc, n).await?, format!("no task number {n} in the document"))
             }
             _ => return Err(ApiError::bad_input("pass either id or number").into()),
         };
-        row.map(Task).map(Some).ok_or_else(|| ApiError::not_found("no such task").into())
+        row.map(Task).map(Some).ok_or_else(|| ApiError::not_found(what).into())
     }
 }

@@ -1,50 +1,134 @@
 //! The GraphQL endpoint over HTTP and WebSocket, and GraphiQL.
+//!
+//! A request goes: media type → caller → rate limit → body → GraphQL, all within the request
+//! timeout; a panic while executing is caught and answered INTERNAL with the request id.
 
-use async_graphql::http::GraphiQLSource;
+use std::net::SocketAddr;
+use std::panic::AssertUnwindSafe;
+
 use async_graphql::{Data, ErrorExtensions as _};
-use async_graphql_axum::{GraphQLProtocol, GraphQLRequest, GraphQLResponse, GraphQLWebSocket};
-use axum::extract::{State, WebSocketUpgrade};
-use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
+use axum::extract::{ConnectInfo, Request, State, WebSocketUpgrade};
+use axum::http::request::Parts;
+use axum::http::{Extensions, HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::response::Response;
+use futures_util::FutureExt as _;
 
 use super::HttpState;
 use super::auth::{viewer_from_headers, viewer_from_value};
+use super::negotiation::{self, MediaType, Rejection};
+use super::rate_limit::Refused;
+use super::reply;
+use super::security::RequestId;
 use crate::error::ApiError;
 
-/// GraphiQL, pointed at `/graphql`.
-pub async fn graphiql() -> impl IntoResponse {
-    Html(GraphiQLSource::build().endpoint("/graphql").subscription_endpoint("/graphql/ws").title("qingdan").finish())
+/// GraphiQL, pointed at `/graphql`, with its content security policy.
+pub async fn graphiql(State(state): State<HttpState>, headers: HeaderMap) -> Response {
+    state.graphiql.respond(&headers)
 }
 
-pub async fn post_graphql(State(state): State<HttpState>, headers: HeaderMap, req: GraphQLRequest) -> Response {
-    execute(&state, &headers, req.into_inner()).await
-}
-
-pub async fn get_graphql(State(state): State<HttpState>, headers: HeaderMap, req: GraphQLRequest) -> Response {
-    execute(&state, &headers, req.into_inner()).await
-}
-
-async fn execute(state: &HttpState, headers: &HeaderMap, req: async_graphql::Request) -> Response {
-    let viewer = match viewer_from_headers(&state.app, headers).await {
-        Ok(v) => v,
-        Err(e) => return unauthenticated(e),
+/// `GET /graphql` and `POST /graphql`.
+pub async fn graphql(State(state): State<HttpState>, request: Request) -> Response {
+    let Some(media) = negotiation::negotiate(request.headers()) else {
+        return reply::error(
+            MediaType::Json,
+            StatusCode::NOT_ACCEPTABLE,
+            "BAD_USER_INPUT",
+            "Accept names no type this server answers with: application/graphql-response+json or application/json",
+        );
     };
-    let req = crate::graphql::prepare(req, &state.app, viewer);
-    GraphQLResponse::from(state.schema.execute(req).await).into_response()
+    let request_id = request.extensions().get::<RequestId>().cloned().unwrap_or_else(|| RequestId("-".into()));
+    let limit = state.app.limits.request_timeout();
+    match tokio::time::timeout(limit, serve(&state, request, media, &request_id)).await {
+        Ok(response) => response,
+        Err(_) => {
+            tracing::warn!(request_id = %request_id.0, "request timed out");
+            reply::error(
+                media,
+                StatusCode::SERVICE_UNAVAILABLE,
+                "LIMIT_EXCEEDED",
+                &format!(
+                    "request timeout exceeded: the request ran longer than {} s, the maximum is {} s",
+                    limit.as_secs(),
+                    limit.as_secs()
+                ),
+            )
+        }
+    }
+}
+
+async fn serve(state: &HttpState, request: Request, media: MediaType, request_id: &RequestId) -> Response {
+    let (parts, body) = request.into_parts();
+    let peer = peer(&parts);
+    let viewer = match viewer_from_headers(&state.app, &parts.headers).await {
+        Ok(v) => v,
+        Err(e) => {
+            // Failed tokens count against the address, so guessing costs the guesser.
+            if let Err(refused) = state.limiter.check_address(peer) {
+                return too_many(media, refused);
+            }
+            return unauthenticated(media, e);
+        }
+    };
+    if let Err(refused) = state.limiter.check(&viewer, peer) {
+        return too_many(media, refused);
+    }
+    let parsed = match parts.method {
+        Method::GET => negotiation::from_get(&parts.uri).and_then(|r| negotiation::require_query(&r).map(|()| r)),
+        _ => negotiation::from_post(&parts.headers, body, state.app.limits.max_body_bytes).await,
+    };
+    let request = match parsed {
+        Ok(r) => r,
+        Err(rejection) => return rejected(media, rejection),
+    };
+    let request = crate::graphql::prepare(request, &state.app, viewer);
+    match AssertUnwindSafe(state.schema.execute(request)).catch_unwind().await {
+        Ok(response) => reply::graphql(media, response, request_id),
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "a panic without a message".to_owned());
+            tracing::error!(request_id = %request_id.0, panic = %what, "a resolver panicked; answered INTERNAL");
+            reply::internal(media, request_id)
+        }
+    }
+}
+
+fn peer(parts: &Parts) -> Option<SocketAddr> {
+    parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(a)| *a)
+}
+
+fn rejected(media: MediaType, rejection: Rejection) -> Response {
+    let code = match rejection.status {
+        StatusCode::PAYLOAD_TOO_LARGE => "LIMIT_EXCEEDED",
+        _ => "BAD_USER_INPUT",
+    };
+    let mut response = reply::error(media, rejection.status, code, &rejection.message);
+    if rejection.status == StatusCode::METHOD_NOT_ALLOWED {
+        response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("POST"));
+    }
+    response
+}
+
+/// 429 with `Retry-After`.
+fn too_many(media: MediaType, refused: Refused) -> Response {
+    let mut response = reply::error(media, StatusCode::TOO_MANY_REQUESTS, "LIMIT_EXCEEDED", &refused.message);
+    response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(refused.retry_after_secs));
+    response
 }
 
 /// A wrong or revoked token: 401 with a GraphQL error body.
-fn unauthenticated(e: ApiError) -> Response {
+fn unauthenticated(media: MediaType, e: ApiError) -> Response {
     let status = if matches!(e, ApiError::Unauthenticated(_)) {
         StatusCode::UNAUTHORIZED
     } else {
         StatusCode::SERVICE_UNAVAILABLE
     };
-    let mut error = async_graphql::ServerError::new(e.message(), None);
-    error.extensions = e.extend().extensions;
-    let body = async_graphql::Response::from_errors(vec![error]);
-    let json = serde_json::to_string(&body).unwrap_or_else(|_| "{}".into());
-    (status, [(header::CONTENT_TYPE, "application/json"), (header::WWW_AUTHENTICATE, "Bearer")], json).into_response()
+    let mut response = reply::error(media, status, e.code(), e.message());
+    response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    response
 }
 
 /// Subscriptions over graphql-transport-ws (and the older graphql-ws). The token comes in the
@@ -52,13 +136,18 @@ fn unauthenticated(e: ApiError) -> Response {
 pub async fn websocket(
     State(state): State<HttpState>,
     headers: HeaderMap,
+    extensions: Extensions,
     protocol: GraphQLProtocol,
     upgrade: WebSocketUpgrade,
 ) -> Response {
+    let peer = extensions.get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(a)| *a);
     let header_viewer = match viewer_from_headers(&state.app, &headers).await {
         Ok(v) => v,
-        Err(e) => return unauthenticated(e),
+        Err(e) => return unauthenticated(MediaType::Json, e),
     };
+    if let Err(refused) = state.limiter.check(&header_viewer, peer) {
+        return too_many(MediaType::Json, refused);
+    }
     upgrade.protocols(async_graphql::http::ALL_WEBSOCKET_PROTOCOLS).on_upgrade(move |socket| {
         let schema = state.schema.clone();
         let app = state.app.clone();
@@ -79,4 +168,12 @@ pub async fn websocket(
             })
             .serve()
     })
+}
+
+/// Anything but GET and POST on `/graphql`.
+pub async fn method_not_allowed() -> Response {
+    let mut response =
+        reply::error(MediaType::Json, StatusCode::METHOD_NOT_ALLOWED, "BAD_USER_INPUT", "use GET (queries) or POST");
+    response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("GET, POST"));
+    response
 }

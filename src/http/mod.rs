@@ -3,39 +3,68 @@
 mod auth;
 mod graphql;
 mod health;
+mod negotiation;
+mod rate_limit;
+mod reply;
+mod security;
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use axum::Router;
 use axum::extract::{Request, State};
+use axum::http::{HeaderValue, header};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::get;
+use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::app::AppState;
 use crate::graphql::ApiSchema;
+
+pub use security::REQUEST_ID;
 
 /// State of the HTTP handlers.
 #[derive(Clone)]
 pub struct HttpState {
     pub app: AppState,
     pub schema: ApiSchema,
+    limiter: Arc<rate_limit::RateLimiter>,
+    graphiql: Arc<security::GraphiqlPage>,
 }
 
 /// The application router.
 pub fn build_router(app: AppState) -> Router {
     let schema = crate::graphql::build_schema(Some(app.clone()));
-    let state = HttpState { app, schema };
-    Router::new()
+    let cors = security::cors(&app.limits.cors_origins);
+    let state = HttpState {
+        limiter: Arc::new(rate_limit::RateLimiter::new(&app.limits)),
+        graphiql: Arc::new(security::GraphiqlPage::new()),
+        app,
+        schema,
+    };
+    let router = Router::new()
         .route("/", get(graphql::graphiql))
-        .route("/graphql", get(graphql::get_graphql).post(graphql::post_graphql))
+        .route("/graphql", get(graphql::graphql).post(graphql::graphql).fallback(graphql::method_not_allowed))
         .route("/graphql/ws", get(graphql::websocket))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(health::metrics))
         .layer(middleware::from_fn_with_state(state.clone(), record_latency))
-        .layer(tower_http::trace::TraceLayer::new_for_http())
-        .with_state(state)
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(tower_http::trace::TraceLayer::new_for_http().make_span_with(|req: &Request| {
+            let id = req.extensions().get::<security::RequestId>().map(|r| r.0.clone()).unwrap_or_else(|| "-".into());
+            tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+        }))
+        .layer(middleware::from_fn(security::assign_request_id));
+    let router = match cors {
+        Some(cors) => router.layer(cors),
+        None => router,
+    };
+    router.with_state(state)
 }
 
 async fn record_latency(State(state): State<HttpState>, req: Request, next: Next) -> Response {

@@ -348,6 +348,19 @@ fn a_category_out_of_order_is_an_error() {
 }
 
 #[test]
+fn a_broken_header_after_a_page_break_is_an_error() {
+    let text = SMALL.replace("\n3\n", "\n\n# Page 2:\n重点任务\n主要内容\n3\n");
+    assert_eq!(
+        error_of(&text),
+        ParseError {
+            line: 27,
+            message: "broken table header: expected 序号 重点任务 主要内容 牵头部门 责任单位 on consecutive lines, found “重点任务”"
+                .into()
+        }
+    );
+}
+
+#[test]
 fn a_list_title_without_a_year_is_an_error() {
     let text = SMALL.replace("天津市2023 年优化营商环境责任清单\n序号", "天津市优化营商环境责任清单\n序号");
     let error = error_of(&text);
@@ -413,6 +426,9 @@ const SHANGHAI: &str = "
 —
 ";
 
+/// number, category, content, leads, responsible units.
+type Row<'a> = (i32, i32, &'a str, Vec<&'a str>, Vec<&'a str>);
+
 #[test]
 fn a_list_from_another_region_in_the_same_layout_parses() {
     let doc = parse_document(SHANGHAI).expect("the Shanghai list parses");
@@ -424,7 +440,7 @@ fn a_list_from_another_region_in_the_same_layout_parses() {
     assert!(doc.schedule.is_empty());
     let categories: Vec<(i32, &str)> = doc.categories.iter().map(|c| (c.number, c.name.as_str())).collect();
     assert_eq!(categories, vec![(1, "提升企业开办便利度"), (2, "优化跨境贸易服务")]);
-    let rows: Vec<(i32, i32, &str, Vec<&str>, Vec<&str>)> = doc
+    let rows: Vec<Row<'_>> = doc
         .tasks
         .iter()
         .map(|t| {
@@ -458,4 +474,17 @@ fn a_list_from_another_region_in_the_same_layout_parses() {
             (4, 2, "建设国际贸易“单一窗口”4.0版，新增服务功能20 项。", vec!["市商务委"], vec![]),
         ]
     );
+}
+
+#[test]
+fn the_parser_finds_exactly_the_departments_whose_kinds_are_pinned() {
+    use std::collections::BTreeSet;
+    let parsed: BTreeSet<String> =
+        tianjin().tasks.iter().flat_map(|t| t.leads.iter().chain(&t.responsible)).cloned().collect();
+    let pinned: BTreeSet<String> =
+        crate::import::kind::BUNDLED_DEPARTMENT_KINDS.iter().map(|(n, _)| (*n).to_owned()).collect();
+    assert_eq!(parsed, pinned, "parsed department names differ from the pinned kind table");
+    for (name, kind) in crate::import::kind::BUNDLED_DEPARTMENT_KINDS {
+        assert_eq!(crate::import::kind::department_kind(name), *kind, "{name}");
+    }
 }

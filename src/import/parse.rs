@@ -3,13 +3,13 @@
 //! [`ParseError`] (line, what was expected) rather than panicking on any input.
 //!
 //! The text is read top-down:
-//! 1. [`notice`]: the region heading ("（二）天津"), the notice title (issuer before 关于,
+//! 1. `notice`: the region heading ("（二）天津"), the notice title (issuer before 关于,
 //!    date in brackets) and the reporting schedule in the notice body;
 //! 2. the list title (the line before the table header: title and year);
-//! 3. [`table`]: task-number lines and page breaks cut the table into rows of page segments;
-//! 4. [`rows`] / [`cells`]: each row's lines are assigned to its cells by the cheapest
+//! 3. `table`: task-number lines and page breaks cut the table into rows of page segments;
+//! 4. `rows` / `cells`: each row's lines are assigned to its cells by the cheapest
 //!    reading under a small cost model (column widths measured on the document, sentence
-//!    ends, complete department names), and department cells are split by [`names`].
+//!    ends, complete department names), and department cells are split by `names`.
 //!
 //! Nothing is specific to one region or list: the region, issuer, year, schedule, number of
 //! rows and categories, column widths and department names all come from the text.
@@ -34,6 +34,7 @@ fn error(line: usize, message: impl Into<String>) -> ParseError {
 
 /// Parse the whole text of one responsibility list.
 pub fn parse_document(text: &str) -> Result<ParsedDocument, ParseError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if text.trim().is_empty() {
         return Err(error(
             1,

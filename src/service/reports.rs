@@ -10,7 +10,7 @@ use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, FromQueryResult,
-    QueryFilter, QueryOrder, SqlErr, TransactionTrait,
+    QueryFilter, QueryOrder, QuerySelect, SqlErr, TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 
@@ -23,8 +23,9 @@ use crate::error::{ApiError, ApiResult};
 
 /// Longest summary accepted, in characters.
 pub const MAX_SUMMARY_CHARS: usize = 5000;
-/// Attempts when a submission without `expectedRevision` loses a race.
-const RETRIES: usize = 5;
+/// Attempts when a submission without `expectedRevision` loses a race. On PostgreSQL the row
+/// lock queues updaters, so only racers creating the same report retry, once each.
+const RETRIES: usize = 8;
 
 /// A value reached for one of the task's indicators.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -198,12 +199,16 @@ async fn submit_once(
         .into());
     }
     let values = serde_json::to_string(&input.indicator_values).map_err(|e| ApiError::Internal(e.into()))?;
-    let existing = report::Entity::find()
+    let mut find = report::Entity::find()
         .filter(report::Column::TaskId.eq(task.id))
         .filter(report::Column::DepartmentId.eq(dept.id))
-        .filter(report::Column::PeriodId.eq(period.id))
-        .one(&txn)
-        .await?;
+        .filter(report::Column::PeriodId.eq(period.id));
+    if txn.get_database_backend() == sea_orm::DbBackend::Postgres {
+        // Concurrent submissions on one report wait for each other here instead of failing;
+        // SQLite needs no lock, its writers are already serialised.
+        find = find.lock_exclusive();
+    }
+    let existing = find.one(&txn).await?;
     let current = existing.as_ref().map_or(0, |r| r.revision);
     if let Some(expected) = input.expected_revision {
         if expected != current {

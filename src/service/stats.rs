@@ -58,7 +58,7 @@ pub async fn task_stats(
     q.push(if by_assignment {
         "COUNT(*) AS assignment_count FROM task t JOIN assignment a ON a.task_id = t.id "
     } else {
-        "0 AS assignment_count FROM task t "
+        "CAST(0 AS BIGINT) AS assignment_count FROM task t "
     });
     if has(StatDimension::Kind) {
         q.push("JOIN department d ON d.id = a.department_id ");

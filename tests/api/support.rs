@@ -221,3 +221,54 @@ fn with_database(url: &str, name: &str) -> String {
         None => format!("{base}/{name}"),
     }
 }
+
+/// Helpers of the reporting tests: a controllable clock, global ids, row counts, submissions.
+impl TestApp {
+    /// The same app with its clock replaced; the schema is rebuilt so that it sees the clock.
+    pub fn with_clock(mut self, clock: qingdan::clock::Clock) -> Self {
+        self.state.clock = clock;
+        self.schema = qingdan::build_schema(Some(self.state.clone()));
+        self
+    }
+
+    /// Rows in `table` (a name from the migrations).
+    pub async fn rows(&self, table: &str) -> i64 {
+        let sql = format!("SELECT COUNT(*) AS n FROM {table}");
+        let stmt = sea_orm::Statement::from_string(self.state.db.get_database_backend(), sql);
+        let row = self.state.db.query_one_raw(stmt).await.expect("count rows").expect("a count");
+        row.try_get::<i64>("", "n").expect("count as i64")
+    }
+
+    /// Global id of task `number` of the only document.
+    pub async fn task_id(&self, number: i64) -> String {
+        let resp = self.query_with("query($n: Int) { task(number: $n) { id } }", json!({ "n": number })).await;
+        resp["data"]["task"]["id"].as_str().unwrap_or_else(|| panic!("no task {number}: {resp:#}")).to_owned()
+    }
+
+    /// Global id of the department named `name`.
+    pub async fn department_id(&self, name: &str) -> String {
+        let resp = self.query_with("query($n: String) { department(name: $n) { id } }", json!({ "n": name })).await;
+        resp["data"]["department"]["id"].as_str().unwrap_or_else(|| panic!("no department {name}: {resp:#}")).to_owned()
+    }
+
+    /// Global id of the reporting period of `quarter` (1-4) of the only document.
+    pub async fn period_id(&self, quarter: i64) -> String {
+        let resp = self.query("{ reportingPeriods { id quarter } }").await;
+        let periods = resp["data"]["reportingPeriods"].as_array().unwrap_or_else(|| panic!("no periods: {resp:#}"));
+        let period = periods.iter().find(|p| p["quarter"] == quarter).unwrap_or_else(|| panic!("no quarter {quarter}"));
+        period["id"].as_str().expect("period id").to_owned()
+    }
+
+    /// Runs `submitReport(input: $input)` as `viewer`, selecting `report { … }` fields.
+    pub async fn submit(&self, viewer: &Viewer, input: Value, report_fields: &str) -> Value {
+        let q = format!(
+            "mutation($input: SubmitReportInput!) {{ submitReport(input: $input) {{ report {{ {report_fields} }} }} }}"
+        );
+        self.query_as(viewer, &q, json!({ "input": input })).await
+    }
+}
+
+/// The `extensions.code` of a response's first error, or "" when it has none.
+pub fn code(resp: &Value) -> &str {
+    resp["errors"][0]["extensions"]["code"].as_str().unwrap_or("")
+}

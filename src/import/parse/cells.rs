@@ -5,23 +5,27 @@
 //! the lines into cells is a *reading*; the parser takes the cheapest one. A reading is
 //! impossible when a cell is empty where it must not be, when a line is wider than its
 //! column, when a category ends with 、/，or holds a 。, or when a department cell holds
-//! sentence punctuation. Otherwise it costs, one reason each:
+//! sentence punctuation, an empty name (a trailing 、) or a name that can only be a piece of
+//! one (院, 分行, 人民政府).
+//! Otherwise it costs, one reason each:
 //! - a line inside a cell that stops well short of the column width (printed lines are
 //!   full until the last one of a cell) — [`NOT_FULL`];
-//! - content that does not end a sentence — [`NO_SENTENCE_END`];
-//! - a department name that does not end like one (市住房城乡建), starts like the tail of
-//!   one (分行, 有关成员单位), leaves a quote or bracket open, or is empty (a trailing 、)
-//!   — [`BROKEN_NAME`];
+//! - content that does not end a sentence — [`NO_SENTENCE_END`] (impossible instead in a
+//!   list whose contents all end sentences);
+//! - a department name that does not end like one (市住房城乡建) or starts with 等 or
+//!   punctuation — [`BROKEN_NAME`];
+//! - a quote or bracket left open or closed unopened in a cell — [`UNBALANCED`];
 //! - a category that keeps a fragment which would fill the content's first line
 //!   ("实施" + "《关于…") — [`CATEGORY_TAKES_FRAGMENT`];
-//! - a department line wider than its column was measured, which only a widened reading
-//!   allows (see `rows`) — [`OVER_WIDTH`].
+//! - each half-width unit of a department line beyond the widest measured for its column,
+//!   which only a widened reading allows (see `rows`) — [`OVER_WIDTH`].
+//!
 //! Ties go to the reading whose earlier cells are shorter.
 
 use std::collections::HashMap;
 use std::ops::Range;
 
-use super::names::{balanced, is_dash, looks_complete, split_collective, split_raw, starts_badly};
+use super::names::{balanced, is_dash, is_fragment, looks_complete, split_collective, split_raw, starts_badly};
 use super::table::{Piece, RawRow};
 use super::width::{SLACK, full_tolerance, joins_at_punctuation, visual_lines, width};
 
@@ -29,9 +33,10 @@ const NOT_FULL: u32 = 2;
 const NO_SENTENCE_END: u32 = 8;
 const BROKEN_NAME: u32 = 6;
 const CATEGORY_TAKES_FRAGMENT: u32 = 1;
-const OVER_WIDTH: u32 = 4;
+const OVER_WIDTH: u32 = 1;
+const UNBALANCED: u32 = 6;
 /// Cell evaluations allowed per row before giving up (rows of this layout need hundreds).
-const BUDGET: usize = 200_000;
+pub(super) const BUDGET: usize = 200_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(super) enum Column {
@@ -41,36 +46,47 @@ pub(super) enum Column {
     Responsible,
 }
 
-/// Printed width of each column in half-width units; `None` while not yet known.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub(super) struct Widths {
-    pub category: Option<usize>,
-    pub content: Option<usize>,
-    pub lead: Option<usize>,
-    pub responsible: Option<usize>,
-    /// Allowance beyond the measured width of the lead and responsible columns: lines up to
-    /// it fit, but "full" is still judged against the measured width.
-    pub department_allowance: (usize, usize),
+/// A column's measured width in half-width units.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Measure {
+    /// How wide a full line is (lines inside a cell are judged "full" against it).
+    pub full: usize,
+    /// The widest line seen in the column (no line may be wider, give or take [`SLACK`]).
+    pub widest: usize,
 }
 
-impl Widths {
-    /// The widest line a cell of `column` may hold.
-    pub(super) fn limit(&self, column: Column) -> Option<usize> {
-        let allowance = match column {
-            Column::Lead => self.department_allowance.0,
-            Column::Responsible => self.department_allowance.1,
-            Column::Category | Column::Content => 0,
-        };
-        self.of(column).map(|w| w + SLACK + allowance)
-    }
+/// How the table is laid out, as measured on the document; a width is `None` while unknown.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(super) struct Layout {
+    pub category: Option<Measure>,
+    pub content: Option<Measure>,
+    pub lead: Option<Measure>,
+    pub responsible: Option<Measure>,
+    /// Allowance beyond the widest measured line of the lead and responsible columns: lines
+    /// up to it fit, at a cost (measured widths are lower bounds, see `rows`).
+    pub department_allowance: (usize, usize),
+    /// Every content cell of this list ends a sentence, so one that does not is misread.
+    pub contents_end_sentences: bool,
+}
 
-    pub(super) fn of(&self, column: Column) -> Option<usize> {
+impl Layout {
+    pub(super) fn of(&self, column: Column) -> Option<Measure> {
         match column {
             Column::Category => self.category,
             Column::Content => self.content,
             Column::Lead => self.lead,
             Column::Responsible => self.responsible,
         }
+    }
+
+    /// The widest line a cell of `column` may hold.
+    fn limit(&self, column: Column) -> Option<usize> {
+        let allowance = match column {
+            Column::Lead => self.department_allowance.0,
+            Column::Responsible => self.department_allowance.1,
+            Column::Category | Column::Content => 0,
+        };
+        self.of(column).map(|m| m.widest + SLACK + allowance)
     }
 }
 
@@ -89,10 +105,17 @@ pub(super) enum Outcome {
 }
 
 /// Find the cheapest reading of `row` as the given columns.
-pub(super) fn read_row(row: &RawRow<'_>, columns: &[Column], widths: &Widths) -> Outcome {
-    let mut solver = Solver { segments: &row.segments, columns, widths, memo: HashMap::new(), budget: BUDGET };
+pub(super) fn read_row(row: &RawRow<'_>, columns: &[Column], layout: &Layout) -> Outcome {
+    let mut budget = BUDGET;
+    read_row_within(row, columns, layout, &mut budget)
+}
+
+/// [`read_row`], spending at most `budget` cell evaluations (what is left stays in it).
+pub(super) fn read_row_within(row: &RawRow<'_>, columns: &[Column], layout: &Layout, budget: &mut usize) -> Outcome {
+    let mut solver = Solver { segments: &row.segments, columns, layout, memo: HashMap::new(), budget: *budget };
     let start = vec![0; row.segments.len()];
     let best = solver.best(0, &start);
+    *budget = solver.budget;
     if solver.budget == 0 {
         return Outcome::TooComplex;
     }
@@ -114,7 +137,7 @@ type Memo = HashMap<(usize, Vec<usize>), Option<(u32, Vec<usize>)>>;
 struct Solver<'r, 'a> {
     segments: &'r [Vec<Piece<'a>>],
     columns: &'r [Column],
-    widths: &'r Widths,
+    layout: &'r Layout,
     /// (column index, where it starts in each segment) → best (cost from here, its ends).
     memo: Memo,
     budget: usize,
@@ -139,7 +162,7 @@ impl Solver<'_, '_> {
         let is_last = c + 1 == self.columns.len();
         let later = self.columns.len() - c - 1;
         // A line wider than the column is a wall the cell cannot extend past.
-        let limit = self.widths.limit(column);
+        let limit = self.layout.limit(column);
         let reach: Vec<usize> = self
             .segments
             .iter()
@@ -161,15 +184,14 @@ impl Solver<'_, '_> {
             }
             self.budget -= 1;
             let room_for_later = ends.first().zip(lens.first()).is_some_and(|(e, n)| e + later <= *n);
-            if room_for_later && self.valid_part(column, start, &ends, &lens) {
-                if let Some(cost) = self.cell_cost(column, start, &ends) {
-                    let boundary = if column == Column::Category { self.category_boundary(&ends) } else { 0 };
-                    let rest = if is_last { Some(0) } else { self.best(c + 1, &ends) };
-                    if let Some(rest) = rest {
-                        let total = cost + boundary + rest;
-                        if best.as_ref().is_none_or(|(b, _)| total < *b) {
-                            best = Some((total, ends.clone()));
-                        }
+            let valid = room_for_later && self.valid_part(column, start, &ends, &lens);
+            if let Some(cost) = valid.then(|| self.cell_cost(column, start, &ends)).flatten() {
+                let boundary = if column == Column::Category { self.category_boundary(&ends) } else { 0 };
+                let rest = if is_last { Some(0) } else { self.best(c + 1, &ends) };
+                if let Some(rest) = rest {
+                    let total = cost + boundary + rest;
+                    if best.as_ref().is_none_or(|(b, _)| total < *b) {
+                        best = Some((total, ends.clone()));
                     }
                 }
             }
@@ -207,8 +229,8 @@ impl Solver<'_, '_> {
             .filter_map(|(segment, (&s, &e))| segment.get(s..e))
             .filter(|part| !part.is_empty())
             .collect();
-        let column_width = self.widths.of(column);
-        let limit = self.widths.limit(column);
+        let column_width = self.layout.of(column);
+        let limit = self.layout.limit(column);
         let mut lines = Vec::new();
         for part in &parts {
             let n = part.len();
@@ -219,18 +241,20 @@ impl Solver<'_, '_> {
             return None;
         }
         let mut cost = 0;
-        if let Some(w) = column_width {
-            // Only possible with a department allowance (see `Widths`): allowed, not free.
-            let over = lines.iter().filter(|&&line| line > w + SLACK).count();
-            cost += OVER_WIDTH * u32::try_from(over).unwrap_or(u32::MAX / 8);
-        }
-        if let (Some(w), false) = (column_width, column == Column::Category) {
-            // The category column is exempt: its names are broken by hand
+        if let Some(measure) = column_width {
+            for &line in &lines {
+                // Only possible with a department allowance: allowed, not free.
+                let over = line.saturating_sub(measure.widest + SLACK);
+                cost += OVER_WIDTH * u32::try_from(over).unwrap_or(u32::MAX / 8);
+            }
+            // The category column is exempt from fullness: its names are broken by hand
             // ("18.加强知识产" / "权创造、" / "保护和" / "运用").
-            let inner = lines.len().saturating_sub(1);
-            for &line in lines.iter().take(inner) {
-                if line + full_tolerance(w) < w {
-                    cost += NOT_FULL;
+            if column != Column::Category {
+                let inner = lines.len().saturating_sub(1);
+                for &line in lines.iter().take(inner) {
+                    if line + full_tolerance(measure.full) < measure.full {
+                        cost += NOT_FULL;
+                    }
                 }
             }
         }
@@ -248,7 +272,13 @@ impl Solver<'_, '_> {
                 if text.trim().is_empty() || is_dash(&text) {
                     return None;
                 }
+                if !balanced(&text) {
+                    cost += UNBALANCED;
+                }
                 if !ends_sentence(&text) {
+                    if self.layout.contents_end_sentences {
+                        return None;
+                    }
                     cost += NO_SENTENCE_END;
                 }
             }
@@ -263,7 +293,9 @@ impl Solver<'_, '_> {
     /// A category that ends with a fragment which, with the next line, fills a content line
     /// ("实施" + "《关于加强…") has probably taken the content's first words.
     fn category_boundary(&self, ends: &[usize]) -> u32 {
-        let (Some(w), Some(segment), Some(&e)) = (self.widths.content, self.segments.first(), ends.first()) else {
+        let (Some(Measure { full: w, .. }), Some(segment), Some(&e)) =
+            (self.layout.content, self.segments.first(), ends.first())
+        else {
             return 0;
         };
         let (Some(last), Some(next)) = (e.checked_sub(1).and_then(|i| segment.get(i)), segment.get(e)) else {
@@ -295,7 +327,7 @@ fn advance(ends: &mut [usize], start: &[usize], reach: &[usize]) -> bool {
 }
 
 /// Content ends a sentence: 。 (or ！？；), possibly inside closing quotes or brackets.
-fn ends_sentence(text: &str) -> bool {
+pub(super) fn ends_sentence(text: &str) -> bool {
     text.trim_end().trim_end_matches(|c: char| "”’）)》」』".contains(c)).ends_with(['。', '！', '？', '；'])
 }
 
@@ -312,14 +344,17 @@ fn department_cost(lines: &[&str]) -> Option<u32> {
     let mut cost = 0;
     for raw in split_raw(&joined) {
         let name = raw.trim();
+        // A cell ending with 、 or holding 、、 has lost a name.
         if name.is_empty() {
-            cost += BROKEN_NAME;
-            continue;
+            return None;
         }
         if !balanced(name) {
-            cost += BROKEN_NAME;
+            cost += UNBALANCED;
         }
         for part in split_collective(name) {
+            if is_fragment(part) {
+                return None;
+            }
             if !looks_complete(part) {
                 cost += BROKEN_NAME;
             }

@@ -9,18 +9,20 @@ const CLOSING: &str = "”）》」』)";
 
 /// Endings of complete department names: 市市场监管委, 市政务服务办, 市公安局, 市大数据管理中心,
 /// 市贸促会, 市工商联, 各区人民政府, 国网天津市电力公司, 天津港集团, 市高级人民法院,
-/// 人民银行天津分行, 天津海关, 天津滨海国际机场, 市级有关单位, …领导小组 ….
-const NAME_ENDINGS: [&str; 24] = [
+/// 人民银行天津分行, 天津海关, 天津滨海国际机场, …领导小组, and kinds this list does not have
+/// but others may (…厅, …署, …部, …所, …站, …队, …社, …馆, …区, …县, …镇, 大学, 党校, 市科协,
+/// 有关部门, 金融机构, 有关企业).
+const NAME_ENDINGS: [&str; 33] = [
     "委", "办", "局", "厅", "署", "部", "处", "室", "所", "站", "队", "社", "馆", "中心", "会", "联", "政府", "公司",
-    "团", "院", "行", "海关", "机场", "组",
+    "团", "院", "行", "海关", "机场", "组", "区", "县", "镇", "学", "校", "协", "部门", "机构", "企业",
 ];
-// 单位 ends with 位, which is in no other name: listed apart so the array above stays about
-// organisations and this one about collectives.
+/// The ending of collectives (市级有关单位, …领导小组有关成员单位), which may follow 等.
 const COLLECTIVE_ENDING: &str = "单位";
 
 /// Words that end a name but cannot be one on their own: a "name" like 分行 or 人民政府 is
 /// the tail of a name broken across lines (人民银行天津 / 分行).
-const BARE_TAILS: [&str; 6] = ["分行", "支行", "人民政府", "有关单位", "有关成员单位", "成员单位"];
+const BARE_TAILS: [&str; 9] =
+    ["分行", "支行", "人民政府", "管理中心", "有关单位", "有关成员单位", "成员单位", "有限公司", "领导小组"];
 
 /// Whether the cell is the "—" that means "no department".
 pub(super) fn is_dash(cell: &str) -> bool {
@@ -98,26 +100,28 @@ pub(super) fn split_collective(name: &str) -> Vec<&str> {
 /// parenthetical is looked through: 市政府办公厅（市政府研究室） ends with 厅.
 pub(super) fn looks_complete(name: &str) -> bool {
     let mut name = name.trim();
-    if let Some(inner) = name.strip_suffix('）') {
-        if let Some(open) = inner.rfind('（') {
-            let before = inner.get(..open).unwrap_or_default().trim_end();
-            if !before.is_empty() {
-                name = before;
-            }
-        }
+    let before_parenthetical = name
+        .strip_suffix('）')
+        .and_then(|inner| inner.rfind('（').and_then(|open| inner.get(..open)))
+        .map(str::trim_end)
+        .filter(|before| !before.is_empty());
+    if let Some(before) = before_parenthetical {
+        name = before;
     }
     name.ends_with(COLLECTIVE_ENDING) || NAME_ENDINGS.iter().any(|e| name.ends_with(e))
 }
 
-/// Whether a name cannot start a department: it is the tail of a broken name (分行, 政府
-/// alone, 有关成员单位), starts with punctuation or 等, or is one character.
+/// Whether a "name" can only be a piece of one: under three characters (院, 化局, 各区),
+/// or a bare tail (分行, 人民政府, 有关成员单位, 中心). No department is called that.
+pub(super) fn is_fragment(name: &str) -> bool {
+    let name = name.trim();
+    name.chars().count() < 3 || BARE_TAILS.contains(&name) || NAME_ENDINGS.contains(&name)
+}
+
+/// Whether a name starts like the continuation of another: with 等 or punctuation.
 pub(super) fn starts_badly(name: &str) -> bool {
     let name = name.trim();
-    name.chars().count() < 2
-        || name.starts_with('等')
-        || name.chars().next().is_some_and(|c| CLOSING.contains(c) || "、，。；：".contains(c))
-        || BARE_TAILS.contains(&name)
-        || NAME_ENDINGS.contains(&name)
+    name.starts_with('等') || name.chars().next().is_some_and(|c| CLOSING.contains(c) || "、，。；：".contains(c))
 }
 
 /// Whether every quote and bracket opened in a name is closed in it, in order.
@@ -126,10 +130,10 @@ pub(super) fn balanced(name: &str) -> bool {
     for c in name.chars() {
         if let Some(i) = OPENING.find(c) {
             open.push(i);
-        } else if let Some(i) = CLOSING.find(c) {
-            if open.pop() != Some(i) {
-                return false;
-            }
+        } else if let Some(i) = CLOSING.find(c)
+            && open.pop() != Some(i)
+        {
+            return false;
         }
     }
     open.is_empty()

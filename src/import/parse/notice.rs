@@ -193,10 +193,9 @@ fn find_quarters(sentence: &str) -> Vec<(u8, String)> {
             label_start -= '第'.len_utf8();
         }
         let mut label_end = search;
-        if let Some(paren) = sentence.get(label_end..).and_then(|r| r.strip_prefix('（')) {
-            if let Some(close) = paren.find('）') {
-                label_end += '（'.len_utf8() + close + '）'.len_utf8();
-            }
+        let bracket = sentence.get(label_end..).and_then(|r| r.strip_prefix('（')).and_then(|r| r.find('）'));
+        if let Some(close) = bracket {
+            label_end += '（'.len_utf8() + close + '）'.len_utf8();
         }
         if let Some(label) = sentence.get(label_start..label_end) {
             found.push((quarter, label.to_owned()));
@@ -281,12 +280,10 @@ fn to_date(date: &DateMention, default_year: i32) -> Option<NaiveDate> {
 fn strip_ordinal(title: &str) -> &str {
     let t = title.trim_start();
     let rest = t.trim_start_matches(|c: char| c.is_ascii_digit());
-    if rest.len() < t.len() {
-        if let Some(r) = rest.strip_prefix(['.', '．', '、']) {
-            return r;
-        }
+    match rest.strip_prefix(['.', '．', '、']) {
+        Some(r) if rest.len() < t.len() => r,
+        _ => t,
     }
-    t
 }
 
 /// The start of a text, for error messages.

@@ -121,12 +121,19 @@ pub(super) fn split_rows<'a>(lines: &[&'a str], start: usize) -> Result<Vec<RawR
             if let Some(end) = header_end {
                 i = end;
             }
-            if let Some(row) = rows.last_mut() {
-                if row.segments.last().is_some_and(|s| !s.is_empty()) {
-                    row.segments.push(Vec::new());
-                }
+            let open_row = rows.last_mut().filter(|row| row.segments.last().is_some_and(|s| !s.is_empty()));
+            if let Some(row) = open_row {
+                row.segments.push(Vec::new());
             }
             continue;
+        }
+        // A header word alone is a header the extraction broke, not text of a cell.
+        let compact: String = line.chars().filter(|c| !c.is_whitespace()).collect();
+        if HEADER.contains(&compact.as_str()) {
+            return Err(error(
+                line_no,
+                format!("broken table header: expected {} on consecutive lines, found “{compact}”", HEADER.join(" ")),
+            ));
         }
         let expected = rows.last().map_or(1, |r| r.number + 1);
         match task_number(line) {
@@ -134,13 +141,15 @@ pub(super) fn split_rows<'a>(lines: &[&'a str], start: usize) -> Result<Vec<RawR
                 rows.push(RawRow { number: n, line: line_no, segments: vec![Vec::new()] });
                 continue;
             }
-            Some(n) => {
+            // Another number where a row could end is a task number out of sequence; far
+            // off (a year, a quantity), it is text.
+            Some(n) if n < expected + 100 => {
                 let last_piece = rows.last().and_then(|r| r.segments.iter().flatten().last());
                 if last_piece.is_none_or(|p| ends_a_row(p.text)) {
                     return Err(error(line_no, format!("expected task number {expected}, found {n}")));
                 }
             }
-            None => {}
+            _ => {}
         }
         let Some(row) = rows.last_mut() else {
             return Err(error(line_no, format!("expected task number 1, found “{}”", preview(line))));

@@ -1,0 +1,470 @@
+//! What one operation may ask for: depth, complexity weighted by page sizes, aliases, root
+//! fields and directives, checked on the parsed document before validation and execution, with
+//! errors that say which limit was hit and its value (`extensions.code = LIMIT_EXCEEDED`).
+//!
+//! The checks run in an async-graphql extension, so HTTP, WebSocket and direct schema calls
+//! share them. The extension also keeps parse errors short and drops "Did you mean …"
+//! suggestions for anonymous callers.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use async_graphql::extensions::{
+    Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest, NextRequest, NextValidation,
+};
+use async_graphql::parser::types::{ExecutableDocument, Field, OperationType, Selection, SelectionSet};
+use async_graphql::registry::{MetaTypeName, Registry};
+use async_graphql::{Name, Pos, Request, Response, ServerError, ServerResult, ValidationResult, Value, Variables};
+
+use super::connection::DEFAULT_PAGE;
+use crate::config::Limits;
+use crate::service::access::Viewer;
+
+/// Brackets (`{`, `[`, `(`) may nest this deep before the query is even parsed: deeper
+/// selections exceed the depth limit anyway, deeper values serve no query of this API.
+const MIN_BRACKET_NESTING: usize = 64;
+
+/// How much of the query a syntax error quotes, on each side of the error.
+const EXCERPT_CHARS: usize = 24;
+
+/// The bounds the extension enforces, taken from [`Limits`].
+#[derive(Debug, Clone)]
+pub struct QueryLimits {
+    pub max_depth: usize,
+    pub max_complexity: usize,
+    pub max_aliases: usize,
+    pub max_root_fields: usize,
+    pub max_directives: usize,
+    pub max_page_size: u64,
+    pub max_query_bytes: usize,
+    pub introspection: bool,
+}
+
+impl From<&Limits> for QueryLimits {
+    fn from(l: &Limits) -> Self {
+        Self {
+            max_depth: l.max_depth,
+            max_complexity: l.max_complexity,
+            max_aliases: l.max_aliases,
+            max_root_fields: l.max_root_fields,
+            max_directives: l.max_directives,
+            max_page_size: l.max_page_size,
+            max_query_bytes: l.max_body_bytes,
+            introspection: l.introspection,
+        }
+    }
+}
+
+/// The extension factory installed on the schema.
+pub struct QueryGuard(Arc<QueryLimits>);
+
+impl QueryGuard {
+    pub fn new(limits: &Limits) -> Self {
+        Self(Arc::new(limits.into()))
+    }
+}
+
+impl ExtensionFactory for QueryGuard {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(QueryGuardExtension(self.0.clone()))
+    }
+}
+
+struct QueryGuardExtension(Arc<QueryLimits>);
+
+#[async_graphql::async_trait::async_trait]
+impl Extension for QueryGuardExtension {
+    async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
+        let mut response = next.run(ctx).await;
+        let before_execution = response.data == Value::Null;
+        for error in &mut response.errors {
+            label_uncoded(error, before_execution);
+        }
+        response
+    }
+
+    async fn prepare_request(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        mut request: Request,
+        next: NextPrepareRequest<'_>,
+    ) -> ServerResult<Request> {
+        let limits = &self.0;
+        if request.query.len() > limits.max_query_bytes {
+            return Err(limit(
+                format!(
+                    "query size limit exceeded: {} bytes, the maximum is {}",
+                    request.query.len(),
+                    limits.max_query_bytes
+                ),
+                None,
+            ));
+        }
+        let max_nesting = MIN_BRACKET_NESTING.max(limits.max_depth * 2);
+        if let Some(depth) = bracket_nesting_over(&request.query, max_nesting) {
+            return Err(limit(
+                format!("query nesting limit exceeded: brackets nest {depth} deep, the maximum is {max_nesting}"),
+                None,
+            ));
+        }
+        let doc = async_graphql::parser::parse_query(&request.query)
+            .map_err(|e| parse_error(e.into(), &request.query, limits.max_depth))?;
+        check(&doc, &request.variables, &ctx.schema_env.registry, limits)?;
+        request.set_parsed_query(doc);
+        next.run(ctx, request).await
+    }
+
+    async fn validation(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        next: NextValidation<'_>,
+    ) -> Result<ValidationResult, Vec<ServerError>> {
+        let anonymous = ctx.data_opt::<Viewer>().is_none_or(|v| *v == Viewer::Anonymous);
+        next.run(ctx).await.map_err(|mut errors| {
+            for e in &mut errors {
+                if anonymous && let Some(at) = e.message.find(" Did you mean") {
+                    e.message.truncate(at);
+                }
+                set_code_if_missing(e, "BAD_USER_INPUT");
+            }
+            errors
+        })
+    }
+}
+
+/// A LIMIT_EXCEEDED error at `pos`.
+fn limit(message: String, pos: Option<Pos>) -> ServerError {
+    let mut e = ServerError::new(message, pos);
+    set_code_if_missing(&mut e, "LIMIT_EXCEEDED");
+    e
+}
+
+fn set_code_if_missing(e: &mut ServerError, code: &str) {
+    let ext = e.extensions.get_or_insert_with(Default::default);
+    if ext.get("code").is_none() {
+        ext.set("code", code);
+    }
+}
+
+/// Errors async-graphql raises itself (unknown operation name, coercion of variables, its own
+/// recursion guard) carry no code: they are the client's, or a limit.
+fn label_uncoded(e: &mut ServerError, before_execution: bool) {
+    if e.extensions.as_ref().is_some_and(|x| x.get("code").is_some()) {
+        return;
+    }
+    if e.message.contains("recursion depth") {
+        set_code_if_missing(e, "LIMIT_EXCEEDED");
+    } else if before_execution && e.path.is_empty() {
+        set_code_if_missing(e, "BAD_USER_INPUT");
+    }
+}
+
+/// Deepest bracket nesting of `query` once it passes `max`, ignoring strings and comments.
+fn bracket_nesting_over(query: &str, max: usize) -> Option<usize> {
+    let bytes = query.as_bytes();
+    let (mut depth, mut deepest, mut i) = (0usize, 0usize, 0usize);
+    while i < bytes.len() {
+        match bytes[i] {
+            b'#' => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'"' if bytes[i..].starts_with(b"\"\"\"") => {
+                i += 3;
+                while i < bytes.len() && !bytes[i..].starts_with(b"\"\"\"") {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+                i += 2;
+            }
+            b'"' => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' && bytes[i] != b'\n' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'{' | b'[' | b'(' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            b'}' | b']' | b')' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        i += 1;
+    }
+    (deepest > max).then_some(deepest)
+}
+
+/// A parse error with a short excerpt instead of the parser's quote of the whole line.
+fn parse_error(e: ServerError, query: &str, max_depth: usize) -> ServerError {
+    let pos = e.locations.first().copied();
+    if e.message.contains("recursion limit") {
+        return limit(format!("query depth limit exceeded: nesting over 64, the maximum depth is {max_depth}"), pos);
+    }
+    let expected = e
+        .message
+        .lines()
+        .find_map(|l| l.trim_start().strip_prefix("= "))
+        .unwrap_or_else(|| e.message.lines().next().unwrap_or("syntax error"));
+    let expected: String = expected.chars().take(160).collect();
+    let message = match pos {
+        Some(p) => {
+            format!("syntax error at line {}, column {}: {expected}, near `{}`", p.line, p.column, excerpt(query, p))
+        }
+        None => format!("syntax error: {expected}"),
+    };
+    let mut out = ServerError::new(message, pos);
+    set_code_if_missing(&mut out, "BAD_USER_INPUT");
+    out
+}
+
+/// A few characters of `query` around `pos`.
+fn excerpt(query: &str, pos: Pos) -> String {
+    let line = query.lines().nth(pos.line.saturating_sub(1)).unwrap_or_default();
+    let at = pos.column.saturating_sub(1);
+    let from = at.saturating_sub(EXCERPT_CHARS);
+    let text: String = line.chars().skip(from).take(2 * EXCERPT_CHARS).collect();
+    let ellipsis_before = if from > 0 { "…" } else { "" };
+    let ellipsis_after = if line.chars().count() > from + 2 * EXCERPT_CHARS { "…" } else { "" };
+    format!("{ellipsis_before}{text}{ellipsis_after}")
+}
+
+/// What an operation (or a part of it) asks for.
+#[derive(Debug, Clone, Copy, Default)]
+struct Cost {
+    /// Deepest chain of fields.
+    depth: usize,
+    /// Fields resolved, connections weighted by page size.
+    complexity: u64,
+    aliases: u64,
+    directives: u64,
+    /// Fields directly in this selection set (fragments included).
+    fields: u64,
+}
+
+impl Cost {
+    fn merge(&mut self, o: Cost) {
+        self.depth = self.depth.max(o.depth);
+        self.complexity = self.complexity.saturating_add(o.complexity);
+        self.aliases = self.aliases.saturating_add(o.aliases);
+        self.directives = self.directives.saturating_add(o.directives);
+        self.fields = self.fields.saturating_add(o.fields);
+    }
+}
+
+/// Checks every operation of `doc` against `limits`.
+pub fn check(
+    doc: &ExecutableDocument,
+    variables: &Variables,
+    registry: &Registry,
+    limits: &QueryLimits,
+) -> ServerResult<()> {
+    let mut walker = Walker {
+        doc,
+        registry,
+        variables,
+        max_page: limits.max_page_size.max(1),
+        fragments: HashMap::new(),
+        visiting: HashSet::new(),
+        introspects: false,
+    };
+    for (_, op) in doc.operations.iter() {
+        let root = match op.node.ty {
+            OperationType::Query => Some(registry.query_type.as_str()),
+            OperationType::Mutation => registry.mutation_type.as_deref(),
+            OperationType::Subscription => registry.subscription_type.as_deref(),
+        };
+        let mut cost = walker.selection_set(&op.node.selection_set.node, root);
+        let own: usize = op.node.directives.len()
+            + op.node.variable_definitions.iter().map(|v| v.node.directives.len()).sum::<usize>();
+        cost.directives = cost.directives.saturating_add(own as u64);
+        let pos = Some(op.pos);
+        if walker.introspects && !limits.introspection {
+            let mut e = ServerError::new("introspection is disabled on this server", pos);
+            set_code_if_missing(&mut e, "FORBIDDEN");
+            return Err(e);
+        }
+        let over = |n: u64, max: usize| n > max as u64;
+        if over(cost.fields, limits.max_root_fields) {
+            return Err(limit(
+                format!(
+                    "root field limit exceeded: {} root fields, the maximum is {}",
+                    cost.fields, limits.max_root_fields
+                ),
+                pos,
+            ));
+        }
+        if over(cost.aliases, limits.max_aliases) {
+            return Err(limit(
+                format!("alias limit exceeded: {} aliases, the maximum is {}", cost.aliases, limits.max_aliases),
+                pos,
+            ));
+        }
+        if over(cost.directives, limits.max_directives) {
+            return Err(limit(
+                format!(
+                    "directive limit exceeded: {} directives, the maximum is {}",
+                    cost.directives, limits.max_directives
+                ),
+                pos,
+            ));
+        }
+        if cost.depth > limits.max_depth {
+            return Err(limit(
+                format!("query depth limit exceeded: depth {}, the maximum is {}", cost.depth, limits.max_depth),
+                pos,
+            ));
+        }
+        if over(cost.complexity, limits.max_complexity) {
+            return Err(limit(
+                format!(
+                    "query complexity limit exceeded: complexity {}, the maximum is {} \
+                     (a connection costs its page size times its selection; ask for smaller pages)",
+                    cost.complexity, limits.max_complexity
+                ),
+                pos,
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Walks selections with the schema's types at hand; fragments are costed once each, so a
+/// document of fragments spreading fragments is measured in linear time.
+struct Walker<'a> {
+    doc: &'a ExecutableDocument,
+    registry: &'a Registry,
+    variables: &'a Variables,
+    max_page: u64,
+    fragments: HashMap<&'a Name, Cost>,
+    visiting: HashSet<&'a Name>,
+    /// `__schema` or `__type` was asked for.
+    introspects: bool,
+}
+
+impl<'a> Walker<'a> {
+    fn selection_set(&mut self, set: &'a SelectionSet, ty: Option<&'a str>) -> Cost {
+        let mut total = Cost::default();
+        for item in &set.items {
+            match &item.node {
+                Selection::Field(f) => {
+                    let f = &f.node;
+                    if matches!(f.name.node.as_str(), "__schema" | "__type") {
+                        self.introspects = true;
+                    }
+                    let meta =
+                        ty.and_then(|t| self.registry.types.get(t)).and_then(|t| t.field_by_name(f.name.node.as_str()));
+                    let child_ty = meta.map(|m| MetaTypeName::concrete_typename(&m.ty));
+                    let connection = meta.is_some_and(|m| m.args.contains_key("first") || m.args.contains_key("last"));
+                    let children = self.selection_set(&f.selection_set.node, child_ty);
+                    let page = self.page_size(f, connection);
+                    total.merge(Cost {
+                        depth: children.depth + 1,
+                        complexity: page.saturating_mul(children.complexity).saturating_add(1),
+                        aliases: children.aliases.saturating_add(u64::from(f.alias.is_some())),
+                        directives: children.directives.saturating_add(f.directives.len() as u64),
+                        fields: 1,
+                    });
+                }
+                Selection::FragmentSpread(spread) => {
+                    let mut cost = self.fragment(&spread.node.fragment_name.node);
+                    cost.directives = cost.directives.saturating_add(spread.node.directives.len() as u64);
+                    total.merge(cost);
+                }
+                Selection::InlineFragment(inline) => {
+                    let inline = &inline.node;
+                    let on = inline.type_condition.as_ref().map(|c| c.node.on.node.as_str()).or(ty);
+                    let mut cost = self.selection_set(&inline.selection_set.node, on);
+                    cost.directives = cost.directives.saturating_add(inline.directives.len() as u64);
+                    total.merge(cost);
+                }
+            }
+        }
+        total
+    }
+
+    fn fragment(&mut self, name: &'a Name) -> Cost {
+        if let Some(cost) = self.fragments.get(name) {
+            return *cost;
+        }
+        let Some(def) = self.doc.fragments.get(name) else { return Cost::default() };
+        // A cycle is refused by validation; here it only must not recurse forever.
+        if !self.visiting.insert(name) {
+            return Cost::default();
+        }
+        let mut cost =
+            self.selection_set(&def.node.selection_set.node, Some(def.node.type_condition.node.on.node.as_str()));
+        cost.directives = cost.directives.saturating_add(def.node.directives.len() as u64);
+        self.visiting.remove(name);
+        self.fragments.insert(name, cost);
+        cost
+    }
+
+    /// The factor a field multiplies its children by: its `first`/`last` (capped at the largest
+    /// page, which the resolver enforces with its own message), the default page for a
+    /// connection without them, 1 for any other field.
+    fn page_size(&self, field: &Field, connection: bool) -> u64 {
+        let mut size: Option<u64> = None;
+        for (name, value) in &field.arguments {
+            if matches!(name.node.as_str(), "first" | "last") {
+                let value = value.node.clone().into_const_with(|var| Ok::<_, ()>(self.variable(&var)));
+                if let Some(n) = value.ok().as_ref().and_then(int) {
+                    size = Some(size.unwrap_or(0).max(n));
+                }
+            }
+        }
+        match size {
+            Some(n) => n.clamp(1, self.max_page),
+            None if connection => DEFAULT_PAGE.min(self.max_page),
+            None => 1,
+        }
+    }
+
+    /// A variable: as sent, else its default in the document, else null.
+    fn variable(&self, name: &Name) -> Value {
+        if let Some(v) = self.variables.get(name) {
+            return v.clone();
+        }
+        self.doc
+            .operations
+            .iter()
+            .find_map(|(_, op)| {
+                op.node
+                    .variable_definitions
+                    .iter()
+                    .find(|d| d.node.name.node == *name)
+                    .and_then(|d| d.node.default_value.as_ref())
+                    .map(|v| v.node.clone())
+            })
+            .unwrap_or(Value::Null)
+    }
+}
+
+fn int(v: &Value) -> Option<u64> {
+    match v {
+        Value::Number(n) => n.as_i64().map(|n| n.max(0) as u64),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn brackets_in_strings_and_comments_do_not_count() {
+        let q = format!("{{ a(s: \"{}\") # {}\n }}", "{".repeat(100), "[".repeat(100));
+        assert_eq!(bracket_nesting_over(&q, 3), None);
+        let block = format!("{{ a(s: \"\"\"{}\"\"\") }}", "(".repeat(100));
+        assert_eq!(bracket_nesting_over(&block, 3), None);
+        assert_eq!(bracket_nesting_over(&format!("{}{}", "[".repeat(10), "]".repeat(10)), 3), Some(10));
+    }
+
+    #[test]
+    fn an_excerpt_is_short_and_marks_what_it_cut() {
+        let q = format!("{{ {} !oops {} }}", "a ".repeat(1000), "b ".repeat(1000));
+        let e = excerpt(&q, Pos { line: 1, column: 2004 });
+        assert!(e.chars().count() <= 2 * EXCERPT_CHARS + 2, "{e}");
+        assert!(e.contains("!oops") && e.starts_with('…') && e.ends_with('…'), "{e}");
+    }
+}
