@@ -12,7 +12,10 @@ use crate::service::events::ReportEvents;
 /// Shared state: the pool, counters, limits, clock and the report event bus.
 #[derive(Clone)]
 pub struct AppState {
+    /// The primary: writes, tokens, and reads that must see them.
     pub db: DatabaseConnection,
+    /// Where queries read: a read replica when configured, else the primary.
+    pub read_db: DatabaseConnection,
     pub metrics: Arc<Metrics>,
     pub limits: Limits,
     pub events: ReportEvents,
@@ -25,17 +28,23 @@ pub struct AppState {
 impl AppState {
     /// Connects to `url`, migrates, and wires the counters.
     pub async fn connect(url: &str, limits: Limits) -> anyhow::Result<Self> {
+        Self::connect_with_replica(url, None, limits).await
+    }
+
+    /// Like [`AppState::connect`], with queries served by `read_url` (a read replica).
+    pub async fn connect_with_replica(url: &str, read_url: Option<&str>, limits: Limits) -> anyhow::Result<Self> {
         let metrics = Arc::new(Metrics::default());
         let db = crate::db::connect(url, metrics.clone()).await?;
         crate::db::migrate(&db).await?;
-        Ok(Self {
-            db,
-            metrics,
-            limits,
-            events: ReportEvents::default(),
-            clock: Clock::default(),
-            write_lock: Arc::default(),
-        })
+        let read_db = match read_url {
+            Some(r) => crate::db::connect(r, metrics.clone()).await?,
+            None => db.clone(),
+        };
+        let events = ReportEvents::default();
+        if url.starts_with("postgres") {
+            events.spawn_listener(url.to_owned());
+        }
+        Ok(Self { db, read_db, metrics, limits, events, clock: Clock::default(), write_lock: Arc::default() })
     }
 
     /// Holds the writer lock on SQLite; nothing on PostgreSQL.

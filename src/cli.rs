@@ -21,7 +21,7 @@ pub fn init_tracing(cli: &Cli) {
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let url = cli.database_url.clone();
-    match cli.command.unwrap_or(Command::Serve(ServeArgs::default())) {
+    match cli.command.unwrap_or_else(|| Command::Serve(ServeArgs::from_env())) {
         Command::Serve(args) => serve(&url, args).await,
         Command::Schema => {
             print!("{}", crate::graphql::schema_sdl());
@@ -104,7 +104,9 @@ pub async fn seed_if_empty(state: &AppState) -> anyhow::Result<()> {
 }
 
 async fn serve(url: &str, args: ServeArgs) -> anyhow::Result<()> {
-    let state = AppState::connect(url, args.limits.clone()).await.context("cannot open the database")?;
+    let state = AppState::connect_with_replica(url, args.read_database_url.as_deref(), args.limits.clone())
+        .await
+        .context("cannot open the database")?;
     if !args.no_seed {
         seed_if_empty(&state).await?;
     }

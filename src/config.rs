@@ -122,6 +122,11 @@ pub struct ServeArgs {
     #[arg(long, env = "QINGDAN_BIND", default_value = "127.0.0.1:8000")]
     pub bind: SocketAddr,
 
+    /// A read replica of the PostgreSQL database: queries read there, writes go to the primary.
+    /// Reads may lag the primary by the replication delay.
+    #[arg(long, env = "QINGDAN_READ_DATABASE_URL")]
+    pub read_database_url: Option<String>,
+
     /// Do not import the bundled document into an empty database.
     #[arg(long, env = "QINGDAN_NO_SEED")]
     pub no_seed: bool,
@@ -130,9 +135,15 @@ pub struct ServeArgs {
     pub limits: Limits,
 }
 
-impl Default for ServeArgs {
-    fn default() -> Self {
-        Self { bind: SocketAddr::from(([127, 0, 0, 1], 8000)), no_seed: false, limits: Limits::default() }
+impl ServeArgs {
+    /// The flags of a plain `qingdan` (no subcommand): defaults and environment only.
+    pub fn from_env() -> Self {
+        #[derive(Parser)]
+        struct ServeOnly {
+            #[command(flatten)]
+            args: ServeArgs,
+        }
+        ServeOnly::parse_from(["qingdan"]).args
     }
 }
 

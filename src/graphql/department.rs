@@ -209,7 +209,7 @@ pub struct DepartmentCount(DepartmentCriteria);
 
 impl DepartmentCount {
     pub async fn total(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
-        Ok(departments::count(&state(ctx)?.db, &self.0).await?)
+        Ok(departments::count(&state(ctx)?.read_db, &self.0).await?)
     }
 }
 
@@ -251,7 +251,7 @@ impl DepartmentQuery {
             name_contains: f.name_contains,
             document_id: f.document_id.map(|id| ids::decode(&id, NodeType::Document)).transpose()?,
         };
-        let rows = departments::list(&s.db, &criteria, page).await?;
+        let rows = departments::list(&s.read_db, &criteria, page).await?;
         Ok(DepartmentConnection { page: rows, count: DepartmentCount(criteria) })
     }
 
@@ -270,7 +270,7 @@ impl DepartmentQuery {
                 (row, format!("no department with id \"{}\"", ids::truncate(id.as_str())))
             }
             (None, Some(name)) => {
-                let row = departments::find_by_name(&s.db, name.trim(), region.as_deref()).await?;
+                let row = departments::find_by_name(&s.read_db, name.trim(), region.as_deref()).await?;
                 let place = region.map(|r| format!(" in {}", ids::truncate(&r))).unwrap_or_default();
                 (row, format!("no department named \"{}\"{place}", ids::truncate(name.trim())))
             }

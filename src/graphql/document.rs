@@ -44,12 +44,12 @@ impl Document {
     /// Key-task categories in number order.
     async fn categories(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Category>> {
         let s = state(ctx)?;
-        Ok(documents::categories(&s.db, Some(self.0.id)).await?.into_iter().map(Category).collect())
+        Ok(documents::categories(&s.read_db, Some(self.0.id)).await?.into_iter().map(Category).collect())
     }
     /// Reporting periods (quarters) in order.
     async fn reporting_periods(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<super::period::ReportingPeriod>> {
         let s = state(ctx)?;
-        Ok(documents::periods(&s.db, self.0.id).await?.into_iter().map(super::period::ReportingPeriod).collect())
+        Ok(documents::periods(&s.read_db, self.0.id).await?.into_iter().map(super::period::ReportingPeriod).collect())
     }
 }
 
@@ -104,7 +104,7 @@ impl DocumentQuery {
     /// Every loaded document, in import order.
     async fn documents(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Document>> {
         let s = state(ctx)?;
-        Ok(documents::all(&s.db).await?.into_iter().map(Document).collect())
+        Ok(documents::all(&s.read_db).await?.into_iter().map(Document).collect())
     }
 
     /// Categories of one document (or of all), in number order.
@@ -115,6 +115,6 @@ impl DocumentQuery {
     ) -> async_graphql::Result<Vec<Category>> {
         let s = state(ctx)?;
         let doc = document_id.map(|id| ids::decode(&id, NodeType::Document)).transpose()?;
-        Ok(documents::categories(&s.db, doc).await?.into_iter().map(Category).collect())
+        Ok(documents::categories(&s.read_db, doc).await?.into_iter().map(Category).collect())
     }
 }

@@ -68,5 +68,5 @@ pub fn prepare(
     state: &AppState,
     viewer: crate::service::access::Viewer,
 ) -> async_graphql::Request {
-    request.data(loaders::new_loader(state.db.clone(), state.limits.batch_window())).data(viewer)
+    request.data(loaders::new_loader(state.read_db.clone(), state.limits.batch_window())).data(viewer)
 }

@@ -50,7 +50,7 @@ impl NodeQuery {
             }
             NodeType::Indicator => {
                 let row = entity::indicator::Entity::find_by_id(n)
-                    .one(&super::context::state(ctx)?.db)
+                    .one(&super::context::state(ctx)?.read_db)
                     .await
                     .map_err(ApiError::from)?;
                 row.map(|m| Node::Indicator(Indicator(m)))

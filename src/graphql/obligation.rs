@@ -74,7 +74,7 @@ pub struct ObligationCount(std::sync::Arc<ObligationQuery>);
 
 impl ObligationCount {
     pub async fn total(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
-        Ok(obligations::count(&state(ctx)?.db, &self.0).await?)
+        Ok(obligations::count(&state(ctx)?.read_db, &self.0).await?)
     }
 }
 
@@ -133,7 +133,7 @@ pub async fn obligation_connection(
 ) -> async_graphql::Result<ObligationConnection> {
     let s = state(ctx)?;
     let page = page.request(s.limits.max_page_size, false)?;
-    let rows = obligations::list(&s.db, &query, page).await?;
+    let rows = obligations::list(&s.read_db, &query, page).await?;
     let query = std::sync::Arc::new(query);
     let page = crate::service::page::Page {
         rows: rows.rows.into_iter().map(|r| (r, query.clone())).collect(),
@@ -183,7 +183,7 @@ impl ObligationQueryRoot {
     ) -> async_graphql::Result<ObligationSummary> {
         let dept = department_id.map(|d| ids::decode(&d, NodeType::Department)).transpose()?;
         let query = obligation_query(ctx, &period_id, as_of, dept, None, None).await?;
-        let c = obligations::summary(&state(ctx)?.db, &query).await?;
+        let c = obligations::summary(&state(ctx)?.read_db, &query).await?;
         Ok(ObligationSummary {
             total: c.total,
             submitted: c.submitted,

@@ -78,8 +78,8 @@ impl PeriodQuery {
         let s = state(ctx)?;
         let doc = match document_id {
             Some(id) => ids::decode(&id, NodeType::Document)?,
-            None => documents::sole_document_id(&s.db).await?,
+            None => documents::sole_document_id(&s.read_db).await?,
         };
-        Ok(documents::periods(&s.db, doc).await?.into_iter().map(ReportingPeriod).collect())
+        Ok(documents::periods(&s.read_db, doc).await?.into_iter().map(ReportingPeriod).collect())
     }
 }

@@ -155,7 +155,7 @@ async fn reported_values(ctx: &Context<'_>, json: &str) -> async_graphql::Result
     let values = reports::indicator_values(json);
     let s = state(ctx)?;
     let ids: Vec<i64> = values.iter().map(|v| v.indicator_id).collect();
-    let found = crate::service::relations::by_ids::<entity::indicator::Entity>(&s.db, &ids).await?;
+    let found = crate::service::relations::by_ids::<entity::indicator::Entity>(&s.read_db, &ids).await?;
     Ok(values
         .iter()
         .filter_map(|v| {
@@ -172,7 +172,7 @@ pub struct ReportCount(pub ReportCriteria);
 
 impl ReportCount {
     pub async fn total(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
-        Ok(reports::count(&state(ctx)?.db, &self.0).await?)
+        Ok(reports::count(&state(ctx)?.read_db, &self.0).await?)
     }
 }
 
@@ -224,7 +224,7 @@ pub async fn report_connection(
     require_reader(ctx)?;
     let s = state(ctx)?;
     let page = page.request(s.limits.max_page_size, false)?;
-    let rows = reports::list(&s.db, &criteria, page).await?;
+    let rows = reports::list(&s.read_db, &criteria, page).await?;
     Ok(ReportConnection { page: rows, count: ReportCount(criteria) })
 }
 

@@ -95,6 +95,6 @@ impl StatsQuery {
                 TaskStatsGroupBy::Kind => StatDimension::Kind,
             })
             .collect();
-        Ok(stats::task_stats(&s.db, predicate.as_ref(), &dims).await?.into_iter().map(TaskStatGroup).collect())
+        Ok(stats::task_stats(&s.read_db, predicate.as_ref(), &dims).await?.into_iter().map(TaskStatGroup).collect())
     }
 }

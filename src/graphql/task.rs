@@ -261,7 +261,7 @@ pub struct FilteredTaskCount(pub Option<TaskPredicate>);
 
 impl FilteredTaskCount {
     pub async fn total(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
-        Ok(tasks::count(&state(ctx)?.db, self.0.as_ref()).await?)
+        Ok(tasks::count(&state(ctx)?.read_db, self.0.as_ref()).await?)
     }
 }
 
@@ -319,7 +319,7 @@ impl TaskQuery {
         let descending = order_by.unwrap_or_default().first() == Some(&TaskOrder::NumberDesc);
         let page = PageArgs::new(first, after, last, before).request(s.limits.max_page_size, descending)?;
         let predicate = filter.map(|f| f.to_predicate(0)).transpose()?;
-        let rows = tasks::list(&s.db, predicate.as_ref(), page).await?;
+        let rows = tasks::list(&s.read_db, predicate.as_ref(), page).await?;
         Ok(TaskConnection { page: rows, count: TaskCount::Filtered(FilteredTaskCount(predicate)) })
     }
 
@@ -340,9 +340,9 @@ impl TaskQuery {
             (None, Some(n)) => {
                 let doc = match document_id {
                     Some(d) => ids::decode(&d, NodeType::Document)?,
-                    None => documents::sole_document_id(&s.db).await?,
+                    None => documents::sole_document_id(&s.read_db).await?,
                 };
-                (documents::task_by_number(&s.db, doc, n).await?, format!("no task number {n} in the document"))
+                (documents::task_by_number(&s.read_db, doc, n).await?, format!("no task number {n} in the document"))
             }
             _ => return Err(ApiError::bad_input("pass either id or number").into()),
         };

@@ -162,7 +162,7 @@ pub async fn websocket(
                     None => header_viewer,
                 };
                 let mut data = Data::default();
-                data.insert(crate::graphql::loaders::new_loader(app.db.clone(), app.limits.batch_window()));
+                data.insert(crate::graphql::loaders::new_loader(app.read_db.clone(), app.limits.batch_window()));
                 data.insert(viewer);
                 Ok(data)
             })

@@ -69,13 +69,14 @@ pub async fn submit(state: &AppState, viewer: &Viewer, input: Submission) -> Api
             Ok(saved) => break saved,
         }
     };
-    state.events.publish(ReportSubmitted {
+    let event = ReportSubmitted {
         report_id: saved.id,
         task_id: saved.task_id,
         department_id: saved.department_id,
         period_id: saved.period_id,
         revision: saved.revision,
-    });
+    };
+    state.events.publish(&state.db, event).await;
     Ok(saved)
 }
 

@@ -20,7 +20,7 @@ type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 const WAIT: Duration = Duration::from_secs(10);
 
 /// Opens `/graphql/ws` with the graphql-transport-ws protocol and an optional upgrade header.
-async fn open(addr: SocketAddr, header_token: Option<&str>) -> Result<Ws, WsError> {
+pub(crate) async fn open(addr: SocketAddr, header_token: Option<&str>) -> Result<Ws, WsError> {
     let mut req = format!("ws://{addr}/graphql/ws").into_client_request().expect("a request");
     req.headers_mut().insert("Sec-WebSocket-Protocol", "graphql-transport-ws".parse().expect("a header"));
     if let Some(t) = header_token {
@@ -29,12 +29,12 @@ async fn open(addr: SocketAddr, header_token: Option<&str>) -> Result<Ws, WsErro
     Ok(tokio_tungstenite::connect_async(req).await?.0)
 }
 
-async fn send(ws: &mut Ws, msg: Value) {
+pub(crate) async fn send(ws: &mut Ws, msg: Value) {
     ws.send(Message::Text(msg.to_string().into())).await.expect("send a message");
 }
 
 /// The next text message as JSON; `None` when the socket closes (or after `WAIT`).
-async fn recv(ws: &mut Ws) -> Option<Value> {
+pub(crate) async fn recv(ws: &mut Ws) -> Option<Value> {
     loop {
         match timeout(WAIT, ws.next()).await.ok()?? {
             Ok(Message::Text(t)) => return Some(serde_json::from_str(&t).expect("JSON message")),
@@ -45,24 +45,24 @@ async fn recv(ws: &mut Ws) -> Option<Value> {
 }
 
 /// connection_init (with `token` in its payload when given), then the ack.
-async fn init(ws: &mut Ws, token: Option<&str>) -> Option<Value> {
+pub(crate) async fn init(ws: &mut Ws, token: Option<&str>) -> Option<Value> {
     let payload = token.map_or(json!({}), |t| json!({ "Authorization": format!("Bearer {t}") }));
     send(ws, json!({ "type": "connection_init", "payload": payload })).await;
     recv(ws).await
 }
 
 /// Subscribes as `id`, then waits for a pong so that the server has read the subscription.
-async fn subscribe(ws: &mut Ws, id: &str, query: &str, variables: Value) {
+pub(crate) async fn subscribe(ws: &mut Ws, id: &str, query: &str, variables: Value) {
     send(ws, json!({ "id": id, "type": "subscribe", "payload": { "query": query, "variables": variables } })).await;
     send(ws, json!({ "type": "ping" })).await;
     assert_eq!(recv(ws).await, Some(json!({ "type": "pong" })));
 }
 
-const SUBSCRIPTION: &str = "subscription($p: ID, $d: ID) { reportSubmitted(periodId: $p, departmentId: $d) {
+pub(crate) const SUBSCRIPTION: &str = "subscription($p: ID, $d: ID) { reportSubmitted(periodId: $p, departmentId: $d) {
     revision task { number } department { name } } }";
 
 /// Submits a Q1 report over HTTP as the holder of `token`; returns the new revision.
-async fn submit(app: &TestApp, addr: SocketAddr, token: &str, task: i64, department: &str) -> i64 {
+pub(crate) async fn submit(app: &TestApp, addr: SocketAddr, token: &str, task: i64, department: &str) -> i64 {
     let q = "mutation($input: SubmitReportInput!) { submitReport(input: $input) { report { revision } } }";
     let input = json!({ "taskId": app.task_id(task).await, "periodId": app.period_id(1).await,
         "departmentId": app.department_id(department).await, "status": "ON_TRACK", "progressPercent": 40,

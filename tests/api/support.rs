@@ -50,6 +50,8 @@ pub struct TestApp {
     pub viewer: Viewer,
     pub schema: ApiSchema,
     pub backend_name: &'static str,
+    /// The URL of this test's database.
+    pub database_url: String,
     _dir: Option<tempfile::TempDir>,
     pg_drop: Option<(String, String)>,
 }
@@ -80,6 +82,7 @@ impl TestApp {
                     state,
                     schema,
                     viewer: Viewer::Anonymous,
+                    database_url: url,
                     backend_name: "sqlite",
                     _dir: Some(dir),
                     pg_drop: None,
@@ -102,6 +105,7 @@ impl TestApp {
                     state,
                     schema,
                     viewer: Viewer::Anonymous,
+                    database_url: url,
                     backend_name: "postgres",
                     _dir: None,
                     pg_drop: Some((admin_url, name)),

@@ -1,0 +1,71 @@
+//! Two server processes on one PostgreSQL database: a report submitted through one reaches
+//! the subscribers of the other (LISTEN/NOTIFY).
+
+use std::net::{SocketAddr, TcpListener};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use entity::TokenRole;
+use serde_json::json;
+
+use crate::subscriptions::{SUBSCRIPTION, init, open, recv, submit, subscribe};
+use crate::support::{Backend, TestApp, backends};
+
+/// A `qingdan serve` child process, killed on drop.
+struct Replica {
+    child: Child,
+    addr: SocketAddr,
+}
+
+impl Drop for Replica {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn replica(database_url: &str) -> Replica {
+    let port = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port();
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    let child = Command::new(env!("CARGO_BIN_EXE_qingdan"))
+        .args(["serve", "--no-seed", "--bind", &addr.to_string(), "--database-url", database_url])
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start a replica");
+    let replica = Replica { child, addr };
+    let client = reqwest::Client::new();
+    for _ in 0..100 {
+        if client.get(format!("http://{addr}/readyz")).send().await.is_ok_and(|r| r.status() == 200) {
+            return replica;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("replica at {addr} did not become ready");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_report_submitted_through_one_replica_reaches_subscribers_of_another() {
+    let Some(pg) = backends().into_iter().find(|b| matches!(b, Backend::Postgres(_))) else {
+        eprintln!("QINGDAN_TEST_POSTGRES is not set: the two-replica test is skipped");
+        return;
+    };
+    let app = TestApp::spawn(pg).await;
+    let (_, token) = app.token(TokenRole::Admin, None).await;
+    let a = replica(&app.database_url).await;
+    let b = replica(&app.database_url).await;
+
+    let mut ws = open(a.addr, None).await.expect("open a WebSocket on replica A");
+    assert_eq!(init(&mut ws, Some(&token)).await, Some(json!({ "type": "connection_ack" })));
+    subscribe(&mut ws, "1", SUBSCRIPTION, json!({ "p": app.period_id(1).await })).await;
+
+    let revision = submit(&app, b.addr, &token, 29, "市税务局").await;
+    assert_eq!(revision, 1);
+    let msg = recv(&mut ws).await.expect("a message on replica A");
+    assert_eq!(msg["type"], "next", "{msg:#}");
+    let report = &msg["payload"]["data"]["reportSubmitted"];
+    assert_eq!(report["task"]["number"], 29);
+    assert_eq!(report["department"]["name"], "市税务局");
+    assert_eq!(report["revision"], 1);
+}
