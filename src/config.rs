@@ -176,8 +176,9 @@ pub struct Limits {
     /// Largest page a connection serves.
     #[arg(long, env = "QINGDAN_MAX_PAGE_SIZE", default_value_t = 500)]
     pub max_page_size: u64,
-    /// DataLoader batch window in microseconds: keys asked for within it share one statement.
-    #[arg(long, env = "QINGDAN_BATCH_WINDOW_US", default_value_t = 2000)]
+    /// Longest wait, in microseconds, before a DataLoader batch is fetched; batches normally go
+    /// out as soon as the request has nothing else to do (see graphql/batching.rs).
+    #[arg(long, env = "QINGDAN_BATCH_WINDOW_US", default_value_t = 20_000)]
     pub batch_window_us: u64,
     /// GraphQL requests per minute per client address without a token (0: unlimited).
     #[arg(long, env = "QINGDAN_RATE_LIMIT_PER_MINUTE", default_value_t = 6000)]
@@ -223,7 +224,7 @@ impl Default for Limits {
             max_body_bytes: 64 * 1024,
             request_timeout_secs: 30,
             max_page_size: 500,
-            batch_window_us: 2000,
+            batch_window_us: 20_000,
             rate_limit_per_minute: 6000,
             token_rate_limit_per_minute: 30_000,
             rate_limit_loopback: false,

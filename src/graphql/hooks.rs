@@ -1,6 +1,8 @@
 //! Fault injection for the test suite, installed only with the hidden `--enable-test-hooks`
 //! flag: a field aliased `testPanic` panics inside its resolver, one aliased `testSleep` never
-//! finishes. The schema (and so `schema.graphql`) is the same with or without it.
+//! finishes, one aliased `testRawError` fails with an error that has no code (as a resolver
+//! that bypassed `ApiError` would). The schema (and so `schema.graphql`) is the same with or
+//! without it.
 
 use std::sync::Arc;
 
@@ -27,6 +29,10 @@ impl Extension for TestHooks {
         match info.alias {
             // The text imitates what must never reach a client: a path and a database error.
             Some("testPanic") => panic!("test hook: cannot open /var/lib/qingdan/secret.db: no such table: task"),
+            Some("testRawError") => Err(async_graphql::ServerError::new(
+                "error returned from database: relation \"task\" does not exist (/var/lib/qingdan/secret.db)",
+                Some(info.field.name.pos),
+            )),
             Some("testSleep") => {
                 tokio::time::sleep(std::time::Duration::from_secs(3600)).await;
                 next.run(ctx, info).await

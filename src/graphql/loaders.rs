@@ -15,10 +15,12 @@ pub struct DbLoader {
     db: DatabaseConnection,
 }
 
-/// A new per-request loader on `db`. Keys requested within `window` of the first one are
-/// loaded together: the window must cover one level of the response being resolved.
+/// A new per-request loader on `db`. A batch is fetched when the request goes idle (see
+/// [`super::batching`]), after `window` at the latest.
 pub fn new_loader(db: DatabaseConnection, window: std::time::Duration) -> DataLoader<DbLoader> {
-    DataLoader::new(DbLoader { db }, tokio::spawn).max_batch_size(2000).delay(window)
+    DataLoader::new(DbLoader { db }, move |fetch| super::batching::spawn_fetch(fetch, window))
+        .max_batch_size(2000)
+        .delay(std::time::Duration::ZERO)
 }
 
 type LoadResult<K, V> = Result<HashMap<K, V>, async_graphql::Error>;

@@ -1,5 +1,6 @@
 //! The GraphQL schema: one file per domain, merged here.
 
+pub mod batching;
 pub mod connection;
 pub mod context;
 pub mod department;
@@ -17,7 +18,11 @@ pub mod subscription;
 pub mod task;
 pub mod viewer;
 
+use std::future::Future;
+use std::sync::Arc;
+
 use async_graphql::{MergedObject, Schema};
+use futures_util::stream::{BoxStream, StreamExt as _};
 
 use crate::app::AppState;
 
@@ -39,27 +44,85 @@ pub struct Query(
 #[derive(MergedObject, Default)]
 pub struct Mutation(report::ReportMutation);
 
-pub type ApiSchema = Schema<Query, Mutation, subscription::SubscriptionRoot>;
+/// The schema as async-graphql builds it.
+pub type InnerSchema = Schema<Query, Mutation, subscription::SubscriptionRoot>;
+
+/// The schema behind its [`limits::QueryGuard`]: every query, mutation and subscription is
+/// parsed and measured against the limits before async-graphql validates and runs it.
+#[derive(Clone)]
+pub struct ApiSchema {
+    inner: InnerSchema,
+    /// None for a schema that only describes itself.
+    guard: Option<Arc<limits::QueryGuard>>,
+}
+
+impl ApiSchema {
+    /// Executes one request.
+    pub async fn execute(&self, request: impl Into<async_graphql::Request>) -> async_graphql::Response {
+        let request = request.into();
+        let Some(guard) = &self.guard else { return self.inner.execute(request).await };
+        let anonymous = limits::is_anonymous(&request.data, None);
+        match guard.admit(request) {
+            Ok(request) => guard.finish(self.inner.execute(request).await, anonymous),
+            Err(refused) => async_graphql::Response::from_errors(vec![refused]),
+        }
+    }
+
+    /// The SDL.
+    pub fn sdl(&self) -> String {
+        self.inner.sdl()
+    }
+}
+
+impl async_graphql::Executor for ApiSchema {
+    fn execute(&self, request: async_graphql::Request) -> impl Future<Output = async_graphql::Response> + Send {
+        ApiSchema::execute(self, request)
+    }
+
+    fn execute_stream(
+        &self,
+        request: async_graphql::Request,
+        session_data: Option<Arc<async_graphql::Data>>,
+    ) -> BoxStream<'static, async_graphql::Response> {
+        let Some(guard) = self.guard.clone() else {
+            return async_graphql::Executor::execute_stream(&self.inner, request, session_data);
+        };
+        let anonymous = limits::is_anonymous(&request.data, session_data.as_deref());
+        match guard.admit(request) {
+            Ok(request) => async_graphql::Executor::execute_stream(&self.inner, request, session_data)
+                .map(move |r| guard.finish(r, anonymous))
+                .boxed(),
+            Err(refused) => {
+                futures_util::stream::once(async move { async_graphql::Response::from_errors(vec![refused]) }).boxed()
+            }
+        }
+    }
+}
 
 /// Builds the schema; with `state` it serves requests, without it only describes itself.
 pub fn build_schema(state: Option<AppState>) -> ApiSchema {
     let mut builder = Schema::build(Query::default(), Mutation::default(), subscription::SubscriptionRoot);
-    if let Some(state) = state {
-        builder = builder.extension(limits::QueryGuard::new(&state.limits));
-        if !state.limits.introspection {
-            builder = builder.disable_introspection();
-        }
-        if state.limits.test_hooks {
-            builder = builder.extension(hooks::TestHooks);
-        }
-        builder = builder.data(state);
+    let Some(state) = state else { return ApiSchema { inner: builder.finish(), guard: None } };
+    if !state.limits.introspection {
+        builder = builder.disable_introspection();
     }
-    builder.finish()
+    if state.limits.test_hooks {
+        builder = builder.extension(hooks::TestHooks);
+    }
+    let limits = state.limits.clone();
+    let inner = builder.data(state).finish();
+    let guard = limits::QueryGuard::new(&limits, &inner.sdl());
+    ApiSchema { inner, guard: Some(Arc::new(guard)) }
 }
 
 /// The SDL of the schema, as committed in `schema.graphql`.
 pub fn schema_sdl() -> String {
     build_schema(None).sdl()
+}
+
+/// Executes a prepared request, fetching each DataLoader batch as soon as the request waits.
+pub async fn execute(schema: &ApiSchema, request: async_graphql::Request) -> async_graphql::Response {
+    batching::run(schema.execute(request)).await
 }
 
 /// Adds what every request needs: its own DataLoader and its caller.

@@ -74,7 +74,8 @@ async fn serve(state: &HttpState, request: Request, media: MediaType, request_id
         return too_many(media, refused);
     }
     let parsed = match parts.method {
-        Method::GET => negotiation::from_get(&parts.uri).and_then(|r| negotiation::require_query(&r).map(|()| r)),
+        Method::GET => negotiation::from_get(&parts.uri, state.app.limits.max_body_bytes)
+            .and_then(|r| negotiation::require_query(&r).map(|()| r)),
         _ => negotiation::from_post(&parts.headers, body, state.app.limits.max_body_bytes).await,
     };
     let request = match parsed {
@@ -82,7 +83,7 @@ async fn serve(state: &HttpState, request: Request, media: MediaType, request_id
         Err(rejection) => return rejected(media, rejection),
     };
     let request = crate::graphql::prepare(request, &state.app, viewer);
-    match AssertUnwindSafe(state.schema.execute(request)).catch_unwind().await {
+    match AssertUnwindSafe(crate::graphql::execute(&state.schema, request)).catch_unwind().await {
         Ok(response) => reply::graphql(media, response, request_id),
         Err(panic) => {
             let what = panic
@@ -102,7 +103,7 @@ fn peer(parts: &Parts) -> Option<SocketAddr> {
 
 fn rejected(media: MediaType, rejection: Rejection) -> Response {
     let code = match rejection.status {
-        StatusCode::PAYLOAD_TOO_LARGE => "LIMIT_EXCEEDED",
+        StatusCode::PAYLOAD_TOO_LARGE | StatusCode::URI_TOO_LONG => "LIMIT_EXCEEDED",
         _ => "BAD_USER_INPUT",
     };
     let mut response = reply::error(media, rejection.status, code, &rejection.message);

@@ -139,7 +139,13 @@ pub async fn from_post(headers: &HeaderMap, body: Body, max_bytes: usize) -> Res
 
 /// A GET request: `query`, `operationName`, `variables` and `extensions` in the URL (the last
 /// two as JSON text).
-pub fn from_get(uri: &Uri) -> Result<async_graphql::Request, Rejection> {
+pub fn from_get(uri: &Uri, max_bytes: usize) -> Result<async_graphql::Request, Rejection> {
+    if uri.query().map_or(0, str::len) > max_bytes {
+        return Err(Rejection::new(
+            StatusCode::URI_TOO_LONG,
+            format!("query string limit exceeded: the maximum is {max_bytes} bytes; POST a longer query"),
+        ));
+    }
     let pairs: Vec<(String, String)> = axum::extract::Query::try_from_uri(uri)
         .map(|axum::extract::Query(p)| p)
         .map_err(|_| Rejection::bad("the query string could not be read"))?;

@@ -68,10 +68,7 @@ impl TestApp {
 
     /// A migrated, empty database.
     pub async fn empty(backend: Backend) -> Self {
-        // Debug builds resolve a level of 129 rows slower than release: a wider batch window
-        // keeps each level in one statement, which the statement-count tests assert.
-        let window = std::env::var("QINGDAN_TEST_BATCH_WINDOW_US").ok().and_then(|v| v.parse().ok()).unwrap_or(20_000);
-        let limits = Limits { batch_window_us: window, ..Limits::default() };
+        let limits = Limits::default();
         match backend {
             Backend::Sqlite => {
                 let dir = tempfile::tempdir().expect("temp dir");
@@ -122,7 +119,7 @@ impl TestApp {
     pub async fn query_with(&self, query: &str, variables: Value) -> Value {
         let req = async_graphql::Request::new(query).variables(async_graphql::Variables::from_json(variables));
         let req = qingdan::graphql::prepare(req, &self.state, self.viewer.clone());
-        let resp = self.schema.execute(req).await;
+        let resp = qingdan::graphql::execute(&self.schema, req).await;
         serde_json::to_value(&resp).expect("response as JSON")
     }
 
@@ -130,7 +127,7 @@ impl TestApp {
     pub async fn query_as(&self, viewer: &Viewer, query: &str, variables: Value) -> Value {
         let req = async_graphql::Request::new(query).variables(async_graphql::Variables::from_json(variables));
         let req = qingdan::graphql::prepare(req, &self.state, viewer.clone());
-        serde_json::to_value(self.schema.execute(req).await).expect("response as JSON")
+        serde_json::to_value(qingdan::graphql::execute(&self.schema, req).await).expect("response as JSON")
     }
 
     /// Creates a token; returns its viewer and secret. `department` is a name in 天津.
