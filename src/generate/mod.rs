@@ -5,11 +5,14 @@ mod reports;
 pub mod rng;
 mod synth;
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use sea_orm::{DatabaseConnection, TransactionTrait};
+use sea_orm::{DatabaseConnection, DbBackend, TransactionTrait};
+use tokio::sync::mpsc;
 
-use crate::import::load::load_document;
+use crate::import::load::{Turnstile, load_document_in_turn};
+use crate::import::model::ParsedDocument;
 use crate::import::parse::parse_document;
 
 /// What to generate.
@@ -36,6 +39,12 @@ impl GenerateStats {
     }
 }
 
+/// Documents loaded at once: PostgreSQL spreads them over connections (its server work is
+/// per connection); SQLite has one writer.
+fn workers(db: &DatabaseConnection) -> usize {
+    if db.get_database_backend() == DbBackend::Postgres { 3 } else { 1 }
+}
+
 /// Generates `opts.documents` documents, one transaction each; `progress` is told after each.
 pub async fn generate(
     db: &DatabaseConnection,
@@ -46,24 +55,77 @@ pub async fn generate(
     let shape = synth::Shape::of(&seed_doc);
     let mut rng = rng::Rng::new(opts.seed);
     let started = Instant::now();
+    // Documents are drawn in order from one generator, so the data depend on the seed alone.
+    let docs: Vec<ParsedDocument> = (0..opts.documents).map(|i| shape.document(&mut rng, i)).collect();
+    // Departments first, in one transaction: concurrent loads then only look them up and never
+    // wait on each other's inserts.
+    let txn = db.begin().await?;
+    for doc in &docs {
+        crate::import::load::ensure_departments(&txn, doc).await?;
+    }
+    txn.commit().await?;
+
+    let turnstile = Arc::new(Turnstile::default());
+    let (tx, mut rx) = mpsc::channel::<anyhow::Result<(usize, usize, usize)>>(64);
+    let n_workers = workers(db);
+    let docs = Arc::new(docs);
+    let mut handles = Vec::new();
+    for w in 0..n_workers {
+        let (db, docs, turnstile, tx) = (db.clone(), docs.clone(), turnstile.clone(), tx.clone());
+        handles.push(tokio::spawn(async move {
+            for index in (w..docs.len()).step_by(n_workers) {
+                let result = load_one(&db, &docs[index], index, opts, &turnstile).await;
+                let failed = result.is_err();
+                if tx.send(result).await.is_err() || failed {
+                    break;
+                }
+            }
+        }));
+    }
+    drop(tx);
     let mut stats = GenerateStats::default();
-    for index in 0..opts.documents {
-        let doc = shape.document(&mut rng, index);
-        let sha = format!("{:064x}", u128::from(opts.seed as u32) << 64 | index as u128);
-        let txn = db.begin().await?;
-        let (document_id, loaded) = load_document(&txn, &doc, &sha).await?;
-        stats.rows += loaded.rows();
-        if opts.with_reports {
-            let written = reports::generate_reports(&txn, &mut rng, document_id, &doc.region).await?;
-            stats.rows += written.rows;
-            stats.reports += written.reports;
-        }
-        txn.commit().await?;
+    while let Some(result) = rx.recv().await {
+        let (rows, tasks, reports) = result?;
         stats.documents += 1;
-        stats.tasks += loaded.tasks;
+        stats.rows += rows;
+        stats.tasks += tasks;
+        stats.reports += reports;
         stats.elapsed = started.elapsed();
         progress(&stats);
     }
+    for h in handles {
+        h.await?;
+    }
     stats.elapsed = started.elapsed();
     Ok(stats)
+}
+
+/// Loads document `index` with its reports in one transaction; returns (rows, tasks, reports).
+async fn load_one(
+    db: &DatabaseConnection,
+    doc: &ParsedDocument,
+    index: usize,
+    opts: GenerateOptions,
+    turnstile: &Turnstile,
+) -> anyhow::Result<(usize, usize, usize)> {
+    let sha = format!("{:064x}", u128::from(opts.seed as u32) << 64 | index as u128);
+    let txn = db.begin().await?;
+    if db.get_database_backend() == DbBackend::Postgres {
+        // Synthetic data: no need to wait for each commit's WAL flush (a crash loses at most
+        // the last documents, never consistency).
+        sea_orm::ConnectionTrait::execute_unprepared(&txn, "SET LOCAL synchronous_commit = off").await?;
+    }
+    let (document_id, loaded) = load_document_in_turn(&txn, doc, &sha, Some((turnstile, index))).await?;
+    let mut rows = loaded.rows();
+    let mut reports = 0;
+    if opts.with_reports {
+        // Each document's reports come from a generator seeded by the document, so they do
+        // not depend on which worker loads it.
+        let mut doc_rng = rng::Rng::new(opts.seed.wrapping_mul(0x9E37_79B9).wrapping_add(index as u64));
+        let written = reports::generate_reports(&txn, &mut doc_rng, document_id, &doc.region).await?;
+        rows += written.rows;
+        reports = written.reports;
+    }
+    txn.commit().await?;
+    Ok((rows, loaded.tasks, reports))
 }

@@ -141,6 +141,61 @@ pub async fn load_document(
     doc: &ParsedDocument,
     source_sha256: &str,
 ) -> Result<(i64, LoadStats), DbErr> {
+    load_document_in_turn(txn, doc, source_sha256, None).await
+}
+
+/// Orders concurrent loads: load `i` inserts its document and tasks only after load `i - 1`
+/// did, so ids still follow (document, number) order, which keyset pagination relies on.
+#[derive(Debug)]
+pub struct Turnstile(tokio::sync::watch::Sender<usize>);
+
+impl Default for Turnstile {
+    fn default() -> Self {
+        Self(tokio::sync::watch::channel(0).0)
+    }
+}
+
+impl Turnstile {
+    async fn wait(&self, turn: usize) {
+        let mut rx = self.0.subscribe();
+        let _ = rx.wait_for(|next| *next == turn).await;
+    }
+
+    /// Lets load `turn + 1` go; a second call for the same turn does nothing.
+    fn pass(&self, turn: usize) {
+        self.0.send_if_modified(|next| {
+            let mine = *next == turn;
+            if mine {
+                *next = turn + 1;
+            }
+            mine
+        });
+    }
+}
+
+/// [`load_document`], taking its turn at `turn` when loads run concurrently.
+pub async fn load_document_in_turn(
+    txn: &impl ConnectionTrait,
+    doc: &ParsedDocument,
+    source_sha256: &str,
+    turn: Option<(&Turnstile, usize)>,
+) -> Result<(i64, LoadStats), DbErr> {
+    if let Some((t, i)) = turn {
+        t.wait(i).await;
+    }
+    let result = load_head_and_rest(txn, doc, source_sha256, turn).await;
+    if let Some((t, i)) = turn {
+        t.pass(i);
+    }
+    result
+}
+
+async fn load_head_and_rest(
+    txn: &impl ConnectionTrait,
+    doc: &ParsedDocument,
+    source_sha256: &str,
+    turn: Option<(&Turnstile, usize)>,
+) -> Result<(i64, LoadStats), DbErr> {
     let mut stats = LoadStats::default();
     let document_id = document::Entity::insert(document::ActiveModel {
         id: NotSet,
@@ -158,9 +213,11 @@ pub async fn load_document(
 
     let periods = periods_of(doc);
     stats.periods = periods.len();
-    insert_chunked(
-        txn,
-        periods.into_iter().map(|p| reporting_period::ActiveModel {
+    // Rows are collected before the insert: an iterator with a closure held across `.await`
+    // would keep the future from being `Send`.
+    let period_rows: Vec<reporting_period::ActiveModel> = periods
+        .into_iter()
+        .map(|p| reporting_period::ActiveModel {
             id: NotSet,
             document_id: Set(document_id),
             year: Set(p.year),
@@ -169,21 +226,22 @@ pub async fn load_document(
             starts_on: Set(p.starts_on),
             ends_on: Set(p.ends_on),
             due_on: Set(p.due_on),
-        }),
-    )
-    .await?;
+        })
+        .collect();
+    insert_chunked(txn, period_rows).await?;
 
     stats.categories = doc.categories.len();
-    insert_chunked(
-        txn,
-        doc.categories.iter().map(|c| category::ActiveModel {
+    let category_rows: Vec<category::ActiveModel> = doc
+        .categories
+        .iter()
+        .map(|c| category::ActiveModel {
             id: NotSet,
             document_id: Set(document_id),
             number: Set(c.number),
             name: Set(c.name.clone()),
-        }),
-    )
-    .await?;
+        })
+        .collect();
+    insert_chunked(txn, category_rows).await?;
     let category_ids: HashMap<i32, i64> = category::Entity::find()
         .select_only()
         .columns([category::Column::Number, category::Column::Id])
@@ -214,7 +272,12 @@ pub async fn load_document(
     }
     // Inserted in number order: task ids then follow (document, number) order, which keyset
     // pagination relies on.
-    insert_chunked(txn, task_rows).await?;
+    let inserted = insert_chunked(txn, task_rows).await;
+    if let Some((t, i)) = turn {
+        // Pass even on failure, so the other loads are not left waiting.
+        t.pass(i);
+    }
+    inserted?;
     let task_ids: HashMap<i32, i64> = task::Entity::find()
         .select_only()
         .columns([task::Column::Number, task::Column::Id])
@@ -262,7 +325,7 @@ pub async fn load_document(
 
 /// Finds or creates every department the document names; returns name → id and how many
 /// were created.
-async fn ensure_departments<'a>(
+pub async fn ensure_departments<'a>(
     txn: &impl ConnectionTrait,
     doc: &'a ParsedDocument,
 ) -> Result<(HashMap<&'a str, i64>, usize), DbErr> {
