@@ -197,8 +197,8 @@ pub struct Limits {
     /// Answer introspection queries (`__schema`, `__type`).
     #[arg(long, env = "QINGDAN_INTROSPECTION", default_value_t = true, action = clap::ArgAction::Set)]
     pub introspection: bool,
-    /// Fault injection for the test suite: fields aliased `testPanic` panic and `testSleep`
-    /// hang. Never in production.
+    /// Fault injection for the test suite: fields aliased `testPanic` panic, `testSleep` hang,
+    /// `testRawError` fail without an error code. Never in production.
     #[arg(long = "enable-test-hooks", hide = true)]
     pub test_hooks: bool,
 }

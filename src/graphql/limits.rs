@@ -221,7 +221,9 @@ fn label_uncoded(e: &mut ServerError, before_execution: bool) {
         return;
     }
     let input = e.message.starts_with("Failed to parse")
+        || e.message.starts_with("Expected input type")
         || e.message.starts_with("Invalid value for argument")
+        || e.message.starts_with("Cannot query field")
         || (e.message.starts_with("Variable ") && e.message.ends_with(" is not defined."));
     if e.message.contains("recursion depth") {
         set_code_if_missing(e, "LIMIT_EXCEEDED");

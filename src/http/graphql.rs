@@ -64,19 +64,21 @@ async fn serve(state: &HttpState, request: Request, media: MediaType, request_id
         Ok(v) => v,
         Err(e) => {
             // Failed tokens count against the address, so guessing costs the guesser.
-            if let Err(refused) = state.limiter.check_address(peer) {
-                return too_many(media, refused);
-            }
-            return unauthenticated(media, e);
+            let response = match state.limiter.check_address(peer) {
+                Err(refused) => too_many(media, refused),
+                Ok(()) => unauthenticated(media, e),
+            };
+            return unread(body, state.app.limits.max_body_bytes, response).await;
         }
     };
     if let Err(refused) = state.limiter.check(&viewer, peer) {
-        return too_many(media, refused);
+        return unread(body, state.app.limits.max_body_bytes, too_many(media, refused)).await;
     }
     let parsed = match parts.method {
-        Method::GET => negotiation::from_get(&parts.uri, state.app.limits.max_body_bytes)
+        Method::POST => negotiation::from_post(&parts.headers, body, state.app.limits.max_body_bytes).await,
+        // GET, and HEAD (which axum routes with GET).
+        _ => negotiation::from_get(&parts.uri, state.app.limits.max_body_bytes)
             .and_then(|r| negotiation::require_query(&r).map(|()| r)),
-        _ => negotiation::from_post(&parts.headers, body, state.app.limits.max_body_bytes).await,
     };
     let request = match parsed {
         Ok(r) => r,
@@ -101,6 +103,15 @@ fn peer(parts: &Parts) -> Option<SocketAddr> {
     parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(a)| *a)
 }
 
+/// `response` to a request whose body it does not need: the body is discarded, or, when too
+/// large for that, the connection closes after the response.
+async fn unread(body: axum::body::Body, max_bytes: usize, mut response: Response) -> Response {
+    if !negotiation::drain(body, max_bytes).await {
+        response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
+    response
+}
+
 fn rejected(media: MediaType, rejection: Rejection) -> Response {
     let code = match rejection.status {
         StatusCode::PAYLOAD_TOO_LARGE | StatusCode::URI_TOO_LONG => "LIMIT_EXCEEDED",
@@ -109,6 +120,9 @@ fn rejected(media: MediaType, rejection: Rejection) -> Response {
     let mut response = reply::error(media, rejection.status, code, &rejection.message);
     if rejection.status == StatusCode::METHOD_NOT_ALLOWED {
         response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("POST"));
+    }
+    if rejection.close {
+        response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
     }
     response
 }

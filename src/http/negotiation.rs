@@ -75,11 +75,19 @@ pub fn negotiate(headers: &HeaderMap) -> Option<MediaType> {
 pub struct Rejection {
     pub status: StatusCode,
     pub message: String,
+    /// The body was left unread: the connection must close after the answer, or the client
+    /// would send its next request after the rest of this body.
+    pub close: bool,
 }
 
 impl Rejection {
     fn new(status: StatusCode, message: impl Into<String>) -> Self {
-        Self { status, message: message.into() }
+        Self { status, message: message.into(), close: false }
+    }
+
+    fn closing(mut self, close: bool) -> Self {
+        self.close = close;
+        self
     }
 
     fn bad(message: impl Into<String>) -> Self {
@@ -91,19 +99,22 @@ impl Rejection {
 pub async fn from_post(headers: &HeaderMap, body: Body, max_bytes: usize) -> Result<async_graphql::Request, Rejection> {
     let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
     if !is_json(content_type) {
+        let drained = drain(body, max_bytes).await;
         return Err(Rejection::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             format!(
                 "unsupported content type {:?}: send the request as application/json",
                 content_type.chars().take(100).collect::<String>()
             ),
-        ));
+        )
+        .closing(!drained));
     }
     let too_large = || {
         Rejection::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             format!("request body limit exceeded: the maximum is {max_bytes} bytes"),
         )
+        .closing(true)
     };
     let declared =
         headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
@@ -135,6 +146,20 @@ pub async fn from_post(headers: &HeaderMap, body: Body, max_bytes: usize) -> Res
         Value::Array(_) => Err(Rejection::bad("batched requests are not supported: send one operation per request")),
         _ => Err(Rejection::bad("the request body must be a JSON object: {\"query\": \"…\"}")),
     }
+}
+
+/// Reads and discards a body the answer does not need, so the connection can serve the next
+/// request; false when it is larger than `max_bytes` (or unreadable) and was left unread.
+pub async fn drain(body: Body, max_bytes: usize) -> bool {
+    let mut read = 0usize;
+    let mut chunks = body.into_data_stream();
+    while let Some(chunk) = chunks.next().await {
+        match chunk {
+            Ok(c) if read + c.len() <= max_bytes => read += c.len(),
+            _ => return false,
+        }
+    }
+    true
 }
 
 /// A GET request: `query`, `operationName`, `variables` and `extensions` in the URL (the last

@@ -262,6 +262,17 @@ async fn a_panicking_resolver_answers_internal_with_the_request_id_and_the_serve
     }
 }
 
+#[tokio::test]
+async fn an_error_without_a_code_is_answered_internal_without_its_text() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let addr = serve_with(&app, |l| l.test_hooks = true).await;
+    let a = post(addr, None, "{ testRawError: tasks(first: 1) { totalCount } tasks(first: 1) { totalCount } }").await;
+    assert_eq!((a.code(), a.message()), ("INTERNAL", "internal error"), "{:#}", a.body);
+    assert!(a.body["errors"][0]["extensions"]["requestId"].is_string(), "{:#}", a.body);
+    assert_eq!(a.body["data"]["tasks"]["totalCount"], 129, "the other field is served: {:#}", a.body);
+    assert_clean(&a.body);
+}
+
 on_each_backend! {
     async fn a_failing_database_answers_internal_without_its_text(app) {
         let addr = app.serve().await;

@@ -179,6 +179,31 @@ async fn a_body_over_the_limit_gets_413_even_at_5_mb_and_without_a_length() {
     assert_eq!(over.status, StatusCode::PAYLOAD_TOO_LARGE);
     let under = post_raw(addr, Some("application/json"), None, body(60 * 1024)).await;
     assert_eq!(under.status, StatusCode::OK, "{:#}", under.body);
+    // A GET carries its query in the URL, bounded the same.
+    let small = serve_with(&app, |l| l.max_body_bytes = 1000).await;
+    let long = format!("{{ {} }}", "__typename ".repeat(100));
+    let resp = reqwest::Client::new().get(format!("http://{small}/graphql")).query(&[("query", long)]).send().await;
+    assert_eq!(resp.map(|r| r.status()).ok(), Some(StatusCode::URI_TOO_LONG));
+    // One client, one kept-alive connection: a refused body must not spoil the next request.
+    let client = reqwest::Client::new();
+    let url = format!("http://{addr}/graphql");
+    for (content_type, big_body, status) in [
+        ("application/json", format!("{{\"query\": \"{{ __typename }}\", \"x\": \"{}\"}}", " ".repeat(1 << 20)), 413),
+        ("text/plain", " ".repeat(1 << 20), 415),
+        ("text/plain", " ".repeat(100), 415),
+    ] {
+        let big_body_len = big_body.len();
+        let resp = client.post(&url).header("content-type", content_type).body(big_body).send().await.expect("POST");
+        assert_eq!(resp.status().as_u16(), status);
+        // A body left unread closes the connection (the client must not reuse it); one read
+        // and discarded keeps it.
+        let closes = resp.headers().get("connection").is_some_and(|v| v == "close");
+        assert_eq!(closes, big_body_len > 64 * 1024, "{status} with a body of {big_body_len} bytes");
+        let _ = resp.bytes().await;
+        let next =
+            client.post(&url).json(&json!({ "query": "{ __typename }" })).send().await.expect("the next request");
+        assert_eq!(next.status(), StatusCode::OK, "after a {status}");
+    }
     // A chunked body declares no length: it is cut off while it streams.
     assert_eq!(chunked_post(addr, 5 * 1024 * 1024).await, 413);
     assert_eq!(post(addr, None, "{ __typename }").await.status, StatusCode::OK, "still serving");
@@ -215,7 +240,9 @@ async fn a_request_running_past_the_timeout_is_cancelled_with_a_clear_error() {
         l.request_timeout_secs = 1;
     })
     .await;
-    let a = post(addr, None, "{ testSleep: tasks(first: 1) { totalCount } }").await;
+    let request = post(addr, None, "{ testSleep: tasks(first: 1) { totalCount } }");
+    let a =
+        tokio::time::timeout(std::time::Duration::from_secs(30), request).await.expect("answered, not left hanging");
     assert_eq!(a.status, StatusCode::SERVICE_UNAVAILABLE, "{:#}", a.body);
     assert_eq!(a.code(), "LIMIT_EXCEEDED");
     assert_eq!(a.message(), "request timeout exceeded: the request ran longer than 1 s, the maximum is 1 s");
