@@ -49,6 +49,7 @@ by_id_loader!(TaskKey, task::Entity, task::Model);
 by_id_loader!(DepartmentKey, department::Entity, department::Model);
 by_id_loader!(PeriodKey, entity::reporting_period::Entity, entity::reporting_period::Model);
 by_id_loader!(ReportKey, entity::report::Entity, entity::report::Model);
+by_id_loader!(IndicatorKey, indicator::Entity, indicator::Model);
 
 /// Assignments of a task.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -6,7 +6,7 @@ use super::context::loader;
 use super::department::Department;
 use super::document::{Category, Document};
 use super::ids::{self, NodeType};
-use super::loaders::{CategoryKey, DepartmentKey, DocumentKey, PeriodKey, ReportKey, TaskKey};
+use super::loaders::{CategoryKey, DepartmentKey, DocumentKey, IndicatorKey, PeriodKey, ReportKey, TaskKey};
 use super::period::ReportingPeriod;
 use super::report::Report;
 use super::task::{Indicator, Task};
@@ -48,13 +48,7 @@ impl NodeQuery {
             NodeType::ReportingPeriod => {
                 l.load_one(PeriodKey(n)).await?.map(|m| Node::ReportingPeriod(ReportingPeriod(m)))
             }
-            NodeType::Indicator => {
-                let row = entity::indicator::Entity::find_by_id(n)
-                    .one(&super::context::state(ctx)?.read_db)
-                    .await
-                    .map_err(ApiError::from)?;
-                row.map(|m| Node::Indicator(Indicator(m)))
-            }
+            NodeType::Indicator => l.load_one(IndicatorKey(n)).await?.map(|m| Node::Indicator(Indicator(m))),
             NodeType::Report => {
                 super::context::require_reader(ctx)?;
                 l.load_one(ReportKey(n)).await?.map(|m| Node::Report(Report(m)))
@@ -64,5 +58,3 @@ impl NodeQuery {
             .ok_or_else(|| ApiError::not_found(format!("no object with id \"{}\"", ids::truncate(id.as_str()))).into())
     }
 }
-
-use sea_orm::EntityTrait as _;

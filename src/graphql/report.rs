@@ -7,7 +7,7 @@ use super::connection::{PageArgs, connection};
 use super::context::{load_required, loader, require_reader, state, viewer};
 use super::department::Department;
 use super::ids::{self, NodeType};
-use super::loaders::{DepartmentKey, PeriodKey, RevisionsOfReport, TaskKey};
+use super::loaders::{DepartmentKey, IndicatorKey, PeriodKey, RevisionsOfReport, TaskKey};
 use super::period::ReportingPeriod;
 use super::task::{Indicator, Task};
 use crate::clock::end_of_day;
@@ -153,16 +153,13 @@ pub struct ReportedValue {
 
 async fn reported_values(ctx: &Context<'_>, json: &str) -> async_graphql::Result<Vec<ReportedValue>> {
     let values = reports::indicator_values(json);
-    let s = state(ctx)?;
-    let ids: Vec<i64> = values.iter().map(|v| v.indicator_id).collect();
-    let found = crate::service::relations::by_ids::<entity::indicator::Entity>(&s.read_db, &ids).await?;
+    let mut found = loader(ctx)?.load_many(values.iter().map(|v| IndicatorKey(v.indicator_id))).await?;
     Ok(values
         .iter()
         .filter_map(|v| {
             found
-                .iter()
-                .find(|i| i.id == v.indicator_id)
-                .map(|i| ReportedValue { indicator: Indicator(i.clone()), value: v.value })
+                .remove(&IndicatorKey(v.indicator_id))
+                .map(|i| ReportedValue { indicator: Indicator(i), value: v.value })
         })
         .collect())
 }
