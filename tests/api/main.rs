@@ -7,6 +7,7 @@ mod access;
 mod concurrency;
 mod deadlines;
 mod errors;
+mod faults;
 mod http_conformance;
 mod http_surface;
 mod importing;

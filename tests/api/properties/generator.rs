@@ -85,17 +85,55 @@ impl Lit {
 }
 
 const INTS: &[&str] = &[
-    "1", "0", "-1", "2", "5", "29", "100", "129", "500", "501", "65536", "2147483647", "-2147483648",
-    "2147483648", "9223372036854775807", "-9223372036854775809", "100000000000000000000",
+    "1",
+    "0",
+    "-1",
+    "2",
+    "5",
+    "29",
+    "100",
+    "129",
+    "500",
+    "501",
+    "65536",
+    "2147483647",
+    "-2147483648",
+    "2147483648",
+    "9223372036854775807",
+    "-9223372036854775809",
+    "100000000000000000000",
 ];
 const FLOATS: &[f64] = &[0.0, 1.5, -1.0, 1e308, -1e308, 5e-324, 12345.678];
 /// Text with no SQL keyword in capitals (the checker looks for leaked SQL in error messages,
 /// and some errors rightly quote the value they refuse).
 const STRINGS: &[&str] = &[
-    "市税务局", "家", "", " ", "天津", "x", "%", "_", "\\", "'", "\"", "' or 1=1 --", "1); drop table task; --",
-    "\u{0}", "\u{feff}", "😀", "\u{202e}abc", "a\nb", "NaN", "2023-04-10", "2023-02-30", "-1", "c:1", "<script>",
+    "市税务局",
+    "家",
+    "",
+    " ",
+    "天津",
+    "x",
+    "%",
+    "_",
+    "\\",
+    "'",
+    "\"",
+    "' or 1=1 --",
+    "1); drop table task; --",
+    "\u{0}",
+    "\u{feff}",
+    "😀",
+    "\u{202e}abc",
+    "a\nb",
+    "NaN",
+    "2023-04-10",
+    "2023-02-30",
+    "-1",
+    "c:1",
+    "<script>",
 ];
-const DATES: &[&str] = &["2023-04-10", "2023-12-31", "2024-02-29", "2023-02-30", "0000-01-01", "9999-12-31", "today", ""];
+const DATES: &[&str] =
+    &["2023-04-10", "2023-12-31", "2024-02-29", "2023-02-30", "0000-01-01", "9999-12-31", "today", ""];
 const NODE_TYPES: &[&str] = &["Task", "Department", "ReportingPeriod", "Report", "Indicator", "Document", "Category"];
 const WRONG: &[&str] = &["1", "\"x\"", "true", "null", "[1, 2]", "{a: 1}", "ON_TRACK", "1.5", "$undefined"];
 
@@ -131,8 +169,7 @@ impl<'a> Generator<'a> {
         let selection = self.selection(&root, 0);
         let decls: Vec<String> = self.variables.iter().map(|(n, t, _)| format!("${n}: {t}")).collect();
         let head = if decls.is_empty() { keyword.to_owned() } else { format!("{keyword} Op({})", decls.join(", ")) };
-        let variables: serde_json::Map<String, Value> =
-            self.variables.drain(..).map(|(n, _, v)| (n, v)).collect();
+        let variables: serde_json::Map<String, Value> = self.variables.drain(..).map(|(n, _, v)| (n, v)).collect();
         let mut query = format!("{head} {selection}");
         if self.tape.chance(3) {
             // Cut anywhere (on a character boundary): a syntax error.
@@ -243,7 +280,11 @@ impl<'a> Generator<'a> {
     fn value(&mut self, ty: &TypeRef, depth: usize) -> Lit {
         match (ty.kind.as_str(), ty.of_type.as_deref()) {
             ("NON_NULL", Some(inner)) => {
-                if self.tape.chance(3) { Lit::Null } else { self.value(inner, depth) }
+                if self.tape.chance(3) {
+                    Lit::Null
+                } else {
+                    self.value(inner, depth)
+                }
             }
             ("LIST", Some(inner)) => {
                 let n = if depth > 2 { 0 } else { self.tape.pick(4) };
@@ -262,7 +303,9 @@ impl<'a> Generator<'a> {
             "ID" => Lit::Str(self.id()),
             "String" => Lit::Str(self.string()),
             "NaiveDate" => Lit::Str(self.tape.choose(DATES).to_string()),
-            "DateTime" => Lit::Str(["2023-04-10T00:00:00Z", "yesterday", "2023-13-01T00:00:00Z"][self.tape.pick(3)].into()),
+            "DateTime" => {
+                Lit::Str(["2023-04-10T00:00:00Z", "yesterday", "2023-13-01T00:00:00Z"][self.tape.pick(3)].into())
+            }
             _ => match model.types.get(name) {
                 Some(t) if t.kind == "ENUM" => {
                     let values = t.enum_values.as_deref().unwrap_or_default();

@@ -9,11 +9,44 @@ use qingdan::import::parse::parse_document;
 
 /// Pieces of documents, so that random text gets past the first checks now and then.
 const VOCABULARY: &[&str] = &[
-    "\n", "\n", "\n", " ", "# Page 141:\n", "（二）天津\n", "（三）", "1. 天津市政务服务办关于印发", "天津市", "2023",
-    " 年优化营商环境责", "任清单的通知（2023 年1 月6 日）\n", "天津市2023 年优化营商环境责任清单\n",
-    "序号\n重点任务\n主要内容\n牵头部门\n责任单位\n", "序号\n", "1\n", "2\n", "3\n", "129\n", "1.优化企业开\n",
-    "2.", "办服务\n", "推进电子营业执照在市公共资源\n", "交易平台中的应用。\n", "市市场监管委\n", "市政务服务办、市委\n",
-    "网信办、", "—\n", "、", "。", "；", "超过6 万个", "2023 年4 月10 日", "一季度", "（", "）", "\u{feff}", "\r\n",
+    "\n",
+    "\n",
+    "\n",
+    " ",
+    "# Page 141:\n",
+    "（二）天津\n",
+    "（三）",
+    "1. 天津市政务服务办关于印发",
+    "天津市",
+    "2023",
+    " 年优化营商环境责",
+    "任清单的通知（2023 年1 月6 日）\n",
+    "天津市2023 年优化营商环境责任清单\n",
+    "序号\n重点任务\n主要内容\n牵头部门\n责任单位\n",
+    "序号\n",
+    "1\n",
+    "2\n",
+    "3\n",
+    "129\n",
+    "1.优化企业开\n",
+    "2.",
+    "办服务\n",
+    "推进电子营业执照在市公共资源\n",
+    "交易平台中的应用。\n",
+    "市市场监管委\n",
+    "市政务服务办、市委\n",
+    "网信办、",
+    "—\n",
+    "、",
+    "。",
+    "；",
+    "超过6 万个",
+    "2023 年4 月10 日",
+    "一季度",
+    "（",
+    "）",
+    "\u{feff}",
+    "\r\n",
 ];
 
 /// Asserts what an `Ok` parse promises: tasks 1..=N, categories 1..=M in order, lines inside
@@ -107,7 +140,9 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 48, failure_persistence: None, ..ProptestConfig::default() })]
 
     #[test]
-    fn the_parser_reads_mutations_of_the_bundled_document_or_names_a_line(edits in prop::collection::vec(edit(), 1..6)) {
+    fn the_parser_reads_mutations_of_the_bundled_document_or_names_a_line(
+        edits in prop::collection::vec(edit(), 1..6)
+    ) {
         check(&apply(&edits))?;
     }
 }
@@ -121,7 +156,9 @@ proptest! {
     }
 
     #[test]
-    fn the_parser_never_panics_on_random_document_pieces(pieces in prop::collection::vec(prop::sample::select(VOCABULARY), 0..120)) {
+    fn the_parser_never_panics_on_random_document_pieces(
+        pieces in prop::collection::vec(prop::sample::select(VOCABULARY), 0..120)
+    ) {
         check(&pieces.concat())?;
     }
 }

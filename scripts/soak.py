@@ -1,0 +1,198 @@
+"""Soak client: mixed reads and writes at a fixed concurrency for a fixed time, then a check
+that every acknowledged write is readable. Run by scripts/soak.sh.
+
+Reads are the README's example queries; writes are submitReport with unique summaries spread
+over every (task, lead department) pair of the first period. Samples the server's RSS every
+5 s from /proc/PID/status. Prints a table and a JSON line; exits 1 on any error or lost write.
+"""
+
+import argparse
+import asyncio
+import json
+import random
+import statistics
+import sys
+import time
+
+import aiohttp
+
+READS = [
+    """{ tasks(filter: { departmentName: "市政务服务办", role: LEAD, coLed: true }) {
+         totalCount nodes { number content leads { name } } } }""",
+    """{ department(name: "市发展改革委") { kind workload { lead soleLead coLead responsible total }
+         coLeaders { department { name } taskCount tasks { number } }
+         tasks(role: LEAD, first: 5) { totalCount nodes { number } pageInfo { hasNextPage endCursor } } } }""",
+    """{ categories { number name tasks(first: 3) { totalCount nodes { number } } }
+         tasks(filter: { hasIndicators: true, search: "家" }, first: 20) {
+           nodes { number indicators { targetValue unit comparator phrase } } }
+         taskStats(groupBy: [KIND]) { kind taskCount coLedTaskCount assignmentCount } }""",
+    """query($p: ID!) { obligationSummary(periodId: $p) { total submitted submittedLate pending overdue }
+         obligations(periodId: $p, departmentName: "市税务局") { totalCount
+           nodes { task { number } department { name } state report { revision status progressPercent } } } }""",
+]
+SUBMIT = """mutation($input: SubmitReportInput!) {
+  submitReport(input: $input) { report { id revision summary } } }"""
+STATUSES = ["NOT_STARTED", "ON_TRACK", "AT_RISK", "DELAYED", "COMPLETED"]
+
+
+def rss_kib(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+class Run:
+    def __init__(self, args):
+        self.args = args
+        self.latencies = {"read": [], "write": []}
+        self.errors = []
+        self.acked = []  # (report id, revision, summary)
+        self.rss = []  # (seconds, KiB)
+        self.headers = {"authorization": f"Bearer {args.token}", "content-type": "application/json"}
+
+    async def post(self, session, query, variables=None):
+        body = json.dumps({"query": query, "variables": variables or {}})
+        async with session.post(self.args.url, data=body, headers=self.headers) as resp:
+            text = await resp.text()
+            return resp.status, text
+
+    async def setup(self, session):
+        status, text = await self.post(session, """{ reportingPeriods { id }
+            tasks(first: 500) { nodes { id leads { id isCollective } } } }""")
+        data = json.loads(text)["data"]
+        self.period = data["reportingPeriods"][0]["id"]
+        self.pairs = [(t["id"], d["id"]) for t in data["tasks"]["nodes"] for d in t["leads"] if not d["isCollective"]]
+
+    async def worker(self, session, n, deadline):
+        rng = random.Random(n)
+        i = 0
+        while time.monotonic() < deadline:
+            i += 1
+            write = rng.random() < self.args.write_share
+            if write:
+                task, dept = rng.choice(self.pairs)
+                summary = f"soak w{n} #{i} {time.time_ns()}"
+                variables = {"input": {"taskId": task, "departmentId": dept, "periodId": self.period,
+                                       "status": rng.choice(STATUSES), "progressPercent": rng.randint(0, 100),
+                                       "summary": summary}}
+                query = SUBMIT
+            else:
+                query = rng.choice(READS)
+                variables = {"p": self.period}
+            started = time.monotonic()
+            try:
+                status, text = await self.post(session, query, variables)
+                body = json.loads(text)
+            except Exception as e:  # a transport error is an error too
+                self.errors.append(f"transport: {e!r}")
+                continue
+            elapsed = time.monotonic() - started
+            if status != 200 or body.get("errors") or not body.get("data"):
+                self.errors.append(f"HTTP {status}: {text[:300]}")
+                continue
+            self.latencies["write" if write else "read"].append(elapsed)
+            if write:
+                r = body["data"]["submitReport"]["report"]
+                if r["summary"] != summary:
+                    self.errors.append(f"acknowledged another summary: {r}")
+                self.acked.append((r["id"], r["revision"], summary))
+
+    async def sample_rss(self, start, deadline):
+        while True:
+            self.rss.append((round(time.monotonic() - start), rss_kib(self.args.pid)))
+            if time.monotonic() >= deadline:
+                return
+            await asyncio.sleep(min(5, max(0.0, deadline - time.monotonic())))
+
+    async def verify(self, session):
+        """Every acknowledged (report, revision, summary) is readable through the API."""
+        stored = {}
+        after = None
+        while True:
+            status, text = await self.post(session, """query($after: String) {
+                reports(first: 500, after: $after) { pageInfo { hasNextPage endCursor }
+                  nodes { id revision summary revisions { revision summary } } } }""", {"after": after})
+            page = json.loads(text)["data"]["reports"]
+            for r in page["nodes"]:
+                revs = [v["revision"] for v in r["revisions"]]
+                if revs != list(range(1, len(revs) + 1)) or r["revision"] != len(revs):
+                    self.errors.append(f"report {r['id']}: revisions {revs[:10]}… at {r['revision']}")
+                for v in r["revisions"]:
+                    stored[(r["id"], v["revision"])] = v["summary"]
+            if not page["pageInfo"]["hasNextPage"]:
+                break
+            after = page["pageInfo"]["endCursor"]
+        lost = [a for a in self.acked if stored.get((a[0], a[1])) != a[2]]
+        return len(stored), lost
+
+    async def main(self):
+        connector = aiohttp.TCPConnector(limit=self.args.concurrency)
+        timeout = aiohttp.ClientTimeout(total=60)
+        async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
+            await self.setup(session)
+            start = time.monotonic()
+            deadline = start + self.args.seconds
+            sampler = asyncio.create_task(self.sample_rss(start, deadline))
+            await asyncio.gather(*(self.worker(session, n, deadline) for n in range(self.args.concurrency)))
+            wall = time.monotonic() - start
+            await sampler
+            self.rss.append((round(wall), rss_kib(self.args.pid)))
+            stored, lost = await self.verify(session)
+        return wall, stored, lost
+
+
+def pct(values, p):
+    if not values:
+        return 0.0
+    values = sorted(values)
+    return values[min(len(values) - 1, int(p / 100 * len(values)))] * 1000
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--url", required=True)
+    ap.add_argument("--token", required=True)
+    ap.add_argument("--pid", type=int, required=True)
+    ap.add_argument("--seconds", type=float, default=60)
+    ap.add_argument("--concurrency", type=int, default=64)
+    ap.add_argument("--write-share", type=float, default=0.2)
+    ap.add_argument("--label", default="")
+    ap.add_argument("--max-rss-growth", type=float, default=25.0, help="percent, after a 10 s warm-up")
+    args = ap.parse_args()
+    run = Run(args)
+    wall, stored, lost = asyncio.run(run.main())
+    reads, writes = len(run.latencies["read"]), len(run.latencies["write"])
+    rss = [kib for _, kib in run.rss]
+    warm = [kib for t, kib in run.rss if t >= 10] or rss
+    growth = (warm[-1] - warm[0]) / warm[0] * 100 if warm and warm[0] else 0.0
+    result = {
+        "label": args.label, "seconds": round(wall, 1), "concurrency": args.concurrency,
+        "requests": reads + writes, "req_per_s": round((reads + writes) / wall, 1),
+        "reads": reads, "writes": writes, "errors": len(run.errors),
+        "read_ms_p50": round(pct(run.latencies["read"], 50), 1), "read_ms_p99": round(pct(run.latencies["read"], 99), 1),
+        "write_ms_p50": round(pct(run.latencies["write"], 50), 1),
+        "write_ms_p99": round(pct(run.latencies["write"], 99), 1),
+        "rss_mib": [round(k / 1024, 1) for k in rss], "rss_growth_after_10s_pct": round(growth, 1),
+        "acknowledged_writes": len(run.acked), "revisions_stored": stored, "lost_writes": len(lost),
+    }
+    print(f"{'':2}{args.label}: {result['requests']} requests in {result['seconds']} s at concurrency "
+          f"{args.concurrency} = {result['req_per_s']} req/s ({reads} reads, {writes} writes)")
+    print(f"  errors {len(run.errors)}; lost writes {len(lost)} of {len(run.acked)} acknowledged "
+          f"({stored} revisions stored)")
+    print(f"  latency ms: read p50 {result['read_ms_p50']} p99 {result['read_ms_p99']}, "
+          f"write p50 {result['write_ms_p50']} p99 {result['write_ms_p99']}")
+    print(f"  RSS MiB every 5 s: {result['rss_mib']} (growth after warm-up {result['rss_growth_after_10s_pct']}%)")
+    for e in run.errors[:10]:
+        print(f"  error: {e}")
+    for a in lost[:10]:
+        print(f"  lost: {a}")
+    print("SOAK_RESULT " + json.dumps(result, ensure_ascii=False))
+    if growth > args.max_rss_growth:
+        print(f"  RSS grew {growth:.1f}% after warm-up (max {args.max_rss_growth}%)")
+    sys.exit(1 if run.errors or lost or growth > args.max_rss_growth else 0)
+
+
+if __name__ == "__main__":
+    main()
