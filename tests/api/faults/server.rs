@@ -23,13 +23,35 @@ fn free_port() -> u16 {
     listener.local_addr().expect("addr").port()
 }
 
+/// A copy of the server binary in a world-readable directory (made once per test process).
+fn world_executable_copy() -> PathBuf {
+    use std::os::unix::fs::PermissionsExt as _;
+    static COPY: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    COPY.get_or_init(|| {
+        let dir = std::env::temp_dir().join(format!("qingdan-bin-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("a directory for the binary");
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).expect("chmod the directory");
+        let copy = dir.join("qingdan");
+        std::fs::copy(BIN, &copy).expect("copy the binary");
+        std::fs::set_permissions(&copy, std::fs::Permissions::from_mode(0o755)).expect("chmod the binary");
+        copy
+    })
+    .clone()
+}
+
 impl Server {
     /// Starts `qingdan serve` on `database_url`; `Err(stderr)` when it exits before it is ready.
     /// `as_user` runs it as another uid/gid (root ignores file modes).
     pub fn start(database_url: &str, log: &Path, as_user: Option<u32>) -> Result<Self, String> {
         let port = free_port();
         let stderr = File::create(log).expect("log file");
-        let mut cmd = Command::new(BIN);
+        // Another user may not reach the build's binary (a checkout under a 0700 temp dir):
+        // run a copy from a directory everyone can enter.
+        let bin = match as_user {
+            Some(_) => world_executable_copy(),
+            None => PathBuf::from(BIN),
+        };
+        let mut cmd = Command::new(&bin);
         cmd.args(["serve", "--bind", &format!("127.0.0.1:{port}"), "--database-url", database_url])
             .env("RUST_LOG", "info,sqlx=warn,sea_orm=warn")
             .stdout(Stdio::null())
