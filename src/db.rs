@@ -30,14 +30,9 @@ pub async fn connect(url: &str, metrics: Arc<Metrics>) -> Result<DatabaseConnect
     }
     let mut db = Database::connect(opts).await?;
     db.set_metric_callback(move |info| {
-        if std::env::var_os("QDSQL").is_some() {
-            eprintln!(
-                "SQL {:>8}us {}",
-                info.elapsed.as_micros(),
-                info.statement.sql.chars().take(120).collect::<String>()
-            );
-        }
-        metrics.record_statement(info.failed)
+        // `RUST_LOG=qingdan::sql=trace` shows every statement with its time.
+        tracing::trace!(target: "qingdan::sql", micros = info.elapsed.as_micros() as u64, sql = %info.statement.sql);
+        metrics.record_statement(info.failed);
     });
     Ok(db)
 }
