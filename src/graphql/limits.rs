@@ -344,10 +344,20 @@ fn check(
         fragments: HashMap::new(),
         visiting: HashSet::new(),
         introspects: false,
+        nul_at: None,
     };
+    // No text of this API holds U+0000, and PostgreSQL cannot store it: refused alike on both
+    // backends, before anything runs.
+    if variables.values().any(has_nul) {
+        return Err(nul_refused(None));
+    }
     for (_, op) in doc.operations.iter() {
         let root = types.root(op.node.ty);
         let mut cost = walker.selection_set(&op.node.selection_set.node, root);
+        let defaults = op.node.variable_definitions.iter().filter_map(|d| d.node.default_value.as_ref());
+        if let Some(pos) = walker.nul_at.or(defaults.clone().find(|v| has_nul(&v.node)).map(|v| v.pos)) {
+            return Err(nul_refused(Some(pos)));
+        }
         let own: usize = op.node.directives.len()
             + op.node.variable_definitions.iter().map(|v| v.node.directives.len()).sum::<usize>();
         cost.directives = cost.directives.saturating_add(own as u64);
@@ -413,6 +423,8 @@ struct Walker<'a> {
     visiting: HashSet<&'a Name>,
     /// `__schema` or `__type` was asked for.
     introspects: bool,
+    /// Where an argument's text holds U+0000.
+    nul_at: Option<Pos>,
 }
 
 impl<'a> Walker<'a> {
@@ -428,6 +440,13 @@ impl<'a> Walker<'a> {
                     let meta = ty.and_then(|t| self.types.field(t, f.name.node.as_str()));
                     let child_ty = meta.map(|m| m.ty.as_str());
                     let connection = meta.is_some_and(|m| m.connection);
+                    if self.nul_at.is_none()
+                        && let Some((_, v)) = f.arguments.iter().find(|(_, v)| {
+                            v.node.clone().into_const_with(|_| Ok::<_, ()>(Value::Null)).is_ok_and(|v| has_nul(&v))
+                        })
+                    {
+                        self.nul_at = Some(v.pos);
+                    }
                     let children = self.selection_set(&f.selection_set.node, child_ty);
                     let page = self.page_size(f, connection);
                     total.merge(Cost {
@@ -510,6 +529,22 @@ impl<'a> Walker<'a> {
             })
             .unwrap_or(Value::Null)
     }
+}
+
+/// Some text in `v` holds U+0000.
+fn has_nul(v: &Value) -> bool {
+    match v {
+        Value::String(s) => s.contains('\0'),
+        Value::List(items) => items.iter().any(has_nul),
+        Value::Object(fields) => fields.values().any(has_nul),
+        _ => false,
+    }
+}
+
+fn nul_refused(pos: Option<Pos>) -> ServerError {
+    let mut e = ServerError::new("text must not contain the character U+0000 (NUL)", pos);
+    set_code_if_missing(&mut e, "BAD_USER_INPUT");
+    e
 }
 
 fn int(v: &Value) -> Option<u64> {

@@ -240,3 +240,18 @@ on_each_backend! {
         assert_eq!(app.data("{ tasks { totalCount } }").await["tasks"]["totalCount"], 129, "[{}]", app.backend_name);
     }
 }
+
+on_each_backend! {
+    async fn text_with_nul_is_bad_user_input_on_both_backends(app) {
+        let cases = [
+            (r#"{ department(name: "a\u0000b") { id } }"#, json!({})),
+            (r#"{ tasks(filter: { search: "x\u0000" }) { totalCount } }"#, json!({})),
+            ("query($s: String) { tasks(filter: { search: $s }) { totalCount } }", json!({ "s": "a\u{0}" })),
+            ("query($r: String = \"\\u0000\") { departments(filter: { region: $r }) { totalCount } }", json!({})),
+        ];
+        for (q, vars) in cases {
+            let message = error(&app, q, vars, "BAD_USER_INPUT").await;
+            assert_names(&message, &["U+0000"], app.backend_name);
+        }
+    }
+}

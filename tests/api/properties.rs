@@ -5,3 +5,4 @@ mod generator;
 mod model;
 mod operations;
 mod parser;
+mod regressions;

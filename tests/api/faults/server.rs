@@ -15,6 +15,8 @@ pub struct Server {
     child: Child,
     pub base: String,
     pub log: PathBuf,
+    /// Where the binary was linked for another user; removed after the child.
+    _bin_dir: Option<tempfile::TempDir>,
 }
 
 /// A port that was free a moment ago.
@@ -23,20 +25,19 @@ fn free_port() -> u16 {
     listener.local_addr().expect("addr").port()
 }
 
-/// A copy of the server binary in a world-readable directory (made once per test process).
-fn world_executable_copy() -> PathBuf {
+/// The server binary where another user can run it: another user may not reach the build's
+/// (a checkout under a 0700 temp dir), so a hard link (or a copy) in a fresh directory everyone
+/// can enter, removed with the returned guard.
+fn reachable_binary() -> (tempfile::TempDir, PathBuf) {
     use std::os::unix::fs::PermissionsExt as _;
-    static COPY: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
-    COPY.get_or_init(|| {
-        let dir = std::env::temp_dir().join(format!("qingdan-bin-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("a directory for the binary");
-        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).expect("chmod the directory");
-        let copy = dir.join("qingdan");
-        std::fs::copy(BIN, &copy).expect("copy the binary");
-        std::fs::set_permissions(&copy, std::fs::Permissions::from_mode(0o755)).expect("chmod the binary");
-        copy
-    })
-    .clone()
+    let dir = tempfile::tempdir().expect("a directory for the binary");
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).expect("chmod the directory");
+    let bin = dir.path().join("qingdan");
+    if std::fs::hard_link(BIN, &bin).is_err() {
+        std::fs::copy(BIN, &bin).expect("copy the binary");
+    }
+    std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).expect("chmod the binary");
+    (dir, bin)
 }
 
 impl Server {
@@ -45,11 +46,12 @@ impl Server {
     pub fn start(database_url: &str, log: &Path, as_user: Option<u32>) -> Result<Self, String> {
         let port = free_port();
         let stderr = File::create(log).expect("log file");
-        // Another user may not reach the build's binary (a checkout under a 0700 temp dir):
-        // run a copy from a directory everyone can enter.
-        let bin = match as_user {
-            Some(_) => world_executable_copy(),
-            None => PathBuf::from(BIN),
+        let (bin_dir, bin) = match as_user {
+            Some(_) => {
+                let (dir, bin) = reachable_binary();
+                (Some(dir), bin)
+            }
+            None => (None, PathBuf::from(BIN)),
         };
         let mut cmd = Command::new(&bin);
         cmd.args(["serve", "--bind", &format!("127.0.0.1:{port}"), "--database-url", database_url])
@@ -61,7 +63,8 @@ impl Server {
             cmd.uid(uid).gid(uid);
         }
         let child = cmd.spawn().expect("spawn the qingdan binary");
-        let mut server = Self { child, base: format!("http://127.0.0.1:{port}"), log: log.to_owned() };
+        let mut server =
+            Self { child, base: format!("http://127.0.0.1:{port}"), log: log.to_owned(), _bin_dir: bin_dir };
         let deadline = Instant::now() + Duration::from_secs(90);
         while Instant::now() < deadline {
             if let Ok(Some(status)) = server.child.try_wait() {

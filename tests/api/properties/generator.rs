@@ -1,8 +1,8 @@
 //! Random GraphQL operations over the schema, valid and invalid, drawn from a tape of choices.
 //!
 //! Every decision reads the next number of the tape; an exhausted tape reads 0, which always
-//! means the plainest choice (first field, no optional argument, no mutation of the value).
-//! So proptest shrinks a failing tape towards a short, plain operation.
+//! means the plainest choice (first field, no optional argument, no mutation of the value), so
+//! short tapes give short, plain operations.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;

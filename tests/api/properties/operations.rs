@@ -1,5 +1,9 @@
 //! Random operations over the real schema, sent through the real router over HTTP with and
 //! without a token: never a 5xx, always JSON, every error with a code, no internals leaked.
+//!
+//! proptest draws the choice tapes (`PROPTEST_CASES` cases per backend, `PROPTEST_RNG_SEED` to
+//! replay a run). Failures are not shrunk: each kind is kept with its shortest example, so that
+//! one run lists every kind. A fixed corpus of earlier finds (`regressions`) runs first.
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -35,26 +39,40 @@ fn cases(backend: &Backend) -> u32 {
     std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(default)
 }
 
-struct Target {
+pub struct Target {
     url: String,
     client: reqwest::Client,
-    /// Authorization header values: none, each role, a wrong token, a wrong scheme.
-    auth: Vec<Option<String>>,
+    /// Authorization header values: none, a wrong token, a wrong scheme, admin, reporter, viewer.
+    pub auth: Vec<Option<String>>,
 }
 
-struct Reply {
+pub struct Reply {
     /// Method, Accept and Authorization of the request.
-    request: String,
-    status: u16,
-    body: String,
+    pub request: String,
+    pub status: u16,
+    pub body: String,
 }
 
-async fn send(target: &Target, op: &Operation, tape: &mut Tape) -> Reply {
-    let accept = ["application/json", "application/graphql-response+json", "", "*/*"][tape.pick(4)];
-    let auth = target.auth[tape.pick(target.auth.len())].clone();
+/// How an operation is sent.
+pub struct How {
+    pub accept: &'static str,
+    pub auth: Option<String>,
+    pub get: bool,
+}
+
+impl How {
+    fn from_tape(target: &Target, op: &Operation, tape: &mut Tape) -> Self {
+        let accept = ["application/json", "application/graphql-response+json", "", "*/*"][tape.pick(4)];
+        let auth = target.auth[tape.pick(target.auth.len())].clone();
+        // GET only for what fits in a URL (a client refuses to build longer ones).
+        let get = !op.is_mutation && op.query.len() + op.variables.to_string().len() < 4000 && tape.chance(15);
+        Self { accept, auth, get }
+    }
+}
+
+pub async fn send(target: &Target, op: &Operation, how: How) -> Reply {
+    let How { accept, auth, get } = how;
     let request_auth = auth.as_deref().map(|a| a.chars().take(12).collect::<String>());
-    // GET only for what fits in a URL (a client refuses to build longer ones).
-    let get = !op.is_mutation && op.query.len() + op.variables.to_string().len() < 4000 && tape.chance(15);
     let mut req = if get {
         let mut params = vec![("query", op.query.clone())];
         if op.variables.as_object().is_some_and(|v| !v.is_empty()) {
@@ -81,7 +99,7 @@ async fn send(target: &Target, op: &Operation, tape: &mut Tape) -> Reply {
 }
 
 /// The checks; on success, the codes of the errors (or "ok").
-fn check(reply: &Reply) -> Result<Vec<String>, String> {
+pub fn check(reply: &Reply) -> Result<Vec<String>, String> {
     if reply.status >= 500 {
         return Err(format!("status {}", reply.status));
     }
@@ -179,6 +197,8 @@ fn run_on(backend: Backend) -> Vec<String> {
     let model = Model::from_introspection(&introspection["data"]);
     let ids = rt.block_on(known_ids(&target));
 
+    // First the operations earlier runs found failing, then the random ones.
+    let mut regressions: Vec<String> = rt.block_on(super::regressions::replay(&target));
     let tally: RefCell<BTreeMap<String, u32>> = RefCell::default();
     // Every kind of failure with its shortest example, so that one run lists them all.
     let failures: RefCell<BTreeMap<String, String>> = RefCell::default();
@@ -190,7 +210,8 @@ fn run_on(backend: Backend) -> Vec<String> {
     let result = runner.run(&prop::collection::vec(any::<u32>(), 0..400), |tape| {
         let mut generator = Generator::new(&model, &ids, Tape::new(tape));
         let op = generator.operation();
-        let reply = rt.block_on(send(&target, &op, &mut generator.tape));
+        let how = How::from_tape(&target, &op, &mut generator.tape);
+        let reply = rt.block_on(send(&target, &op, how));
         let before = previous.replace(format!("{}: HTTP {} {}", reply.request, reply.status, op.query));
         *tally.borrow_mut().entry(format!("HTTP {}", reply.status)).or_default() += 1;
         match check(&reply) {
@@ -216,7 +237,8 @@ fn run_on(backend: Backend) -> Vec<String> {
     });
     result.expect("the runner ran");
     eprintln!("[{}] {cases} random operations over HTTP: {:?}", app.backend_name, tally.borrow());
-    failures.into_inner().into_values().map(|f| format!("[{}] {f}", app.backend_name)).collect()
+    regressions.extend(failures.into_inner().into_values());
+    regressions.into_iter().map(|f| format!("[{}] {f}", app.backend_name)).collect()
 }
 
 #[test]
