@@ -8,6 +8,7 @@ use crate::clock::Clock;
 use crate::config::Limits;
 use crate::metrics::Metrics;
 use crate::service::events::ReportEvents;
+use crate::service::tokens::TokenCache;
 
 /// Shared state: the pool, counters, limits, clock and the report event bus.
 #[derive(Clone)]
@@ -20,6 +21,8 @@ pub struct AppState {
     pub limits: Limits,
     pub events: ReportEvents,
     pub clock: Clock,
+    /// Tokens verified lately (see [`Limits::token_cache_ms`]).
+    pub tokens: TokenCache,
     /// SQLite has one writer: in-process writers queue here instead of failing with
     /// SQLITE_BUSY on a lock upgrade. Unused on PostgreSQL.
     pub write_lock: Arc<tokio::sync::Mutex<()>>,
@@ -44,7 +47,16 @@ impl AppState {
         if url.starts_with("postgres") {
             events.spawn_listener(url.to_owned());
         }
-        Ok(Self { db, read_db, metrics, limits, events, clock: Clock::default(), write_lock: Arc::default() })
+        Ok(Self {
+            db,
+            read_db,
+            metrics,
+            limits,
+            events,
+            clock: Clock::default(),
+            tokens: TokenCache::default(),
+            write_lock: Arc::default(),
+        })
     }
 
     /// Holds the writer lock on SQLite; nothing on PostgreSQL.

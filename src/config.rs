@@ -180,6 +180,10 @@ pub struct Limits {
     /// out as soon as the request has nothing else to do (see graphql/batching.rs).
     #[arg(long, env = "QINGDAN_BATCH_WINDOW_US", default_value_t = 20_000)]
     pub batch_window_us: u64,
+    /// How long, in milliseconds, a verified token is trusted without asking the database again
+    /// (a revoked token stops working within this time; 0: look the token up on every request).
+    #[arg(long, env = "QINGDAN_TOKEN_CACHE_MS", default_value_t = 2000)]
+    pub token_cache_ms: u64,
     /// GraphQL requests per minute per client address without a token (0: unlimited).
     #[arg(long, env = "QINGDAN_RATE_LIMIT_PER_MINUTE", default_value_t = 6000)]
     pub rate_limit_per_minute: u32,
@@ -208,6 +212,10 @@ impl Limits {
         std::time::Duration::from_micros(self.batch_window_us)
     }
 
+    pub fn token_cache(&self) -> std::time::Duration {
+        std::time::Duration::from_millis(self.token_cache_ms)
+    }
+
     pub fn request_timeout(&self) -> std::time::Duration {
         std::time::Duration::from_secs(self.request_timeout_secs)
     }
@@ -225,6 +233,7 @@ impl Default for Limits {
             request_timeout_secs: 30,
             max_page_size: 500,
             batch_window_us: 20_000,
+            token_cache_ms: 2000,
             rate_limit_per_minute: 6000,
             token_rate_limit_per_minute: 30_000,
             rate_limit_loopback: false,

@@ -1,19 +1,22 @@
 //! Where the CPU goes during a run: the server, the database's processes, the peer, this
 //! harness, and everything else on the machine, from /proc (Linux; all in USER_HZ ticks).
 
+use std::collections::HashMap;
+
 use serde::Serialize;
 
 /// Ticks are USER_HZ, which Linux fixes at 100 for user space.
 const MS_PER_TICK: f64 = 10.0;
 
-/// CPU ticks used so far, by whom.
-#[derive(Debug, Clone, Copy, Default)]
+/// CPU ticks used so far, by whom. The database's and the peer's processes come and go (pools
+/// close idle connections), so they are kept per process and compared process by process.
+#[derive(Debug, Clone, Default)]
 pub struct Sample {
     machine: u64,
     server: u64,
-    database: u64,
-    peer: u64,
     harness: u64,
+    /// pid → (is the peer, ticks) of `postgres` and `node` processes.
+    others: HashMap<u32, (bool, u64)>,
 }
 
 /// CPU milliseconds per request of one timed run, by whom.
@@ -27,18 +30,22 @@ pub struct PerRequest {
     pub other_ms: f64,
 }
 
-/// Reads the counters; `server` is the qingdan process, if this harness knows it.
-pub fn sample(server: Option<u32>) -> Sample {
+/// Reads the counters; `server` is the qingdan process, if this harness knows it; `database`
+/// the PostgreSQL database whose backends count (those of other databases do not).
+pub fn sample(server: Option<u32>, database: Option<&str>) -> Sample {
     let mut s = Sample { machine: machine_busy().unwrap_or(0), ..Sample::default() };
     s.server = server.and_then(|pid| process_ticks(&pid.to_string()).map(|(_, t)| t)).unwrap_or(0);
     s.harness = process_ticks("self").map_or(0, |(_, t)| t);
     if let Ok(dir) = std::fs::read_dir("/proc") {
         for entry in dir.flatten() {
-            let name = entry.file_name();
-            let Some(pid) = name.to_str().filter(|n| n.bytes().all(|b| b.is_ascii_digit())) else { continue };
-            match process_ticks(pid) {
-                Some((comm, t)) if comm == "postgres" => s.database += t,
-                Some((comm, t)) if comm == "node" => s.peer += t,
+            let Some(pid) = entry.file_name().to_str().and_then(|n| n.parse::<u32>().ok()) else { continue };
+            match process_ticks(&pid.to_string()) {
+                Some((comm, t)) if comm == "node" => {
+                    s.others.insert(pid, (true, t));
+                }
+                Some((comm, t)) if comm == "postgres" && database.is_some_and(|db| serves(pid, db)) => {
+                    s.others.insert(pid, (false, t));
+                }
                 _ => {}
             }
         }
@@ -51,12 +58,13 @@ impl Sample {
     pub fn per_request(&self, later: &Sample, requests: u64) -> PerRequest {
         let n = requests.max(1) as f64;
         let d = |a: u64, b: u64| b.saturating_sub(a) as f64 * MS_PER_TICK / n;
-        let (server, database, peer, harness) = (
-            d(self.server, later.server),
-            d(self.database, later.database),
-            d(self.peer, later.peer),
-            d(self.harness, later.harness),
-        );
+        let (mut database, mut peer) = (0.0, 0.0);
+        for (pid, (is_peer, t)) in &later.others {
+            // A process born meanwhile counts from zero; one that died meanwhile is lost.
+            let before = self.others.get(pid).map_or(0, |(_, b)| *b);
+            *(if *is_peer { &mut peer } else { &mut database }) += d(before, *t);
+        }
+        let (server, harness) = (d(self.server, later.server), d(self.harness, later.harness));
         let machine = d(self.machine, later.machine);
         PerRequest {
             server_ms: server,
@@ -66,6 +74,19 @@ impl Sample {
             other_ms: (machine - server - database - peer - harness).max(0.0),
         }
     }
+}
+
+/// A PostgreSQL backend's title reads "postgres: 15/main: USER DATABASE HOST STATE".
+fn serves(pid: u32, database: &str) -> bool {
+    std::fs::read(format!("/proc/{pid}/cmdline"))
+        .is_ok_and(|c| String::from_utf8_lossy(&c).split_whitespace().any(|w| w == database))
+}
+
+/// The database name of a PostgreSQL URL.
+pub fn database_name(url: &str) -> Option<String> {
+    let rest = url.strip_prefix("postgres://").or_else(|| url.strip_prefix("postgresql://"))?;
+    let path = rest.split_once('/')?.1;
+    Some(path.split('?').next()?.to_owned()).filter(|n| !n.is_empty())
 }
 
 /// Busy ticks of all CPUs: everything but idle and iowait.

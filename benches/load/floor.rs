@@ -331,6 +331,9 @@ impl Floor {
             q.push(" WHERE t.document_id = ").bind(doc);
         }
         q.push(" GROUP BY a.department_id ORDER BY task_count DESC, a.department_id");
+        if document.is_none() {
+            q.push(&format!(" LIMIT {}", crate::ops::STATS_ALL_TOP));
+        }
         let groups = self.all(q).await?;
         let mut departments = BTreeSet::new();
         for r in &groups {

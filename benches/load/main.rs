@@ -123,6 +123,10 @@ fn main() -> ExitCode {
 async fn run(mut args: Args) -> anyhow::Result<bool> {
     let results = Path::new(env!("CARGO_MANIFEST_DIR")).join("bench-results");
     std::fs::create_dir_all(&results)?;
+    anyhow::ensure!(
+        args.url.is_none() || args.database_url.is_some(),
+        "--url needs --database-url: the parameters, the floor and the token come from the database"
+    );
     let mut _temp = None;
     if args.smoke {
         (args.concurrency, args.duration, args.generate) = (4, 1.0, Generate::Tiny);
@@ -195,6 +199,7 @@ async fn run(mut args: Args) -> anyhow::Result<bool> {
         floor_duration: if args.smoke { duration / 4 } else { duration },
         floor_statements: floor_metrics,
         peer: args.peer.clone(),
+        database: cpu::database_name(&url),
     };
     let load_average = std::fs::read_to_string("/proc/loadavg")
         .ok()

@@ -32,6 +32,8 @@ pub struct Bench {
     pub floor_duration: Duration,
     pub floor_statements: Arc<qingdan::metrics::Metrics>,
     pub peer: Option<String>,
+    /// The PostgreSQL database, whose backends' CPU is counted.
+    pub database: Option<String>,
 }
 
 impl Bench {
@@ -116,9 +118,9 @@ impl Bench {
     }
 
     async fn timed(&self, request: &Request, time: Duration) -> (Measured, PerRequest) {
-        let before = cpu::sample(self.pid);
+        let before = cpu::sample(self.pid, self.database.as_deref());
         let m = driver::run(request.clone(), self.concurrency, time).await;
-        let cpu = before.per_request(&cpu::sample(self.pid), m.requests);
+        let cpu = before.per_request(&cpu::sample(self.pid, self.database.as_deref()), m.requests);
         (m, cpu)
     }
 }

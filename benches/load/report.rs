@@ -148,7 +148,7 @@ pub fn print_table(run: &Run) {
             print!(" (highest during {})", w.op);
         }
         if let Some((anon, file)) = run.results.last().and_then(|r| r.server_rss_anon_file_mib) {
-            print!("; at the end {anon:.1} MiB anonymous + {file:.1} MiB file-backed (SQLite's mmap)");
+            print!("; after the last op {anon:.1} MiB anonymous + {file:.1} MiB file-backed");
         }
         println!();
     }
@@ -158,28 +158,56 @@ pub fn print_table(run: &Run) {
     print_cpu(run);
 }
 
-/// CPU milliseconds per request, by process: where the time goes.
+/// CPU milliseconds per request, by process: where the time goes. `cap` is the throughput the
+/// machine would reach if that CPU were all it spent (cores × 1000 / ms): unlike rps, it does
+/// not depend on what else runs meanwhile.
 fn print_cpu(run: &Run) {
-    println!("\nCPU ms per request (from /proc; other = the rest of the machine meanwhile)");
+    let cores = std::thread::available_parallelism().map_or(1.0, |n| n.get() as f64);
+    let cap = |ms: f64| if ms > 0.0 { format!("{:.0}", cores * 1000.0 / ms) } else { "-".to_owned() };
     println!(
-        "{:<14}{:>8}{:>8}{:>8}{:>8} |{:>8}{:>8} |{:>8}{:>8}{:>8}",
-        "op", "server", "db", "bench", "other", "floor db", "bench", "peer", "db", "bench"
+        "\nCPU ms per request (from /proc; other = the rest of the machine meanwhile; cap = {cores} cores × 1000 / ms)"
+    );
+    println!(
+        "{:<14}{:>7}{:>7}{:>7}{:>7}{:>7} |{:>9}{:>7}{:>7} |{:>7}{:>7}{:>7}{:>7} |{:>8}",
+        "op",
+        "server",
+        "db",
+        "bench",
+        "other",
+        "cap",
+        "floor db",
+        "bench",
+        "cap",
+        "peer",
+        "db",
+        "bench",
+        "cap",
+        "cap q/p"
     );
     let f = |v: Option<f64>| v.map_or_else(|| "-".to_owned(), |v| format!("{v:.2}"));
     for r in &run.results {
-        let (g, fl, p) = (&r.graphql_cpu, r.floor_cpu.as_ref(), r.peer_cpu.as_ref());
+        let g = &r.graphql_cpu;
+        let q_ms = g.server_ms + g.database_ms + g.harness_ms;
+        let fl = r.floor_cpu.as_ref();
+        let p = r.peer_cpu.as_ref();
+        let p_ms = p.map(|c| c.peer_ms + c.database_ms + c.harness_ms);
+        let ratio = p_ms.filter(|p| *p > 0.0 && q_ms > 0.0).map(|p| p / q_ms);
         println!(
-            "{:<14}{:>8}{:>8}{:>8}{:>8} |{:>8}{:>8} |{:>8}{:>8}{:>8}",
+            "{:<14}{:>7}{:>7}{:>7}{:>7}{:>7} |{:>9}{:>7}{:>7} |{:>7}{:>7}{:>7}{:>7} |{:>8}",
             r.op,
             f(Some(g.server_ms)),
             f(Some(g.database_ms)),
             f(Some(g.harness_ms)),
             f(Some(g.other_ms)),
+            cap(q_ms),
             f(fl.map(|c| c.database_ms)),
             f(fl.map(|c| c.harness_ms)),
+            fl.map_or_else(|| "-".to_owned(), |c| cap(c.database_ms + c.harness_ms)),
             f(p.map(|c| c.peer_ms)),
             f(p.map(|c| c.database_ms)),
             f(p.map(|c| c.harness_ms)),
+            p_ms.map_or_else(|| "-".to_owned(), cap),
+            f(ratio),
         );
     }
 }

@@ -96,6 +96,9 @@ pub async fn generate(
     for h in handles {
         h.await?;
     }
+    // Planner statistics for the new rows: a bulk load leaves none (autovacuum may be off or
+    // late), and without them PostgreSQL picks nested loops over whole tables.
+    sea_orm::ConnectionTrait::execute_unprepared(db, "ANALYZE").await?;
     stats.elapsed = started.elapsed();
     Ok(stats)
 }

@@ -1,7 +1,7 @@
 //! What resolvers take from the request context.
 
 use async_graphql::Context;
-use async_graphql::dataloader::DataLoader;
+use async_graphql::dataloader::{DataLoader, HashMapCache};
 
 use super::loaders::DbLoader;
 use crate::app::AppState;
@@ -13,8 +13,8 @@ pub fn state<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a AppState> {
 }
 
 /// The per-request DataLoader.
-pub fn loader<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a DataLoader<DbLoader>> {
-    ctx.data::<DataLoader<DbLoader>>()
+pub fn loader<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a DataLoader<DbLoader, HashMapCache>> {
+    ctx.data::<DataLoader<DbLoader, HashMapCache>>()
         .map_err(|_| ApiError::Internal(anyhow::anyhow!("no DataLoader in the request")).into())
 }
 

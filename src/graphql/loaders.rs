@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use async_graphql::dataloader::{DataLoader, Loader};
+use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use entity::{assignment, category, department, document, indicator, task};
 use sea_orm::DatabaseConnection;
 
@@ -16,9 +16,11 @@ pub struct DbLoader {
 }
 
 /// A new per-request loader on `db`. A batch is fetched when the request goes idle (see
-/// [`super::batching`]), after `window` at the latest.
-pub fn new_loader(db: DatabaseConnection, window: std::time::Duration) -> DataLoader<DbLoader> {
-    DataLoader::new(DbLoader { db }, move |fetch| super::batching::spawn_fetch(fetch, window))
+/// [`super::batching`]), after `window` at the latest. Rows loaded once are kept for the rest of
+/// the request: a key asked for again at a later level (a report's department after an
+/// assignment's) costs no second statement.
+pub fn new_loader(db: DatabaseConnection, window: std::time::Duration) -> DataLoader<DbLoader, HashMapCache> {
+    DataLoader::with_cache(DbLoader { db }, move |fetch| super::batching::spawn_fetch(fetch, window), HashMapCache::default())
         .max_batch_size(2000)
         .delay(std::time::Duration::ZERO)
 }

@@ -317,6 +317,9 @@ impl ReportMutation {
             expected_revision: input.expected_revision,
         };
         let saved = reports::submit(s, viewer(ctx), submission).await?;
+        // Rows this request loaded before the write are stale now (a second submitReport of the
+        // same operation reads its report's revisions afresh).
+        loader(ctx)?.enable_all_cache(false);
         Ok(SubmitReportPayload { report: Report(saved) })
     }
 }

@@ -7,7 +7,11 @@ use super::department::{Department, DepartmentKind, Role};
 use super::document::Category;
 use super::loaders::{CategoryKey, DepartmentKey};
 use super::task::TaskFilter;
+use crate::error::ApiError;
 use crate::service::stats::{self, StatDimension, StatRow};
+
+/// Most groups one `taskStats` answers: a bound on the work and the memory of one request.
+const MAX_GROUPS: u64 = 10_000;
 
 /// A dimension to group task counts by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
@@ -77,14 +81,28 @@ pub struct StatsQuery;
 #[Object]
 impl StatsQuery {
     /// Counts of the tasks matching `filter`, grouped by the given dimensions (none: one
-    /// total), largest groups first.
+    /// total), largest groups first. Without `first`, every group, as long as there are at
+    /// most 10,000 (more is LIMIT_EXCEEDED: ask for the `first` largest).
     async fn task_stats(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Conditions the counted tasks meet.")] filter: Option<TaskFilter>,
         #[graphql(desc = "Dimensions to group by.", default)] group_by: Vec<TaskStatsGroupBy>,
+        #[graphql(desc = "Only the largest groups, at most 10,000.")] first: Option<i32>,
     ) -> async_graphql::Result<Vec<TaskStatGroup>> {
         let s = state(ctx)?;
+        let limit = match first {
+            Some(n) if n < 0 => return Err(ApiError::bad_input(format!("first must not be negative (got {n})")).into()),
+            Some(n) if n as u64 > MAX_GROUPS => {
+                return Err(ApiError::LimitExceeded(format!(
+                    "taskStats returns at most {MAX_GROUPS} groups (first: {n}); ask for fewer"
+                ))
+                .into());
+            }
+            Some(n) => n as u64,
+            // One more than allowed tells whether the groups fit.
+            None => MAX_GROUPS + 1,
+        };
         let predicate = filter.map(|f| f.to_predicate(0)).transpose()?;
         let dims: Vec<StatDimension> = group_by
             .iter()
@@ -95,6 +113,13 @@ impl StatsQuery {
                 TaskStatsGroupBy::Kind => StatDimension::Kind,
             })
             .collect();
-        Ok(stats::task_stats(&s.read_db, predicate.as_ref(), &dims).await?.into_iter().map(TaskStatGroup).collect())
+        let rows = stats::task_stats(&s.read_db, predicate.as_ref(), &dims, limit).await?;
+        if first.is_none() && rows.len() as u64 > MAX_GROUPS {
+            return Err(ApiError::LimitExceeded(format!(
+                "taskStats has more than {MAX_GROUPS} groups here; pass first (at most {MAX_GROUPS}) for the largest"
+            ))
+            .into());
+        }
+        Ok(rows.into_iter().map(TaskStatGroup).collect())
     }
 }

