@@ -8,6 +8,7 @@ use crate::clock::Clock;
 use crate::config::Limits;
 use crate::metrics::Metrics;
 use crate::service::events::ReportEvents;
+use crate::service::stats::StatsCache;
 use crate::service::tokens::TokenCache;
 
 /// Shared state: the pool, counters, limits, clock and the report event bus.
@@ -23,6 +24,8 @@ pub struct AppState {
     pub clock: Clock,
     /// Tokens verified lately (see [`Limits::token_cache_ms`]).
     pub tokens: TokenCache,
+    /// Unfiltered `taskStats` answers of the current list.
+    pub stats_cache: StatsCache,
     /// SQLite has one writer: in-process writers queue here instead of failing with
     /// SQLITE_BUSY on a lock upgrade. Unused on PostgreSQL.
     pub write_lock: Arc<tokio::sync::Mutex<()>>,
@@ -55,6 +58,7 @@ impl AppState {
             events,
             clock: Clock::default(),
             tokens: TokenCache::default(),
+            stats_cache: StatsCache::default(),
             write_lock: Arc::default(),
         })
     }

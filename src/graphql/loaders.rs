@@ -20,9 +20,13 @@ pub struct DbLoader {
 /// the request: a key asked for again at a later level (a report's department after an
 /// assignment's) costs no second statement.
 pub fn new_loader(db: DatabaseConnection, window: std::time::Duration) -> DataLoader<DbLoader, HashMapCache> {
-    DataLoader::with_cache(DbLoader { db }, move |fetch| super::batching::spawn_fetch(fetch, window), HashMapCache::default())
-        .max_batch_size(2000)
-        .delay(std::time::Duration::ZERO)
+    DataLoader::with_cache(
+        DbLoader { db },
+        move |fetch| super::batching::spawn_fetch(fetch, window),
+        HashMapCache::default(),
+    )
+    .max_batch_size(2000)
+    .delay(std::time::Duration::ZERO)
 }
 
 type LoadResult<K, V> = Result<HashMap<K, V>, async_graphql::Error>;

@@ -73,11 +73,8 @@ pub async fn authenticate(db: &impl ConnectionTrait, secret: &str) -> ApiResult<
 }
 
 async fn by_digest(db: &impl ConnectionTrait, digest: &str) -> ApiResult<Viewer> {
-    let row = api_token::Entity::find()
-        .filter(api_token::Column::TokenHash.eq(digest))
-        .one(db)
-        .await?
-        .ok_or_else(invalid)?;
+    let row =
+        api_token::Entity::find().filter(api_token::Column::TokenHash.eq(digest)).one(db).await?.ok_or_else(invalid)?;
     // The lookup is by hash, so timing reveals nothing of the secret; compare anyway in
     // constant time so the check does not rest on the database's comparison alone.
     if !bool::from(row.token_hash.as_bytes().ct_eq(digest.as_bytes())) || row.revoked_at.is_some() {

@@ -6,7 +6,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use entity::{assignment, category, department, document, indicator, reporting_period, task};
 use qingdan::import::{BUNDLED_DOCUMENT, ImportError, ImportOutcome, import_text};
 use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::on_each_backend;
 use crate::support::{Backend, TestApp, backends};
@@ -106,6 +106,16 @@ on_each_backend! {
 on_each_backend! {
     async fn a_changed_text_of_the_same_list_needs_replace_and_then_swaps_it_whole(app) {
         let before = counts(&app.state.db).await;
+        let by_category = "{ taskStats(groupBy: [CATEGORY]) { category { id } } documents { categories { id } } }";
+        let category_ids = |d: &Value| {
+            let mut stats: Vec<String> = d["taskStats"].as_array().expect("groups").iter().map(|g| g["category"]["id"].to_string()).collect();
+            let mut listed: Vec<String> = d["documents"][0]["categories"].as_array().expect("categories").iter().map(|c| c["id"].to_string()).collect();
+            stats.sort();
+            listed.sort();
+            (stats, listed)
+        };
+        let (stats, listed) = category_ids(&app.data(by_category).await);
+        assert_eq!(stats, listed, "[{}]", app.backend_name);
         let changed = BUNDLED_DOCUMENT.replacen("国家高新技术企业突破11000 家。", "国家高新技术企业突破12000 家。", 1);
         assert_ne!(changed, BUNDLED_DOCUMENT);
 
@@ -125,6 +135,9 @@ on_each_backend! {
         assert!(!targets.iter().any(|i| i["targetValue"] == 11000.0), "[{}] {t:#}", app.backend_name);
         let co_led = app.data(r#"{ tasks(filter: {departmentName: "市政务服务办", role: LEAD, coLed: true}) { totalCount } }"#).await;
         assert_eq!(co_led["tasks"]["totalCount"], 5, "[{}] assignments came back", app.backend_name);
+        let (stats, after) = category_ids(&app.data(by_category).await);
+        assert_eq!(stats, after, "[{}] taskStats names the new categories", app.backend_name);
+        assert_ne!(after, listed, "[{}] the categories were replaced", app.backend_name);
     }
 }
 
@@ -177,7 +190,10 @@ on_each_backend! {
 
 on_each_backend! {
     async fn a_second_regions_list_imports_beside_the_first(app) {
+        let total = "{ taskStats { taskCount } }";
+        assert_eq!(app.data(total).await["taskStats"][0]["taskCount"], 129, "[{}]", app.backend_name);
         let outcome = import_text(&app.state.db, SHANGHAI, false).await.expect("the Shanghai list imports");
+        assert_eq!(app.data(total).await["taskStats"][0]["taskCount"], 132, "[{}] counts follow the import", app.backend_name);
         assert!(matches!(outcome, ImportOutcome::Imported { .. }), "[{}] {outcome:?}", app.backend_name);
         let [documents, categories, tasks, departments, ..] = counts(&app.state.db).await;
         assert_eq!([documents, categories, tasks, departments], [2, 27, 132, 70], "[{}]", app.backend_name);
