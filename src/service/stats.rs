@@ -132,6 +132,9 @@ async fn list_version(db: &impl ConnectionTrait) -> ApiResult<ListVersion> {
 #[derive(Clone, Default)]
 pub struct StatsCache {
     answers: Arc<Mutex<Answers>>,
+    /// Held while an answer is computed: requests that miss together wait for the first one
+    /// instead of each aggregating the whole list (and holding its rows) at once.
+    computing: Arc<tokio::sync::Mutex<()>>,
 }
 
 /// (dimensions, limit) → the answer and the list version it was computed on.
@@ -153,10 +156,16 @@ impl StatsCache {
         key_dims.dedup();
         let key = (key_dims, limit);
         let version = list_version(db).await?;
-        if let Some((v, rows)) = self.lock().get(&key)
-            && *v == version
-        {
-            return Ok(rows.clone());
+        let cached = |cache: &Self| match cache.lock().get(&key) {
+            Some((v, rows)) if *v == version => Some(rows.clone()),
+            _ => None,
+        };
+        if let Some(rows) = cached(self) {
+            return Ok(rows);
+        }
+        let _computing = self.computing.lock().await;
+        if let Some(rows) = cached(self) {
+            return Ok(rows);
         }
         let rows = Arc::new(task_stats(db, None, dims, limit).await?);
         let mut answers = self.lock();
