@@ -312,7 +312,8 @@ impl Floor {
         // that its planner does not run the text match over every task first).
         let pred = |q: &mut Sql| {
             if q.backend() == sea_orm::DbBackend::Postgres {
-                q.push("t.category_id = ANY(ARRAY(SELECT c.id FROM category c WHERE c.number = ").bind(p.category_number);
+                q.push("t.category_id = ANY(ARRAY(SELECT c.id FROM category c WHERE c.number = ")
+                    .bind(p.category_number);
                 q.push("))");
             } else {
                 q.push("t.category_id IN (SELECT c.id FROM category c WHERE c.number = ").bind(p.category_number);

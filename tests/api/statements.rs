@@ -36,3 +36,99 @@ on_each_backend! {
         assert_eq!(n, 6, "[{}]", app.backend_name);
     }
 }
+
+/// The harness's canonical reads (benches/load/ops.rs), by name, with their expected statements.
+const CANONICAL: [(&str, &str, u64); 5] = [
+    (
+        "co-led items",
+        "query($dept: ID!) { tasks(filter: {departmentId: $dept, role: LEAD, coLed: true}, first: 100) {
+            totalCount nodes { id number content category { number name } leads { name } } } }",
+        // page, count, categories, assignments, departments.
+        5,
+    ),
+    (
+        "dashboard",
+        "query($dept: ID!) { department(id: $dept) { name kind
+            workload { lead soleLead coLead responsible total } coLeaders { department { name } taskCount }
+            tasks(first: 50) { totalCount pageInfo { hasNextPage endCursor } nodes { id number content category { name }
+                leads { name } responsibleUnits { name } reports { revision status progressPercent submittedAt } } } } }",
+        // department, workload, co-leaders, their departments, task page, count, categories, assignments, departments, reports.
+        10,
+    ),
+    (
+        "task page",
+        "query($task: ID!) { node(id: $task) { id ... on Task { number content isCoLed
+            category { number name } document { region year title issuer }
+            assignments { role position department { id name kind } } indicators { targetValue unit comparator phrase }
+            reports { revision status progressPercent summary submittedAt isLate department { name }
+                period { quarter label dueOn } revisions { revision status progressPercent submittedAt } } } } }",
+        // task, category, document, assignments, indicators, reports, departments, periods, revisions.
+        9,
+    ),
+    (
+        "taskStats over all documents",
+        "{ taskStats(groupBy: [DEPARTMENT], first: 100) {
+            department { name } taskCount coLedTaskCount assignmentCount } }",
+        // list version, the aggregate (kept until the list changes), departments.
+        3,
+    ),
+    (
+        "overdue obligations",
+        "query($period: ID!) { obligations(periodId: $period, state: OVERDUE, first: 100) {
+            totalCount pageInfo { hasNextPage endCursor } nodes { state task { id number content } department { name } } } }",
+        // period, page, count, tasks, departments.
+        5,
+    ),
+];
+
+/// A fresh database beside `app`'s with `documents` generated documents, reports included.
+async fn generated(app: &crate::support::TestApp, documents: usize) -> crate::support::TestApp {
+    let backend = crate::support::backends()
+        .into_iter()
+        .find(|b| matches!(b, crate::support::Backend::Postgres(_)) == (app.backend_name == "postgres"))
+        .expect("the backend");
+    let out = crate::support::TestApp::empty(backend).await;
+    let opts = qingdan::generate::GenerateOptions { documents, seed: 11, with_reports: true };
+    qingdan::generate::generate(&out.state.db, opts, |_| {}).await.expect("generate");
+    out
+}
+
+/// Statements of each canonical read on `app`, with the busiest co-leading bureau, the first
+/// task and the first document's last period.
+async fn canonical_statements(app: &crate::support::TestApp) -> Vec<(&'static str, u64)> {
+    let (admin, _) = app.token(entity::TokenRole::Admin, None).await;
+    let q = "{ departments(first: 500) { nodes { id tasks(role: LEAD, coLed: true) { totalCount } } }
+        tasks(first: 1) { nodes { id } } documents { reportingPeriods { id } } }";
+    let picks = app.query_as(&admin, q, serde_json::json!({})).await;
+    let data = &picks["data"];
+    let dept = data["departments"]["nodes"]
+        .as_array()
+        .expect("departments")
+        .iter()
+        .max_by_key(|d| d["tasks"]["totalCount"].as_i64().unwrap_or(0))
+        .expect("a department")["id"]
+        .clone();
+    let task = data["tasks"]["nodes"][0]["id"].clone();
+    let period =
+        data["documents"][0]["reportingPeriods"].as_array().and_then(|p| p.last()).expect("a period")["id"].clone();
+    let vars = serde_json::json!({ "dept": dept, "task": task, "period": period });
+    let mut out = Vec::new();
+    for (name, query, _) in CANONICAL {
+        let before = app.statements();
+        let resp = app.query_as(&admin, query, vars.clone()).await;
+        assert!(resp.get("errors").is_none(), "[{}] {name}: {resp:#}", app.backend_name);
+        out.push((name, app.statements() - before));
+    }
+    out
+}
+
+on_each_backend! {
+    async fn the_canonical_reads_run_as_many_statements_on_one_document_as_on_twelve(app) {
+        let one = canonical_statements(&generated(&app, 1).await).await;
+        let twelve = canonical_statements(&generated(&app, 12).await).await;
+        eprintln!("[{}] one document: {one:?}; twelve: {twelve:?}", app.backend_name);
+        assert_eq!(one, twelve, "[{}] statements grew with the data", app.backend_name);
+        let expected: Vec<(&str, u64)> = CANONICAL.iter().map(|(n, _, s)| (*n, *s)).collect();
+        assert_eq!(one, expected, "[{}]", app.backend_name);
+    }
+}
