@@ -354,8 +354,8 @@ fn check(
     for (_, op) in doc.operations.iter() {
         let root = types.root(op.node.ty);
         let mut cost = walker.selection_set(&op.node.selection_set.node, root);
-        let defaults = op.node.variable_definitions.iter().filter_map(|d| d.node.default_value.as_ref());
-        if let Some(pos) = walker.nul_at.or(defaults.clone().find(|v| has_nul(&v.node)).map(|v| v.pos)) {
+        let mut defaults = op.node.variable_definitions.iter().filter_map(|d| d.node.default_value.as_ref());
+        if let Some(pos) = walker.nul_at.or(defaults.find(|v| has_nul(&v.node)).map(|v| v.pos)) {
             return Err(nul_refused(Some(pos)));
         }
         let own: usize = op.node.directives.len()

@@ -66,10 +66,15 @@ fn invalid() -> ApiError {
 
 /// The viewer a bearer secret stands for; a wrong or revoked one is UNAUTHENTICATED.
 pub async fn authenticate(db: &impl ConnectionTrait, secret: &str) -> ApiResult<Viewer> {
+    by_digest(db, &digest_of(secret)?).await
+}
+
+/// The stored form of a secret that looks like one of ours.
+fn digest_of(secret: &str) -> ApiResult<String> {
     if !secret.starts_with(PREFIX) || secret.len() > 100 {
         return Err(invalid());
     }
-    by_digest(db, &hash(secret)).await
+    Ok(hash(secret))
 }
 
 async fn by_digest(db: &impl ConnectionTrait, digest: &str) -> ApiResult<Viewer> {
@@ -100,10 +105,7 @@ impl TokenCache {
         if ttl.is_zero() {
             return authenticate(db, secret).await;
         }
-        if !secret.starts_with(PREFIX) || secret.len() > 100 {
-            return Err(invalid());
-        }
-        let digest = hash(secret);
+        let digest = digest_of(secret)?;
         if let Some((viewer, at)) = self.lock().get(&digest)
             && at.elapsed() < ttl
         {

@@ -194,18 +194,23 @@ impl TestApp {
 impl Drop for TestApp {
     fn drop(&mut self) {
         if let Some((admin_url, name)) = self.pg_drop.take() {
-            // Drop runs inside the test's runtime: use a thread with its own.
-            let handle = std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
-                rt.block_on(async {
-                    if let Ok(admin) = sea_orm::Database::connect(&admin_url).await {
-                        let _ = admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
-                    }
-                });
-            });
-            let _ = handle.join();
+            drop_database(admin_url, name);
         }
     }
+}
+
+/// Drops PostgreSQL database `name`, from a `Drop` that runs inside a test's runtime: on a
+/// thread with its own.
+pub fn drop_database(admin_url: String, name: String) {
+    let handle = std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+        rt.block_on(async {
+            if let Ok(admin) = sea_orm::Database::connect(&admin_url).await {
+                let _ = admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
+            }
+        });
+    });
+    let _ = handle.join();
 }
 
 fn with_database(url: &str, name: &str) -> String {
