@@ -8,6 +8,7 @@ use crate::clock::Clock;
 use crate::config::Limits;
 use crate::metrics::Metrics;
 use crate::service::events::ReportEvents;
+use crate::service::list_cache::ListCache;
 use crate::service::stats::StatsCache;
 use crate::service::tokens::TokenCache;
 
@@ -26,6 +27,8 @@ pub struct AppState {
     pub tokens: TokenCache,
     /// Unfiltered `taskStats` answers of the current list.
     pub stats_cache: StatsCache,
+    /// Rows of the current list version, kept across requests.
+    pub list_cache: ListCache,
     /// SQLite has one writer: in-process writers queue here instead of failing with
     /// SQLITE_BUSY on a lock upgrade. Unused on PostgreSQL.
     pub write_lock: Arc<tokio::sync::Mutex<()>>,
@@ -47,6 +50,7 @@ impl AppState {
             None => db.clone(),
         };
         let events = ReportEvents::default();
+        let list_cache = ListCache::new(limits.list_cache_rows);
         if url.starts_with("postgres") {
             events.spawn_listener(url.to_owned());
         }
@@ -59,6 +63,7 @@ impl AppState {
             clock: Clock::default(),
             tokens: TokenCache::default(),
             stats_cache: StatsCache::default(),
+            list_cache,
             write_lock: Arc::default(),
         })
     }

@@ -184,6 +184,11 @@ pub struct Limits {
     /// (a revoked token stops working within this time; 0: look the token up on every request).
     #[arg(long, env = "QINGDAN_TOKEN_CACHE_MS", default_value_t = 2000)]
     pub token_cache_ms: u64,
+    /// Rows of the list (tasks, departments, assignments, filtered pages …) each relation keeps
+    /// in memory across requests while no import changes the list; each request checks the
+    /// list's version with one small statement (0: read everything from the database).
+    #[arg(long, env = "QINGDAN_LIST_CACHE_ROWS", default_value_t = 50_000)]
+    pub list_cache_rows: u64,
     /// GraphQL requests per minute per client address without a token (0: unlimited).
     #[arg(long, env = "QINGDAN_RATE_LIMIT_PER_MINUTE", default_value_t = 6000)]
     pub rate_limit_per_minute: u32,
@@ -234,6 +239,7 @@ impl Default for Limits {
             max_page_size: 500,
             batch_window_us: 20_000,
             token_cache_ms: 2000,
+            list_cache_rows: 50_000,
             rate_limit_per_minute: 6000,
             token_rate_limit_per_minute: 30_000,
             rate_limit_loopback: false,

@@ -25,11 +25,13 @@ where
     V: Send + Sync + Clone + 'static,
     DbLoader: async_graphql::dataloader::Loader<K, Value = V, Error = async_graphql::Error>,
 {
-    let what = format!("{key:?}");
-    loader(ctx)?
-        .load_one(key)
-        .await?
-        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("dangling reference {what}")).into())
+    // The key is named only when the row is missing: formatting it on every call allocated
+    // once per field on the request path.
+    let loader = loader(ctx)?;
+    match loader.load_one(key.clone()).await? {
+        Some(row) => Ok(row),
+        None => Err(ApiError::Internal(anyhow::anyhow!("dangling reference {key:?}")).into()),
+    }
 }
 
 /// The caller; anonymous when the request carries no token.

@@ -131,5 +131,7 @@ pub fn prepare(
     state: &AppState,
     viewer: crate::service::access::Viewer,
 ) -> async_graphql::Request {
-    request.data(loaders::new_loader(state.read_db.clone(), state.limits.batch_window())).data(viewer)
+    let loader =
+        loaders::new_loader(state.read_db.clone(), state.limits.batch_window(), Some(state.list_cache.clone()));
+    request.data(loader).data(viewer)
 }

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use async_graphql::{Context, Enum, Object};
 
-use super::context::{load_required, state};
+use super::context::{load_required, loader, state};
 use super::department::{Department, DepartmentKind, Role};
 use super::document::Category;
 use super::loaders::{CategoryKey, DepartmentKey};
@@ -117,7 +117,10 @@ impl StatsQuery {
             .collect();
         let rows = match &predicate {
             Some(p) => Arc::new(stats::task_stats(&s.read_db, Some(p), &dims, limit).await?),
-            None => s.stats_cache.unfiltered(&s.read_db, &dims, limit).await?,
+            None => {
+                let version = loader(ctx)?.loader().list_version().await?;
+                s.stats_cache.unfiltered(&s.read_db, version, &dims, limit).await?
+            }
         };
         if first.is_none() && rows.len() as u64 > MAX_GROUPS {
             return Err(ApiError::LimitExceeded(format!(

@@ -1,5 +1,7 @@
 //! Tasks, their assignments and indicators, the task filter and the task queries.
 
+use std::sync::Arc;
+
 use async_graphql::{Context, Enum, ID, InputObject, Object};
 use entity::{assignment, indicator, task};
 
@@ -12,7 +14,6 @@ use super::loaders::{AssignmentsOfTask, CategoryKey, DepartmentKey, DocumentKey,
 use crate::error::ApiError;
 use crate::service::documents;
 use crate::service::task_filter::{DepartmentRef, TaskPredicate};
-use crate::service::tasks;
 
 /// How deep `and`/`or`/`not` may nest in one filter.
 pub const MAX_FILTER_DEPTH: usize = 5;
@@ -261,7 +262,7 @@ pub struct FilteredTaskCount(pub Option<TaskPredicate>);
 
 impl FilteredTaskCount {
     pub async fn total(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
-        Ok(tasks::count(&state(ctx)?.read_db, self.0.as_ref()).await?)
+        loader(ctx)?.loader().filtered_count(self.0.as_ref()).await
     }
 }
 
@@ -319,8 +320,11 @@ impl TaskQuery {
         let descending = order_by.unwrap_or_default().first() == Some(&TaskOrder::NumberDesc);
         let page = PageArgs::new(first, after, last, before).request(s.limits.max_page_size, descending)?;
         let predicate = filter.map(|f| f.to_predicate(0)).transpose()?;
-        let rows = tasks::list(&s.read_db, predicate.as_ref(), page).await?;
-        Ok(TaskConnection { page: rows, count: TaskCount::Filtered(FilteredTaskCount(predicate)) })
+        let rows = loader(ctx)?.loader().filtered_tasks(predicate.as_ref(), page).await?;
+        Ok(TaskConnection {
+            page: Arc::unwrap_or_clone(rows),
+            count: TaskCount::Filtered(FilteredTaskCount(predicate)),
+        })
     }
 
     /// One task, by global id or by number (number alone works while one document is loaded).

@@ -179,7 +179,7 @@ pub async fn websocket(
                 let mut data = Data::default();
                 // The session's loader lives as long as the connection: it must not keep rows
                 // from one event to the next.
-                let loader = crate::graphql::loaders::new_loader(app.read_db.clone(), app.limits.batch_window());
+                let loader = crate::graphql::loaders::new_loader(app.read_db.clone(), app.limits.batch_window(), None);
                 loader.enable_all_cache(false);
                 data.insert(loader);
                 data.insert(viewer);

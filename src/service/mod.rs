@@ -4,6 +4,7 @@ pub mod access;
 pub mod departments;
 pub mod documents;
 pub mod events;
+pub mod list_cache;
 pub mod obligations;
 pub mod page;
 pub mod relations;

@@ -3,8 +3,9 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use sea_orm::{ConnectionTrait, Statement};
+use sea_orm::ConnectionTrait;
 
+use super::list_cache::ListVersion;
 use super::sql::Sql;
 use super::task_filter::TaskPredicate;
 use crate::error::ApiResult;
@@ -104,31 +105,10 @@ fn alias(key: &str) -> &str {
     }
 }
 
-/// Which version of the list the database holds: documents change only by import (a new one,
-/// or one replaced), and each import moves one of these.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct ListVersion {
-    documents: i64,
-    max_id: i64,
-    last_import: Option<String>,
-}
-
-async fn list_version(db: &impl ConnectionTrait) -> ApiResult<ListVersion> {
-    let sql = "SELECT COUNT(*) AS documents, COALESCE(MAX(id), 0) AS max_id, \
-               CAST(MAX(imported_at) AS TEXT) AS last_import FROM document";
-    let row = db.query_one_raw(Statement::from_string(db.get_database_backend(), sql)).await?;
-    let row = row.ok_or_else(|| crate::error::ApiError::Internal(anyhow::anyhow!("no row from an aggregate")))?;
-    Ok(ListVersion {
-        documents: row.try_get("", "documents")?,
-        max_id: row.try_get("", "max_id")?,
-        last_import: row.try_get("", "last_import")?,
-    })
-}
-
 /// Answers of `taskStats` without a filter, kept while the list is unchanged: over every
 /// document they aggregate every assignment (130 ms at national scale), while the list changes
-/// only on import. Each use checks the list's version (one small statement), so an import
-/// through any process or replica is seen at once.
+/// only on import. Each use passes the list version its request read (the one small statement
+/// the list cache also relies on), so an import through any process or replica is seen at once.
 #[derive(Clone, Default)]
 pub struct StatsCache {
     answers: Arc<Mutex<Answers>>,
@@ -144,10 +124,11 @@ type Answers = HashMap<(Vec<StatDimension>, u64), (ListVersion, Arc<Vec<StatRow>
 const STATS_CACHE_CAPACITY: usize = 64;
 
 impl StatsCache {
-    /// Like [`task_stats`] without a filter, from the cache when the list has not changed.
+    /// Like [`task_stats`] without a filter, from the cache when the list is still at `version`.
     pub async fn unfiltered(
         &self,
         db: &impl ConnectionTrait,
+        version: ListVersion,
         dims: &[StatDimension],
         limit: u64,
     ) -> ApiResult<Arc<Vec<StatRow>>> {
@@ -155,7 +136,6 @@ impl StatsCache {
         key_dims.sort();
         key_dims.dedup();
         let key = (key_dims, limit);
-        let version = list_version(db).await?;
         let cached = |cache: &Self| match cache.lock().get(&key) {
             Some((v, rows)) if *v == version => Some(rows.clone()),
             _ => None,

@@ -12,6 +12,7 @@ mod http_conformance;
 mod http_surface;
 mod importing;
 mod limits;
+mod list_cache;
 mod pagination;
 mod properties;
 mod reporting;

@@ -237,6 +237,19 @@ impl TestApp {
         self
     }
 
+    /// The same app reading every row from the database: no list rows are kept across
+    /// requests, so statement counts show what one request asks of the database.
+    pub fn without_list_cache(self) -> Self {
+        self.with_list_cache_rows(0)
+    }
+
+    /// The same app with a list cache of `rows` rows per relation (a fresh, empty one).
+    pub fn with_list_cache_rows(mut self, rows: u64) -> Self {
+        self.state.list_cache = qingdan::service::list_cache::ListCache::new(rows);
+        self.schema = qingdan::build_schema(Some(self.state.clone()));
+        self
+    }
+
     /// Rows in `table` (a name from the migrations).
     pub async fn rows(&self, table: &str) -> i64 {
         let sql = format!("SELECT COUNT(*) AS n FROM {table}");

@@ -1,0 +1,180 @@
+//! Rows of the list kept across requests while the list is unchanged.
+//!
+//! Documents, categories, tasks, departments, assignments, indicators and reporting periods
+//! change only by import, and every import moves the list's [`ListVersion`]. A request checks
+//! the version once (one small statement), then reads what earlier requests fetched from
+//! memory; an import through any process or replica is seen by the next request. Reports,
+//! revisions and obligations are never kept here: they change with every submission.
+
+use std::hash::Hash;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use entity::{assignment, category, department, document, indicator, reporting_period, task};
+use quick_cache::Weighter;
+use quick_cache::sync::Cache;
+use sea_orm::{ConnectionTrait, Statement};
+
+use super::page::{Page, PageRequest};
+use super::relations::{ScopedPageArgs, TaskScope, WorkloadRow};
+use super::task_filter::TaskPredicate;
+use crate::error::{ApiError, ApiResult};
+
+/// Which version of the list the database holds: documents change only by import (a new one,
+/// or one replaced), and each import moves one of these.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListVersion {
+    documents: i64,
+    max_id: i64,
+    last_import: Option<String>,
+}
+
+/// Reads the version of the list (one statement on a table of one row per document).
+pub async fn list_version(db: &impl ConnectionTrait) -> ApiResult<ListVersion> {
+    let sql = "SELECT COUNT(*) AS documents, COALESCE(MAX(id), 0) AS max_id, \
+               CAST(MAX(imported_at) AS TEXT) AS last_import FROM document";
+    let row = db.query_one_raw(Statement::from_string(db.get_database_backend(), sql)).await?;
+    let row = row.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("no row from an aggregate")))?;
+    Ok(ListVersion {
+        documents: row.try_get("", "documents")?,
+        max_id: row.try_get("", "max_id")?,
+        last_import: row.try_get("", "last_import")?,
+    })
+}
+
+/// Counts cached values in rows: a task's assignment list weighs as many rows as it holds.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RowWeight;
+
+/// How many rows a cached value holds.
+pub trait Rows {
+    fn rows(&self) -> u64;
+}
+
+impl<K, V: Rows> Weighter<K, V> for RowWeight {
+    fn weight(&self, _key: &K, value: &V) -> u64 {
+        // A zero weight would never be evicted; an empty list still costs its entry.
+        value.rows().max(1)
+    }
+}
+
+macro_rules! one_row {
+    ($($t:ty),* $(,)?) => { $(impl Rows for $t { fn rows(&self) -> u64 { 1 } })* };
+}
+one_row!(
+    document::Model,
+    category::Model,
+    task::Model,
+    department::Model,
+    indicator::Model,
+    reporting_period::Model,
+    WorkloadRow,
+    i64,
+);
+
+impl<T> Rows for Arc<Vec<T>> {
+    fn rows(&self) -> u64 {
+        self.len() as u64
+    }
+}
+
+impl<T> Rows for Arc<Page<T>> {
+    fn rows(&self) -> u64 {
+        self.rows.len() as u64
+    }
+}
+
+/// One relation's cache: at most the configured number of rows, least useful out first.
+pub type RowCache<K, V> = Cache<K, V, RowWeight>;
+
+fn row_cache<K: Eq + Hash + Clone, V: Rows + Clone>(capacity: u64) -> RowCache<K, V> {
+    // The item estimate sizes the table up front; most entries hold one row.
+    let estimated = usize::try_from(capacity.min(1 << 16)).unwrap_or(1 << 16);
+    Cache::with_weighter(estimated.max(16), capacity.max(1), RowWeight)
+}
+
+/// A department's co-leaders: (other department, shared tasks), most shared first.
+pub type CoLeaders = Arc<Vec<(i64, Vec<i64>)>>;
+
+/// The rows kept for one list version.
+type Current = Option<(ListVersion, Arc<ListRows>)>;
+
+/// A page of a filtered task listing, as asked for.
+pub type FilteredPageKey = (Option<TaskPredicate>, PageRequest);
+
+/// Rows of one version of the list, by relation.
+pub struct ListRows {
+    pub documents: RowCache<i64, document::Model>,
+    pub categories: RowCache<i64, category::Model>,
+    pub tasks: RowCache<i64, task::Model>,
+    pub departments: RowCache<i64, department::Model>,
+    pub indicators: RowCache<i64, indicator::Model>,
+    pub periods: RowCache<i64, reporting_period::Model>,
+    pub assignments_of_task: RowCache<i64, Arc<Vec<assignment::Model>>>,
+    pub indicators_of_task: RowCache<i64, Arc<Vec<indicator::Model>>>,
+    pub workloads: RowCache<i64, WorkloadRow>,
+    pub co_leaders: RowCache<i64, CoLeaders>,
+    pub scoped_pages: RowCache<(i64, ScopedPageArgs), Arc<Page<task::Model>>>,
+    pub scoped_counts: RowCache<(i64, TaskScope, Option<bool>), i64>,
+    pub filtered_pages: RowCache<FilteredPageKey, Arc<Page<task::Model>>>,
+    pub filtered_counts: RowCache<Option<TaskPredicate>, i64>,
+}
+
+impl ListRows {
+    fn new(capacity: u64) -> Self {
+        Self {
+            documents: row_cache(capacity),
+            categories: row_cache(capacity),
+            tasks: row_cache(capacity),
+            departments: row_cache(capacity),
+            indicators: row_cache(capacity),
+            periods: row_cache(capacity),
+            assignments_of_task: row_cache(capacity),
+            indicators_of_task: row_cache(capacity),
+            workloads: row_cache(capacity),
+            co_leaders: row_cache(capacity),
+            scoped_pages: row_cache(capacity),
+            scoped_counts: row_cache(capacity),
+            filtered_pages: row_cache(capacity),
+            filtered_counts: row_cache(capacity),
+        }
+    }
+}
+
+/// The rows of the current list version, shared by every request of the process.
+#[derive(Clone)]
+pub struct ListCache {
+    /// Rows each relation may keep; 0 turns the cache off.
+    capacity: u64,
+    current: Arc<Mutex<Current>>,
+}
+
+impl ListCache {
+    /// A cache keeping at most `capacity` rows per relation (0: nothing is kept).
+    pub fn new(capacity: u64) -> Self {
+        Self { capacity, current: Arc::default() }
+    }
+
+    /// Whether anything is kept at all.
+    pub fn is_enabled(&self) -> bool {
+        self.capacity > 0
+    }
+
+    /// The rows kept for `version` (read with [`list_version`] by the caller), or `None` when
+    /// the cache is off. A version other than the cached one starts a new, empty set of rows.
+    pub fn rows_at(&self, version: &ListVersion) -> Option<Arc<ListRows>> {
+        if !self.is_enabled() {
+            return None;
+        }
+        let mut current = self.current.lock().unwrap_or_else(PoisonError::into_inner);
+        match &*current {
+            Some((v, rows)) if v == version => Some(rows.clone()),
+            _ => {
+                // Rows read after the version are at least as new as it: an import that lands
+                // meanwhile moves the version again, and the next request starts over.
+                let rows = Arc::new(ListRows::new(self.capacity));
+                *current = Some((version.clone(), rows.clone()));
+                Some(rows)
+            }
+        }
+    }
+}

@@ -1,0 +1,74 @@
+//! Rows of the list kept across requests: a repeated read asks the database only for the list's
+//! version, and an import through another process is seen by the very next read.
+
+use qingdan::import::{BUNDLED_DOCUMENT, import_text};
+use serde_json::json;
+
+use crate::on_each_backend;
+
+const CO_LED: &str = r#"{ tasks(filter: {departmentName: "市政务服务办", role: LEAD, coLed: true}) {
+    totalCount nodes { number content category { number name } leads { name kind workload { lead total } } } } }"#;
+
+const TARGETS: &str = r#"query($s: String!) { tasks(filter: {search: $s}) { totalCount
+    nodes { number content indicators { targetValue unit } assignments { role department { name } } } } }"#;
+
+on_each_backend! {
+    async fn a_repeated_read_of_the_list_asks_the_database_only_for_its_version(app) {
+        let before = app.statements();
+        let cold = app.data(CO_LED).await;
+        let cold_statements = app.statements() - before;
+        let before = app.statements();
+        let warm = app.data(CO_LED).await;
+        assert_eq!(app.statements() - before, 1, "[{}] the version, nothing else", app.backend_name);
+        assert_eq!(warm, cold, "[{}] the same answer from memory", app.backend_name);
+        assert_eq!(cold["tasks"]["totalCount"], 5, "[{}]", app.backend_name);
+
+        let uncached = app.without_list_cache();
+        let before = uncached.statements();
+        assert_eq!(uncached.data(CO_LED).await, cold, "[{}] the same answer without the cache", uncached.backend_name);
+        let direct = uncached.statements() - before;
+        // Sibling batches may meet or not, so the uncached count can differ by one either way.
+        assert!(cold_statements <= direct + 2, "[{}] cold {cold_statements}, uncached {direct}", uncached.backend_name);
+        assert!(cold_statements > 1, "[{}] a cold read fetches rows", uncached.backend_name);
+    }
+}
+
+on_each_backend! {
+    async fn an_import_through_another_connection_is_seen_by_the_next_read(app) {
+        let targets = |term: &'static str| {
+            let app = &app;
+            async move { app.query_with(TARGETS, json!({ "s": term })).await["data"]["tasks"].clone() }
+        };
+        let old = targets("突破11000").await;
+        assert_eq!(old["totalCount"], 1, "[{}] {old:#}", app.backend_name);
+        assert_eq!(targets("突破11000").await, old, "[{}] kept", app.backend_name);
+        let stats = app.data("{ taskStats { taskCount } }").await;
+        assert_eq!(stats["taskStats"][0]["taskCount"], 129, "[{}]", app.backend_name);
+
+        // Another process (a CLI import, a second replica) writes through its own connection.
+        let other = sea_orm::Database::connect(&app.database_url).await.expect("a second connection");
+        let changed = BUNDLED_DOCUMENT.replacen("国家高新技术企业突破11000 家。", "国家高新技术企业突破12000 家。", 1);
+        import_text(&other, &changed, true).await.expect("replace through the other connection");
+        other.close().await.ok();
+
+        assert_eq!(targets("突破11000").await["totalCount"], 0, "[{}] the old text is gone", app.backend_name);
+        let new = targets("突破12000").await;
+        assert_eq!(new["totalCount"], 1, "[{}] {new:#}", app.backend_name);
+        assert_eq!(new["nodes"][0]["number"], old["nodes"][0]["number"], "[{}]", app.backend_name);
+        assert_eq!(new["nodes"][0]["indicators"][0]["targetValue"], 12000.0, "[{}] {new:#}", app.backend_name);
+        assert_eq!(new["nodes"][0]["assignments"], old["nodes"][0]["assignments"], "[{}]", app.backend_name);
+    }
+}
+
+on_each_backend! {
+    async fn a_cache_smaller_than_the_list_still_answers_every_row(app) {
+        let q = "{ tasks(first: 129) { nodes { number category { number } leads { name } indicators { targetValue } } } }";
+        let expected = app.data(q).await;
+        let small = app.with_list_cache_rows(7);
+        for round in 0..3 {
+            assert_eq!(small.data(q).await, expected, "[{}] round {round}", small.backend_name);
+        }
+        let nodes = expected["tasks"]["nodes"].as_array().expect("nodes");
+        assert_eq!(nodes.len(), 129, "[{}]", small.backend_name);
+    }
+}
