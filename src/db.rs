@@ -29,7 +29,14 @@ pub async fn connect(url: &str, metrics: Arc<Metrics>) -> Result<DatabaseConnect
         });
     } else {
         // Two cores here: a handful of connections saturate them; more only queue in PostgreSQL.
-        opts.max_connections(16).min_connections(2);
+        opts.max_connections(16).min_connections(2).map_sqlx_postgres_opts(|o| {
+            // Statements are prepared once per connection; by default PostgreSQL still plans
+            // them anew on every run while its estimate favours a custom plan, and the
+            // obligation joins spend more time planning than executing (0.5–1.9 ms against
+            // 0.4–0.9 ms at national scale). One generic plan per statement: overdue obligations
+            // 712 → 1182 requests/s, no canonical read slower.
+            o.options([("plan_cache_mode", "force_generic_plan")])
+        });
     }
     let mut db = Database::connect(opts).await?;
     db.set_metric_callback(move |info| {

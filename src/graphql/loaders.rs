@@ -361,17 +361,41 @@ impl Loader<ReportsOfTask> for DbLoader {
     }
 }
 
-/// Revisions of a report, oldest first.
+/// Revisions 1 to `through` of a report, oldest first. Revisions are never changed once
+/// written, so they are kept across requests under the report's revision number: a newer
+/// submission makes a new key rather than a stale entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct RevisionsOfReport(pub i64);
+pub struct RevisionsOfReport {
+    pub report: i64,
+    pub through: i32,
+}
 
 impl Loader<RevisionsOfReport> for DbLoader {
     type Value = Arc<Vec<entity::report_revision::Model>>;
     type Error = async_graphql::Error;
 
     async fn load(&self, keys: &[RevisionsOfReport]) -> LoadResult<RevisionsOfReport, Self::Value> {
-        let ids: Vec<i64> = keys.iter().map(|k| k.0).collect();
-        let mut found = crate::service::reports::revisions_of(&self.db, &ids).await?;
-        Ok(ids.into_iter().map(|id| (RevisionsOfReport(id), Arc::new(found.remove(&id).unwrap_or_default()))).collect())
+        let keys: Vec<(i64, i32)> = keys.iter().map(|k| (k.report, k.through)).collect();
+        let found = self
+            .through_list(
+                &keys,
+                |l| &l.revisions,
+                |missing| async move {
+                    let ids: Vec<i64> = missing.iter().map(|k| k.0).collect();
+                    let mut found = crate::service::reports::revisions_of(&self.db, &ids).await?;
+                    Ok(missing
+                        .into_iter()
+                        .map(|(report, through)| {
+                            // A submission after the report row was read adds revisions past
+                            // `through`; they belong to the next key.
+                            let mut rows = found.remove(&report).unwrap_or_default();
+                            rows.retain(|r| r.revision <= through);
+                            ((report, through), Arc::new(rows))
+                        })
+                        .collect())
+                },
+            )
+            .await?;
+        Ok(found.into_iter().map(|((report, through), v)| (RevisionsOfReport { report, through }, v)).collect())
     }
 }

@@ -96,7 +96,8 @@ impl Report {
     }
     /// Every revision, oldest first.
     async fn revisions(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<ReportRevision>> {
-        let rows = loader(ctx)?.load_one(RevisionsOfReport(self.0.id)).await?.unwrap_or_default();
+        let key = RevisionsOfReport { report: self.0.id, through: self.0.revision };
+        let rows = loader(ctx)?.load_one(key).await?.unwrap_or_default();
         let deadline = self.deadline(ctx).await?;
         Ok(rows.iter().cloned().map(|r| ReportRevision(r, deadline)).collect())
     }

@@ -3,13 +3,14 @@
 //! Documents, categories, tasks, departments, assignments, indicators and reporting periods
 //! change only by import, and every import moves the list's [`ListVersion`]. A request checks
 //! the version once (one small statement), then reads what earlier requests fetched from
-//! memory; an import through any process or replica is seen by the next request. Reports,
-//! revisions and obligations are never kept here: they change with every submission.
+//! memory; an import through any process or replica is seen by the next request. Reports and
+//! obligations are never kept here: they change with every submission. Revisions are, by the
+//! report's revision number: a revision, once written, never changes.
 
 use std::hash::Hash;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use entity::{assignment, category, department, document, indicator, reporting_period, task};
+use entity::{assignment, category, department, document, indicator, report_revision, reporting_period, task};
 use quick_cache::Weighter;
 use quick_cache::sync::Cache;
 use sea_orm::{ConnectionTrait, Statement};
@@ -117,6 +118,8 @@ pub struct ListRows {
     pub scoped_counts: RowCache<(i64, TaskScope, Option<bool>), i64>,
     pub filtered_pages: RowCache<FilteredPageKey, Arc<Page<task::Model>>>,
     pub filtered_counts: RowCache<Option<TaskPredicate>, i64>,
+    /// Revisions 1 to N of a report, by (report, N): written once, never changed.
+    pub revisions: RowCache<(i64, i32), Arc<Vec<report_revision::Model>>>,
 }
 
 impl ListRows {
@@ -136,6 +139,7 @@ impl ListRows {
             scoped_counts: row_cache(capacity),
             filtered_pages: row_cache(capacity),
             filtered_counts: row_cache(capacity),
+            revisions: row_cache(capacity),
         }
     }
 }

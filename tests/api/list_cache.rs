@@ -72,3 +72,39 @@ on_each_backend! {
         assert_eq!(nodes.len(), 129, "[{}]", small.backend_name);
     }
 }
+
+on_each_backend! {
+    async fn revisions_kept_by_revision_number_show_each_new_submission(app) {
+        let (admin, _) = app.token(entity::TokenRole::Admin, None).await;
+        let task = app.data("{ task(number: 29) { id leads { id } } }").await["task"].clone();
+        let input = |n: i64| json!({ "taskId": task["id"], "departmentId": task["leads"][0]["id"], "periodId": "",
+            "status": "ON_TRACK", "progressPercent": n, "summary": format!("第{n}次") });
+        let period = app.period_id(1).await;
+        let q = "query($t: ID!) { node(id: $t) { ... on Task { reports { revision revisions { revision summary } } } } }";
+        let history = |expected: i64| {
+            let (app, admin, t) = (&app, &admin, task["id"].clone());
+            async move {
+                let before = app.statements();
+                let resp = app.query_as(admin, q, json!({ "t": t })).await;
+                let report = &resp["data"]["node"]["reports"][0];
+                assert_eq!(report["revision"], expected, "[{}] {resp:#}", app.backend_name);
+                let summaries: Vec<String> = report["revisions"].as_array().expect("revisions").iter()
+                    .map(|r| r["summary"].as_str().expect("summary").to_owned()).collect();
+                (summaries, app.statements() - before)
+            }
+        };
+        for n in 1..=3 {
+            let mut body = input(n);
+            body["periodId"] = json!(period);
+            let resp = app.submit(&admin, body, "revision").await;
+            assert_eq!(resp["data"]["submitReport"]["report"]["revision"], n, "[{}] {resp:#}", app.backend_name);
+            let (first, _) = history(n).await;
+            let want: Vec<String> = (1..=n).map(|i| format!("第{i}次")).collect();
+            assert_eq!(first, want, "[{}] after submission {n}", app.backend_name);
+            let (again, statements) = history(n).await;
+            assert_eq!(again, want, "[{}]", app.backend_name);
+            // The version and the reports; the revisions come from memory.
+            assert_eq!(statements, 2, "[{}] statements of a repeated read", app.backend_name);
+        }
+    }
+}
