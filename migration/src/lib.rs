@@ -4,6 +4,9 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261126_000001_create_list_tables;
 mod m20261126_000002_create_reporting_tables;
+mod m20261202_000001_create_report_counter;
+
+pub use m20261202_000001_create_report_counter::SHARDS as REPORT_COUNTER_SHARDS;
 
 pub struct Migrator;
 
@@ -13,6 +16,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261126_000001_create_list_tables::Migration),
             Box::new(m20261126_000002_create_reporting_tables::Migration),
+            Box::new(m20261202_000001_create_report_counter::Migration),
         ]
     }
 }

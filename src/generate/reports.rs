@@ -139,5 +139,8 @@ pub async fn generate_reports(
     }
     let n_revisions = revisions.len();
     insert_chunked(txn, revisions).await?;
+    if let Some(task) = task_ids.first() {
+        crate::service::reports::count_submission(txn, *task).await?;
+    }
     Ok(Written { reports: n_reports, rows: n_reports + n_revisions })
 }

@@ -4,12 +4,13 @@
 use std::collections::HashMap;
 use std::hash::Hash;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use entity::{assignment, category, department, document, indicator, task};
 use sea_orm::DatabaseConnection;
 
-use crate::service::list_cache::{CoLeaders, ListCache, ListRows, ListVersion, RowCache, Rows, list_version};
+use crate::service::list_cache::{CoLeaders, ListCache, ListVersion, RowCache, Rows, SharedRows, Versions, versions};
 use crate::service::page::{Page, PageRequest};
 use crate::service::relations::{self, ScopedPageArgs, TaskScope, WorkloadRow};
 use crate::service::task_filter::TaskPredicate;
@@ -20,8 +21,10 @@ pub struct DbLoader {
     db: DatabaseConnection,
     /// Rows of the list shared across requests; `None` for loaders that outlive a request.
     list: Option<ListCache>,
-    /// The list's version as this request first saw it, and the shared rows kept for it.
-    seen: tokio::sync::OnceCell<(ListVersion, Option<Arc<ListRows>>)>,
+    /// The versions this request first saw, and the shared rows kept for them.
+    seen: tokio::sync::OnceCell<(Versions, Option<Arc<SharedRows>>)>,
+    /// This request wrote: the versions it saw are behind, so it reads from the database only.
+    wrote: AtomicBool,
 }
 
 impl DbLoader {
@@ -29,26 +32,33 @@ impl DbLoader {
     pub async fn list_version(&self) -> Result<ListVersion, async_graphql::Error> {
         if self.list.is_none() {
             // A loader without the shared rows may outlive a request: never keep a version.
-            return Ok(list_version(&self.db).await?);
+            return Ok(versions(&self.db).await?.list);
         }
-        Ok(self.seen().await?.0.clone())
+        Ok(self.seen().await?.0.list.clone())
     }
 
-    /// The shared rows of the list version this request saw; `None` when nothing is shared.
-    pub async fn list_rows(&self) -> Result<Option<Arc<ListRows>>, async_graphql::Error> {
-        if !self.list.as_ref().is_some_and(ListCache::is_enabled) {
+    /// From now on this request reads from the database only: the versions it saw are behind
+    /// its own write.
+    pub fn after_write(&self) {
+        self.wrote.store(true, Ordering::Relaxed);
+    }
+
+    /// The shared rows of the versions this request saw; `None` when nothing is shared (or the
+    /// request wrote since).
+    pub async fn shared_rows(&self) -> Result<Option<Arc<SharedRows>>, async_graphql::Error> {
+        if !self.list.as_ref().is_some_and(ListCache::is_enabled) || self.wrote.load(Ordering::Relaxed) {
             return Ok(None);
         }
         Ok(self.seen().await?.1.clone())
     }
 
-    async fn seen(&self) -> Result<&(ListVersion, Option<Arc<ListRows>>), async_graphql::Error> {
+    async fn seen(&self) -> Result<&(Versions, Option<Arc<SharedRows>>), async_graphql::Error> {
         let seen = self
             .seen
             .get_or_try_init(|| async {
-                let version = list_version(&self.db).await?;
-                let rows = self.list.as_ref().and_then(|l| l.rows_at(&version));
-                Ok::<_, crate::error::ApiError>((version, rows))
+                let versions = versions(&self.db).await?;
+                let rows = self.list.as_ref().and_then(|l| l.rows_at(&versions)).map(Arc::new);
+                Ok::<_, crate::error::ApiError>((versions, rows))
             })
             .await?;
         Ok(seen)
@@ -59,7 +69,7 @@ impl DbLoader {
     async fn through_list<K, V, Fut>(
         &self,
         keys: &[K],
-        pick: fn(&ListRows) -> &RowCache<K, V>,
+        pick: fn(&SharedRows) -> &RowCache<K, V>,
         fetch: impl FnOnce(Vec<K>) -> Fut,
     ) -> LoadResult<K, V>
     where
@@ -67,7 +77,7 @@ impl DbLoader {
         V: Rows + Clone,
         Fut: Future<Output = LoadResult<K, V>>,
     {
-        let Some(rows) = self.list_rows().await? else {
+        let Some(rows) = self.shared_rows().await? else {
             return fetch(keys.to_vec()).await;
         };
         let cache = pick(&rows);
@@ -90,48 +100,52 @@ impl DbLoader {
         Ok(out)
     }
 
+    /// Like [`Self::through_list`] for one key that is not batched with others.
+    async fn one_through_list<K, V, Fut>(
+        &self,
+        key: K,
+        pick: fn(&SharedRows) -> &RowCache<K, V>,
+        fetch: impl FnOnce(K) -> Fut,
+    ) -> Result<V, async_graphql::Error>
+    where
+        K: Eq + Hash + Clone,
+        V: Rows + Clone,
+        Fut: Future<Output = Result<V, crate::error::ApiError>>,
+    {
+        let Some(rows) = self.shared_rows().await? else {
+            return Ok(fetch(key).await?);
+        };
+        let cache = pick(&rows);
+        if let Some(v) = cache.get(&key) {
+            return Ok(v);
+        }
+        let v = fetch(key.clone()).await?;
+        cache.insert(key, v.clone());
+        Ok(v)
+    }
+
     /// A page of the tasks matching `predicate`, shared with earlier requests that asked the same.
     pub async fn filtered_tasks(
         &self,
         predicate: Option<&TaskPredicate>,
         page: PageRequest,
     ) -> Result<Arc<Page<task::Model>>, async_graphql::Error> {
-        let key = (predicate.cloned(), page);
-        let found = self
-            .through_list(
-                std::slice::from_ref(&key),
-                |l| &l.filtered_pages,
-                |missing| async move {
-                    let mut out = HashMap::with_capacity(missing.len());
-                    for (predicate, page) in missing {
-                        let rows = tasks::list(&self.db, predicate.as_ref(), page).await?;
-                        out.insert((predicate, page), Arc::new(rows));
-                    }
-                    Ok(out)
-                },
-            )
-            .await?;
-        Ok(found.get(&key).cloned().unwrap_or_default())
+        self.one_through_list(
+            (predicate.cloned(), page),
+            |s| &s.list.filtered_pages,
+            |(p, page)| async move { Ok(Arc::new(tasks::list(&self.db, p.as_ref(), page).await?)) },
+        )
+        .await
     }
 
     /// How many tasks match `predicate`, shared with earlier requests that asked the same.
     pub async fn filtered_count(&self, predicate: Option<&TaskPredicate>) -> Result<i64, async_graphql::Error> {
-        let key = predicate.cloned();
-        let found = self
-            .through_list(
-                std::slice::from_ref(&key),
-                |l| &l.filtered_counts,
-                |missing| async move {
-                    let mut out = HashMap::with_capacity(missing.len());
-                    for predicate in missing {
-                        let n = tasks::count(&self.db, predicate.as_ref()).await?;
-                        out.insert(predicate, n);
-                    }
-                    Ok(out)
-                },
-            )
-            .await?;
-        Ok(found.get(&key).copied().unwrap_or(0))
+        self.one_through_list(
+            predicate.cloned(),
+            |s| &s.list.filtered_counts,
+            |p| async move { tasks::count(&self.db, p.as_ref()).await },
+        )
+        .await
     }
 }
 
@@ -146,7 +160,7 @@ pub fn new_loader(
     list: Option<ListCache>,
 ) -> DataLoader<DbLoader, HashMapCache> {
     DataLoader::with_cache(
-        DbLoader { db, list, seen: tokio::sync::OnceCell::new() },
+        DbLoader { db, list, seen: tokio::sync::OnceCell::new(), wrote: AtomicBool::new(false) },
         move |fetch| super::batching::spawn_fetch(fetch, window),
         HashMapCache::default(),
     )
@@ -157,23 +171,8 @@ pub fn new_loader(
 type LoadResult<K, V> = Result<HashMap<K, V>, async_graphql::Error>;
 
 macro_rules! by_id_loader {
-    ($key:ident, $entity:ty, $model:ty) => {
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        pub struct $key(pub i64);
-
-        impl Loader<$key> for DbLoader {
-            type Value = $model;
-            type Error = async_graphql::Error;
-
-            async fn load(&self, keys: &[$key]) -> LoadResult<$key, $model> {
-                let ids: Vec<i64> = keys.iter().map(|k| k.0).collect();
-                let rows = relations::by_ids::<$entity>(&self.db, &ids).await?;
-                Ok(rows.into_iter().map(|r| ($key(r.id), r)).collect())
-            }
-        }
-    };
-    // Rows of the list: through the shared cache's `$rows`.
-    ($key:ident, $entity:ty, $model:ty, $rows:ident) => {
+    // Through the shared cache's `$rows`.
+    ($key:ident, $entity:ty, $model:ty, $($rows:ident).+) => {
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         pub struct $key(pub i64);
 
@@ -186,7 +185,7 @@ macro_rules! by_id_loader {
                 let found = self
                     .through_list(
                         &ids,
-                        |l| &l.$rows,
+                        |s| &s.$($rows).+,
                         |missing| async move {
                             let rows = relations::by_ids::<$entity>(&self.db, &missing).await?;
                             Ok(rows.into_iter().map(|r| (r.id, r)).collect())
@@ -199,18 +198,18 @@ macro_rules! by_id_loader {
     };
 }
 
-by_id_loader!(DocumentKey, document::Entity, document::Model, documents);
-by_id_loader!(CategoryKey, category::Entity, category::Model, categories);
-by_id_loader!(TaskKey, task::Entity, task::Model, tasks);
-by_id_loader!(DepartmentKey, department::Entity, department::Model, departments);
-by_id_loader!(PeriodKey, entity::reporting_period::Entity, entity::reporting_period::Model, periods);
-by_id_loader!(ReportKey, entity::report::Entity, entity::report::Model);
-by_id_loader!(IndicatorKey, indicator::Entity, indicator::Model, indicators);
+by_id_loader!(DocumentKey, document::Entity, document::Model, list.documents);
+by_id_loader!(CategoryKey, category::Entity, category::Model, list.categories);
+by_id_loader!(TaskKey, task::Entity, task::Model, list.tasks);
+by_id_loader!(DepartmentKey, department::Entity, department::Model, list.departments);
+by_id_loader!(PeriodKey, entity::reporting_period::Entity, entity::reporting_period::Model, list.periods);
+by_id_loader!(ReportKey, entity::report::Entity, entity::report::Model, reports.by_id);
+by_id_loader!(IndicatorKey, indicator::Entity, indicator::Model, list.indicators);
 
 /// A relation of the list keyed by one parent id, through the shared cache's `$rows`: `$fetch`
 /// maps parent ids to what it found; parents it did not find get `$default`.
 macro_rules! of_parent_loader {
-    ($(#[$doc:meta])* $key:ident, $value:ty, $rows:ident, $fetch:path, $default:expr) => {
+    ($(#[$doc:meta])* $key:ident, $value:ty, $($rows:ident).+, $fetch:path, $default:expr) => {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         pub struct $key(pub i64);
@@ -222,7 +221,7 @@ macro_rules! of_parent_loader {
             async fn load(&self, keys: &[$key]) -> LoadResult<$key, $value> {
                 let ids: Vec<i64> = keys.iter().map(|k| k.0).collect();
                 let found = self
-                    .through_list(&ids, |l| &l.$rows, |missing| async move {
+                    .through_list(&ids, |s| &s.$($rows).+, |missing| async move {
                         let mut found = $fetch(&self.db, &missing).await?;
                         let default: fn(i64) -> $value = $default;
                         Ok(missing
@@ -241,7 +240,7 @@ of_parent_loader!(
     /// Assignments of a task.
     AssignmentsOfTask,
     Arc<Vec<assignment::Model>>,
-    assignments_of_task,
+    list.assignments_of_task,
     relations::assignments_of_tasks,
     |_| Arc::default()
 );
@@ -249,7 +248,7 @@ of_parent_loader!(
     /// Indicators of a task.
     IndicatorsOfTask,
     Arc<Vec<indicator::Model>>,
-    indicators_of_task,
+    list.indicators_of_task,
     relations::indicators_of_tasks,
     |_| Arc::default()
 );
@@ -257,7 +256,7 @@ of_parent_loader!(
     /// Workload of a department.
     WorkloadOf,
     WorkloadRow,
-    workloads,
+    list.workloads,
     relations::workloads,
     |id| WorkloadRow { department_id: id, ..Default::default() }
 );
@@ -265,7 +264,7 @@ of_parent_loader!(
     /// Co-leaders of a department: (other department, shared tasks), most shared first.
     CoLeadersOf,
     CoLeaders,
-    co_leaders,
+    list.co_leaders,
     relations::co_leaders,
     |_| Arc::default()
 );
@@ -286,7 +285,7 @@ impl Loader<ScopedPage> for DbLoader {
         let found = self
             .through_list(
                 &keys,
-                |l| &l.scoped_pages,
+                |s| &s.list.scoped_pages,
                 |missing| async move {
                     // Siblings nearly always share their arguments: one statement per distinct
                     // argument set.
@@ -325,7 +324,7 @@ impl Loader<ScopedCount> for DbLoader {
         let found = self
             .through_list(
                 &keys,
-                |l| &l.scoped_counts,
+                |s| &s.list.scoped_counts,
                 |missing| async move {
                     let mut groups: HashMap<(TaskScope, Option<bool>), Vec<i64>> = HashMap::new();
                     for (parent, scope, co_led) in &missing {
@@ -346,20 +345,14 @@ impl Loader<ScopedCount> for DbLoader {
     }
 }
 
-/// Reports of a task (every period and department).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct ReportsOfTask(pub i64);
-
-impl Loader<ReportsOfTask> for DbLoader {
-    type Value = Arc<Vec<entity::report::Model>>;
-    type Error = async_graphql::Error;
-
-    async fn load(&self, keys: &[ReportsOfTask]) -> LoadResult<ReportsOfTask, Self::Value> {
-        let ids: Vec<i64> = keys.iter().map(|k| k.0).collect();
-        let mut found = crate::service::reports::of_tasks(&self.db, &ids).await?;
-        Ok(ids.into_iter().map(|id| (ReportsOfTask(id), Arc::new(found.remove(&id).unwrap_or_default()))).collect())
-    }
-}
+of_parent_loader!(
+    /// Reports of a task (every period and department).
+    ReportsOfTask,
+    Arc<Vec<entity::report::Model>>,
+    reports.of_task,
+    crate::service::reports::of_tasks,
+    |_| Arc::default()
+);
 
 /// Revisions 1 to `through` of a report, oldest first. Revisions are never changed once
 /// written, so they are kept across requests under the report's revision number: a newer
@@ -379,7 +372,7 @@ impl Loader<RevisionsOfReport> for DbLoader {
         let found = self
             .through_list(
                 &keys,
-                |l| &l.revisions,
+                |s| &s.list.revisions,
                 |missing| async move {
                     let ids: Vec<i64> = missing.iter().map(|k| k.0).collect();
                     let mut found = crate::service::reports::revisions_of(&self.db, &ids).await?;

@@ -320,7 +320,9 @@ impl ReportMutation {
         let saved = reports::submit(s, viewer(ctx), submission).await?;
         // Rows this request loaded before the write are stale now (a second submitReport of the
         // same operation reads its report's revisions afresh).
-        loader(ctx)?.enable_all_cache(false);
+        let loader = loader(ctx)?;
+        loader.enable_all_cache(false);
+        loader.loader().after_write();
         Ok(SubmitReportPayload { report: Report(saved) })
     }
 }

@@ -1,16 +1,18 @@
-//! Rows of the list kept across requests while the list is unchanged.
+//! Rows kept across requests while they are unchanged.
 //!
 //! Documents, categories, tasks, departments, assignments, indicators and reporting periods
-//! change only by import, and every import moves the list's [`ListVersion`]. A request checks
-//! the version once (one small statement), then reads what earlier requests fetched from
-//! memory; an import through any process or replica is seen by the next request. Reports and
-//! obligations are never kept here: they change with every submission. Revisions are, by the
-//! report's revision number: a revision, once written, never changes.
+//! change only by import, and every import moves the list's [`ListVersion`]. Reports change with
+//! each submission, and every submission moves the report counter (a sum over a few counter
+//! rows, bumped in the submission's own transaction). A request reads both in one small
+//! statement, then reads what earlier requests fetched from memory: an import or a submission
+//! through any process or replica is seen by the next request. Obligations are never kept (their
+//! state also moves with the clock). Revisions are kept by the report's revision number: a
+//! revision, once written, never changes.
 
 use std::hash::Hash;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use entity::{assignment, category, department, document, indicator, report_revision, reporting_period, task};
+use entity::{assignment, category, department, document, indicator, report, report_revision, reporting_period, task};
 use quick_cache::Weighter;
 use quick_cache::sync::Cache;
 use sea_orm::{ConnectionTrait, Statement};
@@ -29,16 +31,30 @@ pub struct ListVersion {
     last_import: Option<String>,
 }
 
-/// Reads the version of the list (one statement on a table of one row per document).
-pub async fn list_version(db: &impl ConnectionTrait) -> ApiResult<ListVersion> {
+/// What the database holds now: the list's version and the count of report submissions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Versions {
+    pub list: ListVersion,
+    /// Sum of the report counter: moves with every committed submission.
+    pub submissions: i64,
+}
+
+/// Reads both versions in one statement (a table of one row per document, and the counter's
+/// few rows).
+pub async fn versions(db: &impl ConnectionTrait) -> ApiResult<Versions> {
     let sql = "SELECT COUNT(*) AS documents, COALESCE(MAX(id), 0) AS max_id, \
-               CAST(MAX(imported_at) AS TEXT) AS last_import FROM document";
+               CAST(MAX(imported_at) AS TEXT) AS last_import, \
+               (SELECT CAST(COALESCE(SUM(submissions), 0) AS BIGINT) FROM report_counter) AS submissions \
+               FROM document";
     let row = db.query_one_raw(Statement::from_string(db.get_database_backend(), sql)).await?;
     let row = row.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("no row from an aggregate")))?;
-    Ok(ListVersion {
-        documents: row.try_get("", "documents")?,
-        max_id: row.try_get("", "max_id")?,
-        last_import: row.try_get("", "last_import")?,
+    Ok(Versions {
+        list: ListVersion {
+            documents: row.try_get("", "documents")?,
+            max_id: row.try_get("", "max_id")?,
+            last_import: row.try_get("", "last_import")?,
+        },
+        submissions: row.try_get("", "submissions")?,
     })
 }
 
@@ -63,6 +79,7 @@ macro_rules! one_row {
 }
 one_row!(
     document::Model,
+    report::Model,
     category::Model,
     task::Model,
     department::Model,
@@ -95,9 +112,6 @@ fn row_cache<K: Eq + Hash + Clone, V: Rows + Clone>(capacity: u64) -> RowCache<K
 
 /// A department's co-leaders: (other department, shared tasks), most shared first.
 pub type CoLeaders = Arc<Vec<(i64, Vec<i64>)>>;
-
-/// The rows kept for one list version.
-type Current = Option<(ListVersion, Arc<ListRows>)>;
 
 /// A page of a filtered task listing, as asked for.
 pub type FilteredPageKey = (Option<TaskPredicate>, PageRequest);
@@ -144,18 +158,66 @@ impl ListRows {
     }
 }
 
-/// The rows of the current list version, shared by every request of the process.
+/// Reports at one count of submissions (and one list version).
+pub struct ReportRows {
+    pub by_id: RowCache<i64, report::Model>,
+    /// Reports of a task, every period and department.
+    pub of_task: RowCache<i64, Arc<Vec<report::Model>>>,
+}
+
+impl ReportRows {
+    fn new(capacity: u64) -> Self {
+        Self { by_id: row_cache(capacity), of_task: row_cache(capacity) }
+    }
+}
+
+/// The rows one request reads from: those of the versions it saw.
+pub struct SharedRows {
+    pub list: Arc<ListRows>,
+    pub reports: Arc<ReportRows>,
+}
+
+/// One set of rows, valid while the database is at one version; another version starts over.
+struct Tier<V, R> {
+    current: Mutex<Option<(V, Arc<R>)>>,
+}
+
+impl<V: PartialEq + Clone, R> Tier<V, R> {
+    fn at(&self, version: &V, make: impl FnOnce() -> R) -> Arc<R> {
+        let mut current = self.current.lock().unwrap_or_else(PoisonError::into_inner);
+        match &*current {
+            Some((v, rows)) if v == version => rows.clone(),
+            _ => {
+                // Rows read after the version are at least as new as it: a write that lands
+                // meanwhile moves the version again, and the next request starts over.
+                let rows = Arc::new(make());
+                *current = Some((version.clone(), rows.clone()));
+                rows
+            }
+        }
+    }
+}
+
+impl<V, R> Default for Tier<V, R> {
+    fn default() -> Self {
+        Self { current: Mutex::new(None) }
+    }
+}
+
+/// The rows of the current versions, shared by every request of the process.
 #[derive(Clone)]
 pub struct ListCache {
     /// Rows each relation may keep; 0 turns the cache off.
     capacity: u64,
-    current: Arc<Mutex<Current>>,
+    list: Arc<Tier<ListVersion, ListRows>>,
+    /// Reports depend on the list too: an import may bring reports (`generate`).
+    reports: Arc<Tier<Versions, ReportRows>>,
 }
 
 impl ListCache {
     /// A cache keeping at most `capacity` rows per relation (0: nothing is kept).
     pub fn new(capacity: u64) -> Self {
-        Self { capacity, current: Arc::default() }
+        Self { capacity, list: Arc::default(), reports: Arc::default() }
     }
 
     /// Whether anything is kept at all.
@@ -163,22 +225,15 @@ impl ListCache {
         self.capacity > 0
     }
 
-    /// The rows kept for `version` (read with [`list_version`] by the caller), or `None` when
-    /// the cache is off. A version other than the cached one starts a new, empty set of rows.
-    pub fn rows_at(&self, version: &ListVersion) -> Option<Arc<ListRows>> {
+    /// The rows kept for `versions` (read with [`versions`] by the caller), or `None` when the
+    /// cache is off.
+    pub fn rows_at(&self, versions: &Versions) -> Option<SharedRows> {
         if !self.is_enabled() {
             return None;
         }
-        let mut current = self.current.lock().unwrap_or_else(PoisonError::into_inner);
-        match &*current {
-            Some((v, rows)) if v == version => Some(rows.clone()),
-            _ => {
-                // Rows read after the version are at least as new as it: an import that lands
-                // meanwhile moves the version again, and the next request starts over.
-                let rows = Arc::new(ListRows::new(self.capacity));
-                *current = Some((version.clone(), rows.clone()));
-                Some(rows)
-            }
-        }
+        Some(SharedRows {
+            list: self.list.at(&versions.list, || ListRows::new(self.capacity)),
+            reports: self.reports.at(versions, || ReportRows::new(self.capacity)),
+        })
     }
 }

@@ -273,8 +273,20 @@ async fn submit_once(
     }
     .insert(&txn)
     .await?;
+    count_submission(&txn, task.id).await?;
     txn.commit().await?;
     Ok(saved)
+}
+
+/// Moves the report counter in the writer's transaction, so that readers keeping reports in
+/// memory ([`crate::service::list_cache`]) see that reports changed once this commits. Shards
+/// by task: concurrent submissions on different tasks rarely wait for the same counter row.
+pub async fn count_submission(db: &impl ConnectionTrait, task_id: i64) -> Result<(), sea_orm::DbErr> {
+    let mut q = Sql::new(db.get_database_backend());
+    q.push("UPDATE report_counter SET submissions = submissions + 1 WHERE shard = ")
+        .bind(task_id.rem_euclid(migration::REPORT_COUNTER_SHARDS));
+    db.execute_raw(q.build()).await?;
+    Ok(())
 }
 
 /// Reads stored indicator values.
