@@ -2,12 +2,11 @@
 //!
 //! Documents, categories, tasks, departments, assignments, indicators and reporting periods
 //! change only by import, and every import moves the list's [`ListVersion`]. Reports change with
-//! each submission, and every submission moves the report counter (a sum over a few counter
-//! rows, bumped in the submission's own transaction). A request reads both in one small
-//! statement, then reads what earlier requests fetched from memory: an import or a submission
-//! through any process or replica is seen by the next request. Obligations are never kept (their
-//! state also moves with the clock). Revisions are kept by the report's revision number: a
-//! revision, once written, never changes.
+//! each submission, and every submission moves the submissions version (see [`versions`]). A
+//! request reads both in one small statement, then reads what earlier requests fetched from
+//! memory: an import or a submission through any process or replica is seen by the next request.
+//! Obligations are never kept (their state also moves with the clock). Revisions are kept by the
+//! report's revision number: a revision, once written, never changes.
 
 use std::hash::Hash;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -15,7 +14,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use entity::{assignment, category, department, document, indicator, report, report_revision, reporting_period, task};
 use quick_cache::Weighter;
 use quick_cache::sync::Cache;
-use sea_orm::{ConnectionTrait, Statement};
+use sea_orm::{ConnectionTrait, DbBackend, Statement};
 
 use super::page::{Page, PageRequest};
 use super::relations::{ScopedPageArgs, TaskScope, WorkloadRow};
@@ -35,18 +34,24 @@ pub struct ListVersion {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Versions {
     pub list: ListVersion,
-    /// Sum of the report counter: moves with every committed submission.
+    /// Moves with every committed submission (see [`versions`]).
     pub submissions: i64,
 }
 
-/// Reads both versions in one statement (a table of one row per document, and the counter's
-/// few rows).
+/// Reads both versions in one statement (a table of one row per document, and the report
+/// counter's few rows on PostgreSQL; on SQLite, whose writers are serialised, the newest revision
+/// id, which every submission moves).
 pub async fn versions(db: &impl ConnectionTrait) -> ApiResult<Versions> {
-    let sql = "SELECT COUNT(*) AS documents, COALESCE(MAX(id), 0) AS max_id, \
-               CAST(MAX(imported_at) AS TEXT) AS last_import, \
-               (SELECT CAST(COALESCE(SUM(submissions), 0) AS BIGINT) FROM report_counter) AS submissions \
-               FROM document";
-    let row = db.query_one_raw(Statement::from_string(db.get_database_backend(), sql)).await?;
+    let backend = db.get_database_backend();
+    let submissions = match backend {
+        DbBackend::Postgres => "(SELECT CAST(COALESCE(SUM(submissions), 0) AS BIGINT) FROM report_counter)",
+        _ => "(SELECT COALESCE(MAX(id), 0) FROM report_revision)",
+    };
+    let sql = format!(
+        "SELECT COUNT(*) AS documents, COALESCE(MAX(id), 0) AS max_id, \
+         CAST(MAX(imported_at) AS TEXT) AS last_import, {submissions} AS submissions FROM document"
+    );
+    let row = db.query_one_raw(Statement::from_string(backend, sql)).await?;
     let row = row.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("no row from an aggregate")))?;
     Ok(Versions {
         list: ListVersion {

@@ -278,10 +278,14 @@ async fn submit_once(
     Ok(saved)
 }
 
-/// Moves the report counter in the writer's transaction, so that readers keeping reports in
-/// memory ([`crate::service::list_cache`]) see that reports changed once this commits. Shards
-/// by task: concurrent submissions on different tasks rarely wait for the same counter row.
+/// Moves the report counter in the writer's transaction on PostgreSQL, so that readers keeping
+/// reports in memory ([`crate::service::list_cache`]) see that reports changed once this commits.
+/// Shards by task: concurrent submissions on different tasks rarely wait for the same counter
+/// row. On SQLite the new revision's id already tells (its writers are serialised).
 pub async fn count_submission(db: &impl ConnectionTrait, task_id: i64) -> Result<(), sea_orm::DbErr> {
+    if db.get_database_backend() != sea_orm::DbBackend::Postgres {
+        return Ok(());
+    }
     let mut q = Sql::new(db.get_database_backend());
     q.push("UPDATE report_counter SET submissions = submissions + 1 WHERE shard = ")
         .bind(task_id.rem_euclid(migration::REPORT_COUNTER_SHARDS));
