@@ -184,9 +184,10 @@ pub struct Limits {
     /// (a revoked token stops working within this time; 0: look the token up on every request).
     #[arg(long, env = "QINGDAN_TOKEN_CACHE_MS", default_value_t = 2000)]
     pub token_cache_ms: u64,
-    /// Rows of the list (tasks, departments, assignments, filtered pages …) each relation keeps
-    /// in memory across requests while no import changes the list; each request checks the
-    /// list's version with one small statement (0: read everything from the database).
+    /// Rows (tasks, departments, assignments, filtered pages, reports …) each relation keeps in
+    /// memory across requests while no import or submission changes them; each request checks
+    /// the versions of the list and of the reports with one small statement (0: read everything
+    /// from the database).
     #[arg(long, env = "QINGDAN_LIST_CACHE_ROWS", default_value_t = 50_000)]
     pub list_cache_rows: u64,
     /// GraphQL requests per minute per client address without a token (0: unlimited).
