@@ -1,5 +1,5 @@
 //! DataLoader keys and their batch loads: one statement per relation per request level, and
-//! none for rows of the list that an earlier request already read (see [`ListCache`]).
+//! none for rows that an earlier request read at the same versions (see [`ListCache`]).
 
 use std::collections::HashMap;
 use std::hash::Hash;
@@ -19,7 +19,7 @@ use crate::service::tasks;
 /// Loads rows for one request; every key type below is batched on its own.
 pub struct DbLoader {
     db: DatabaseConnection,
-    /// Rows of the list shared across requests; `None` for loaders that outlive a request.
+    /// Rows shared across requests; `None` for loaders that outlive a request.
     list: Option<ListCache>,
     /// The versions this request first saw, and the shared rows kept for them.
     seen: tokio::sync::OnceCell<(Versions, Option<Arc<SharedRows>>)>,
@@ -66,7 +66,7 @@ impl DbLoader {
 
     /// Looks `keys` up in the shared rows of `pick`, and fetches only the rest with `fetch`
     /// (which then enter the shared rows).
-    async fn through_list<K, V, Fut>(
+    async fn through_shared<K, V, Fut>(
         &self,
         keys: &[K],
         pick: fn(&SharedRows) -> &RowCache<K, V>,
@@ -100,8 +100,8 @@ impl DbLoader {
         Ok(out)
     }
 
-    /// Like [`Self::through_list`] for one key that is not batched with others.
-    async fn one_through_list<K, V, Fut>(
+    /// Like [`Self::through_shared`] for one key that is not batched with others.
+    async fn one_through_shared<K, V, Fut>(
         &self,
         key: K,
         pick: fn(&SharedRows) -> &RowCache<K, V>,
@@ -130,7 +130,7 @@ impl DbLoader {
         predicate: Option<&TaskPredicate>,
         page: PageRequest,
     ) -> Result<Arc<Page<task::Model>>, async_graphql::Error> {
-        self.one_through_list(
+        self.one_through_shared(
             (predicate.cloned(), page),
             |s| &s.list.filtered_pages,
             |(p, page)| async move { Ok(Arc::new(tasks::list(&self.db, p.as_ref(), page).await?)) },
@@ -140,7 +140,7 @@ impl DbLoader {
 
     /// How many tasks match `predicate`, shared with earlier requests that asked the same.
     pub async fn filtered_count(&self, predicate: Option<&TaskPredicate>) -> Result<i64, async_graphql::Error> {
-        self.one_through_list(
+        self.one_through_shared(
             predicate.cloned(),
             |s| &s.list.filtered_counts,
             |p| async move { tasks::count(&self.db, p.as_ref()).await },
@@ -183,7 +183,7 @@ macro_rules! by_id_loader {
             async fn load(&self, keys: &[$key]) -> LoadResult<$key, $model> {
                 let ids: Vec<i64> = keys.iter().map(|k| k.0).collect();
                 let found = self
-                    .through_list(
+                    .through_shared(
                         &ids,
                         |s| &s.$($rows).+,
                         |missing| async move {
@@ -221,7 +221,7 @@ macro_rules! of_parent_loader {
             async fn load(&self, keys: &[$key]) -> LoadResult<$key, $value> {
                 let ids: Vec<i64> = keys.iter().map(|k| k.0).collect();
                 let found = self
-                    .through_list(&ids, |s| &s.$($rows).+, |missing| async move {
+                    .through_shared(&ids, |s| &s.$($rows).+, |missing| async move {
                         let mut found = $fetch(&self.db, &missing).await?;
                         let default: fn(i64) -> $value = $default;
                         Ok(missing
@@ -283,7 +283,7 @@ impl Loader<ScopedPage> for DbLoader {
     async fn load(&self, keys: &[ScopedPage]) -> LoadResult<ScopedPage, Self::Value> {
         let keys: Vec<(i64, ScopedPageArgs)> = keys.iter().map(|k| (k.parent, k.args)).collect();
         let found = self
-            .through_list(
+            .through_shared(
                 &keys,
                 |s| &s.list.scoped_pages,
                 |missing| async move {
@@ -322,7 +322,7 @@ impl Loader<ScopedCount> for DbLoader {
     async fn load(&self, keys: &[ScopedCount]) -> LoadResult<ScopedCount, i64> {
         let keys: Vec<(i64, TaskScope, Option<bool>)> = keys.iter().map(|k| (k.parent, k.scope, k.co_led)).collect();
         let found = self
-            .through_list(
+            .through_shared(
                 &keys,
                 |s| &s.list.scoped_counts,
                 |missing| async move {
@@ -370,7 +370,7 @@ impl Loader<RevisionsOfReport> for DbLoader {
     async fn load(&self, keys: &[RevisionsOfReport]) -> LoadResult<RevisionsOfReport, Self::Value> {
         let keys: Vec<(i64, i32)> = keys.iter().map(|k| (k.report, k.through)).collect();
         let found = self
-            .through_list(
+            .through_shared(
                 &keys,
                 |s| &s.list.revisions,
                 |missing| async move {

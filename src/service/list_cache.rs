@@ -110,7 +110,7 @@ impl<T> Rows for Arc<Page<T>> {
 pub type RowCache<K, V> = Cache<K, V, RowWeight>;
 
 fn row_cache<K: Eq + Hash + Clone, V: Rows + Clone>(capacity: u64) -> RowCache<K, V> {
-    // The item estimate sizes the table up front; most entries hold one row.
+    // The item estimate guides how quick_cache sizes its shards; most entries hold one row.
     let estimated = usize::try_from(capacity.min(1 << 16)).unwrap_or(1 << 16);
     Cache::with_weighter(estimated.max(16), capacity.max(1), RowWeight)
 }
