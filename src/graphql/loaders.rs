@@ -11,6 +11,7 @@ use entity::{assignment, category, department, document, indicator, task};
 use sea_orm::DatabaseConnection;
 
 use crate::service::list_cache::{CoLeaders, ListCache, ListVersion, RowCache, Rows, SharedRows, Versions, versions};
+use crate::service::obligations::{self, ObligationQuery, ObligationRow};
 use crate::service::page::{Page, PageRequest};
 use crate::service::relations::{self, ScopedPageArgs, TaskScope, WorkloadRow};
 use crate::service::task_filter::TaskPredicate;
@@ -136,6 +137,26 @@ impl DbLoader {
             |(p, page)| async move { Ok(Arc::new(tasks::list(&self.db, p.as_ref(), page).await?)) },
         )
         .await
+    }
+
+    /// Every obligation of the query's period and department, shared with earlier requests at the
+    /// same versions; `None` when nothing is shared (then page and count in SQL).
+    pub async fn obligation_rows(
+        &self,
+        query: &ObligationQuery,
+    ) -> Result<Option<Arc<Vec<ObligationRow>>>, async_graphql::Error> {
+        if self.shared_rows().await?.is_none() {
+            return Ok(None);
+        }
+        let key = (query.period.id, query.department_id, query.department_name.clone());
+        let rows = self
+            .one_through_shared(
+                key,
+                |s| &s.reports.obligations,
+                |_| async move { Ok(Arc::new(obligations::all(&self.db, query).await?)) },
+            )
+            .await?;
+        Ok(Some(rows))
     }
 
     /// How many tasks match `predicate`, shared with earlier requests that asked the same.

@@ -74,7 +74,10 @@ pub struct ObligationCount(std::sync::Arc<ObligationQuery>);
 
 impl ObligationCount {
     pub async fn total(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
-        Ok(obligations::count(&state(ctx)?.read_db, &self.0).await?)
+        match loader(ctx)?.loader().obligation_rows(&self.0).await? {
+            Some(all) => Ok(obligations::count_of(&all, &self.0)),
+            None => Ok(obligations::count(&state(ctx)?.read_db, &self.0).await?),
+        }
     }
 }
 
@@ -133,7 +136,10 @@ pub async fn obligation_connection(
 ) -> async_graphql::Result<ObligationConnection> {
     let s = state(ctx)?;
     let page = page.request(s.limits.max_page_size, false)?;
-    let rows = obligations::list(&s.read_db, &query, page).await?;
+    let rows = match loader(ctx)?.loader().obligation_rows(&query).await? {
+        Some(all) => obligations::page_of(&all, &query, page),
+        None => obligations::list(&s.read_db, &query, page).await?,
+    };
     let query = std::sync::Arc::new(query);
     let page = crate::service::page::Page {
         rows: rows.rows.into_iter().map(|r| (r, query.clone())).collect(),

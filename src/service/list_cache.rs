@@ -5,8 +5,8 @@
 //! each submission, and every submission moves the submissions version (see [`versions`]). A
 //! request reads both in one small statement, then reads what earlier requests fetched from
 //! memory: an import or a submission through any process or replica is seen by the next request.
-//! Obligations are never kept (their state also moves with the clock). Revisions are kept by the
-//! report's revision number: a revision, once written, never changes.
+//! Obligations are kept as rows whose states each request judges at its own time. Revisions are
+//! kept by the report's revision number: a revision, once written, never changes.
 
 use std::hash::Hash;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -16,6 +16,7 @@ use quick_cache::Weighter;
 use quick_cache::sync::Cache;
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
 
+use super::obligations::ObligationRow;
 use super::page::{Page, PageRequest};
 use super::relations::{ScopedPageArgs, TaskScope, WorkloadRow};
 use super::task_filter::TaskPredicate;
@@ -163,16 +164,22 @@ impl ListRows {
     }
 }
 
+/// Whose obligations: (period, department id, department name).
+pub type ObligationKey = (i64, Option<i64>, Option<String>);
+
 /// Reports at one count of submissions (and one list version).
 pub struct ReportRows {
     pub by_id: RowCache<i64, report::Model>,
     /// Reports of a task, every period and department.
     pub of_task: RowCache<i64, Arc<Vec<report::Model>>>,
+    /// Every obligation of a period (and department), whatever its state: states are judged
+    /// per request, at its own `as_of`.
+    pub obligations: RowCache<ObligationKey, Arc<Vec<ObligationRow>>>,
 }
 
 impl ReportRows {
     fn new(capacity: u64) -> Self {
-        Self { by_id: row_cache(capacity), of_task: row_cache(capacity) }
+        Self { by_id: row_cache(capacity), of_task: row_cache(capacity), obligations: row_cache(capacity) }
     }
 }
 

@@ -62,6 +62,11 @@ impl ObligationQuery {
     }
 
     /// FROM and WHERE shared by the listing, the count and the summary.
+    /// Whether an obligation is in the wanted state (the SQL of [`Self::write_state`], in memory).
+    fn matches(&self, row: &ObligationRow) -> bool {
+        self.state.is_none_or(|wanted| self.state_of(row.first_submitted_at) == wanted)
+    }
+
     fn write_from_where(&self, q: &mut Sql, with_state: bool) {
         q.push(
             " FROM assignment a JOIN task t ON t.id = a.task_id JOIN department d ON d.id = a.department_id \
@@ -134,6 +139,36 @@ pub async fn list(
     q.push(if page.scan_descending() { " ORDER BY a.id DESC LIMIT " } else { " ORDER BY a.id LIMIT " });
     q.bind(page.limit as i64 + 1);
     Ok(page.finish(ObligationRow::find_by_statement(q.build()).all(db).await?))
+}
+
+/// Every obligation of the query's period and department, whatever its state, by assignment
+/// id: what [`page_of`] and [`count_of`] judge in memory, at any `as_of`.
+pub async fn all(db: &impl ConnectionTrait, query: &ObligationQuery) -> ApiResult<Vec<ObligationRow>> {
+    let mut q = Sql::new(db.get_database_backend());
+    q.push("SELECT a.id AS assignment_id, a.task_id, a.department_id, r.id AS report_id, r.first_submitted_at");
+    query.write_from_where(&mut q, false);
+    q.push(" ORDER BY a.id");
+    Ok(ObligationRow::find_by_statement(q.build()).all(db).await?)
+}
+
+/// Like [`list`], over the rows [`all`] fetched.
+pub fn page_of(all: &[ObligationRow], query: &ObligationQuery, page: PageRequest) -> Page<ObligationRow> {
+    let (lower, upper) = page.id_bounds();
+    let matching = all.iter().filter(|r| {
+        query.matches(r) && lower.is_none_or(|id| r.assignment_id > id) && upper.is_none_or(|id| r.assignment_id < id)
+    });
+    let wanted = usize::try_from(page.limit).unwrap_or(usize::MAX).saturating_add(1);
+    let rows = if page.scan_descending() {
+        matching.rev().take(wanted).cloned().collect()
+    } else {
+        matching.take(wanted).cloned().collect()
+    };
+    page.finish(rows)
+}
+
+/// Like [`count`], over the rows [`all`] fetched.
+pub fn count_of(all: &[ObligationRow], query: &ObligationQuery) -> i64 {
+    all.iter().filter(|r| query.matches(r)).count() as i64
 }
 
 pub async fn count(db: &impl ConnectionTrait, query: &ObligationQuery) -> ApiResult<i64> {

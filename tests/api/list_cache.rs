@@ -142,3 +142,66 @@ on_each_backend! {
         assert_eq!(reports, json!([{ "revision": 1, "summary": "另一副本" }]), "[{}] seen at once", app.backend_name);
     }
 }
+
+on_each_backend! {
+    async fn obligations_judged_in_memory_answer_as_the_database_does(app) {
+        use chrono::TimeZone;
+        let at = |y, m, d| chrono::Utc.with_ymd_and_hms(y, m, d, 2, 0, 0).single().expect("a time");
+        let app = app.with_clock(qingdan::clock::Clock::fixed(at(2023, 4, 3)));
+        let (admin, _) = app.token(entity::TokenRole::Admin, None).await;
+        let q1 = app.period_id(1).await;
+        let tasks = app.data("{ tasks(first: 12) { nodes { id leads { id } } } }").await["tasks"]["nodes"].clone();
+        // Tasks 1-4 report on time, 5-8 late, the rest not at all.
+        for (i, task) in tasks.as_array().expect("tasks").iter().take(8).enumerate() {
+            if i == 4 {
+                app.state.clock.set(at(2023, 4, 20));
+            }
+            let Some(lead) = task["leads"][0]["id"].as_str() else { continue };
+            let input = json!({ "taskId": task["id"], "departmentId": lead, "periodId": q1,
+                "status": "ON_TRACK", "progressPercent": 50, "summary": "进展" });
+            let resp = app.submit(&admin, input, "revision").await;
+            assert!(resp.get("errors").is_none(), "[{}] {resp:#}", app.backend_name);
+        }
+
+        let uncached = qingdan::AppState::connect(
+            &app.database_url,
+            qingdan::config::Limits { list_cache_rows: 0, ..Default::default() },
+        )
+        .await
+        .expect("a second, uncached state");
+        let mut uncached = uncached;
+        uncached.clock = app.state.clock.clone();
+        let uncached_schema = qingdan::build_schema(Some(uncached.clone()));
+        let q = "query($p: ID!, $s: ObligationState, $a: NaiveDate, $n: String, $first: Int, $after: String, $last: Int) {
+            obligations(periodId: $p, state: $s, asOf: $a, departmentName: $n, first: $first, after: $after, last: $last) {
+                totalCount pageInfo { hasNextPage hasPreviousPage endCursor }
+                nodes { state task { number } department { name } report { revision } } } }";
+        for state in [json!(null), json!("SUBMITTED"), json!("SUBMITTED_LATE"), json!("PENDING"), json!("OVERDUE")] {
+            for as_of in [json!(null), json!("2023-04-05"), json!("2023-04-25"), json!("2030-01-01")] {
+                for name in [json!(null), json!("市政务服务办")] {
+                    let mut after = json!(null);
+                    for round in 0..3 {
+                        let vars = json!({ "p": q1, "s": state, "a": as_of, "n": name, "first": 7, "after": after });
+                        let cached = app.query_as(&admin, q, vars.clone()).await;
+                        let req = async_graphql::Request::new(q).variables(async_graphql::Variables::from_json(vars.clone()));
+                        let req = qingdan::graphql::prepare(req, &uncached, admin.clone());
+                        let direct = serde_json::to_value(qingdan::graphql::execute(&uncached_schema, req).await).expect("json");
+                        assert!(cached.get("errors").is_none(), "[{}] {cached:#}", app.backend_name);
+                        assert_eq!(cached, direct, "[{}] {vars} round {round}", app.backend_name);
+                        after = cached["data"]["obligations"]["pageInfo"]["endCursor"].clone();
+                    }
+                    let vars = json!({ "p": q1, "s": state, "a": as_of, "n": name, "last": 5 });
+                    let cached = app.query_as(&admin, q, vars.clone()).await;
+                    let req = async_graphql::Request::new(q).variables(async_graphql::Variables::from_json(vars.clone()));
+                    let req = qingdan::graphql::prepare(req, &uncached, admin.clone());
+                    let direct = serde_json::to_value(qingdan::graphql::execute(&uncached_schema, req).await).expect("json");
+                    assert_eq!(cached, direct, "[{}] {vars}", app.backend_name);
+                }
+            }
+        }
+        let all = app.query_as(&admin, q, json!({ "p": q1, "first": 500 })).await;
+        let states: std::collections::BTreeSet<String> = all["data"]["obligations"]["nodes"].as_array().expect("nodes")
+            .iter().map(|n| n["state"].as_str().expect("state").to_owned()).collect();
+        assert_eq!(states.len(), 2, "[{}] on time and late at 2023-04-20: {states:?}", app.backend_name);
+    }
+}
