@@ -173,8 +173,8 @@ impl DbLoader {
 /// A new per-request loader on `db`. A batch is fetched when the request goes idle (see
 /// [`super::batching`]), after `window` at the latest. Rows loaded once are kept for the rest of
 /// the request: a key asked for again at a later level (a report's department after an
-/// assignment's) costs no second statement. With `list`, rows of the list also come from (and
-/// go to) the cache shared across requests.
+/// assignment's) costs no second statement. With `list`, rows of the list, reports and
+/// obligations also come from (and go to) the cache shared across requests.
 pub fn new_loader(
     db: DatabaseConnection,
     window: std::time::Duration,
