@@ -190,6 +190,11 @@ pub struct Limits {
     /// from the database).
     #[arg(long, env = "QINGDAN_LIST_CACHE_ROWS", default_value_t = 50_000)]
     pub list_cache_rows: u64,
+    /// Bytes of whole query answers kept in memory across requests, by request and caller, while
+    /// no import or submission changes the versions they were computed at; answers that read
+    /// the clock (obligations without `asOf`) or hold an error are never kept (0: off).
+    #[arg(long, env = "QINGDAN_RESPONSE_CACHE_BYTES", default_value_t = 32 * 1024 * 1024)]
+    pub response_cache_bytes: u64,
     /// GraphQL requests per minute per client address without a token (0: unlimited).
     #[arg(long, env = "QINGDAN_RATE_LIMIT_PER_MINUTE", default_value_t = 6000)]
     pub rate_limit_per_minute: u32,
@@ -241,6 +246,7 @@ impl Default for Limits {
             batch_window_us: 20_000,
             token_cache_ms: 2000,
             list_cache_rows: 50_000,
+            response_cache_bytes: 32 * 1024 * 1024,
             rate_limit_per_minute: 6000,
             token_rate_limit_per_minute: 30_000,
             rate_limit_loopback: false,

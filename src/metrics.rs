@@ -15,6 +15,8 @@ pub struct Metrics {
     server_errors: AtomicU64,
     latency_buckets: [AtomicU64; BUCKETS.len()],
     latency_sum_micros: AtomicU64,
+    response_cache_hits: AtomicU64,
+    response_cache_misses: AtomicU64,
 }
 
 impl Metrics {
@@ -28,6 +30,12 @@ impl Metrics {
     /// SQL statements run since start.
     pub fn statements(&self) -> u64 {
         self.statements.load(Ordering::Relaxed)
+    }
+
+    /// A query looked up in the response cache: found, or not.
+    pub fn record_response_cache(&self, hit: bool) {
+        let counter = if hit { &self.response_cache_hits } else { &self.response_cache_misses };
+        counter.fetch_add(1, Ordering::Relaxed);
     }
 
     pub fn record_request(&self, seconds: f64, status: u16) {
@@ -53,6 +61,16 @@ impl Metrics {
         let _ = writeln!(out, "# HELP qingdan_db_statement_errors_total SQL statements that failed.");
         let _ = writeln!(out, "# TYPE qingdan_db_statement_errors_total counter");
         let _ = writeln!(out, "qingdan_db_statement_errors_total {}", self.statement_errors.load(Ordering::Relaxed));
+        let _ = writeln!(out, "# HELP qingdan_response_cache_hits_total Queries answered from the response cache.");
+        let _ = writeln!(out, "# TYPE qingdan_response_cache_hits_total counter");
+        let _ = writeln!(out, "qingdan_response_cache_hits_total {}", self.response_cache_hits.load(Ordering::Relaxed));
+        let _ = writeln!(
+            out,
+            "# HELP qingdan_response_cache_misses_total Queries looked up in the response cache and executed."
+        );
+        let _ = writeln!(out, "# TYPE qingdan_response_cache_misses_total counter");
+        let _ =
+            writeln!(out, "qingdan_response_cache_misses_total {}", self.response_cache_misses.load(Ordering::Relaxed));
         let _ = writeln!(out, "# HELP qingdan_http_server_errors_total HTTP responses with a 5xx status.");
         let _ = writeln!(out, "# TYPE qingdan_http_server_errors_total counter");
         let _ = writeln!(out, "qingdan_http_server_errors_total {}", self.server_errors.load(Ordering::Relaxed));

@@ -34,6 +34,15 @@ where
     }
 }
 
+/// The time now, for an answer that depends on it: such an answer is never given again from
+/// the response cache.
+pub fn now(ctx: &Context<'_>) -> async_graphql::Result<chrono::DateTime<chrono::Utc>> {
+    if let Some(note) = ctx.data_opt::<std::sync::Arc<super::response_cache::ResponseNote>>() {
+        note.read_the_clock();
+    }
+    Ok(state(ctx)?.clock.now())
+}
+
 /// The caller; anonymous when the request carries no token.
 pub fn viewer<'a>(ctx: &Context<'a>) -> &'a crate::service::access::Viewer {
     static ANONYMOUS: crate::service::access::Viewer = crate::service::access::Viewer::Anonymous;

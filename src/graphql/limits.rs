@@ -10,6 +10,7 @@
 
 use std::any::TypeId;
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use async_graphql::parser::types::{
     BaseType, ExecutableDocument, Field, OperationType, Selection, SelectionSet, Type, TypeKind, TypeSystemDefinition,
@@ -17,6 +18,7 @@ use async_graphql::parser::types::{
 use async_graphql::{Data, Name, Pos, Request, Response, ServerError, Value, Variables};
 
 use super::connection::DEFAULT_PAGE;
+use super::response_cache::ResponseNote;
 use crate::config::Limits;
 use crate::service::access::Viewer;
 
@@ -91,6 +93,7 @@ impl QueryGuard {
         let doc = async_graphql::parser::parse_query(&request.query)
             .map_err(|e| parse_error(e.into(), &request.query, limits.max_depth))?;
         check(&doc, &request.variables, &self.types, limits)?;
+        note_a_query(&doc, &request);
         request.set_parsed_query(doc);
         Ok(request)
     }
@@ -110,6 +113,22 @@ impl QueryGuard {
             label_uncoded(e, before_execution);
         }
         response
+    }
+}
+
+/// Tells the request's [`ResponseNote`], if it has one, that the operation it runs is a query.
+fn note_a_query(doc: &ExecutableDocument, request: &Request) {
+    let Some(note) =
+        request.data.get(&TypeId::of::<Arc<ResponseNote>>()).and_then(|n| n.downcast_ref::<Arc<ResponseNote>>())
+    else {
+        return;
+    };
+    let selected = match request.operation_name.as_deref() {
+        Some(name) => doc.operations.iter().find(|(n, _)| n.is_some_and(|n| n.as_str() == name)),
+        None => doc.operations.iter().next().filter(|_| doc.operations.iter().count() == 1),
+    };
+    if selected.is_some_and(|(_, op)| op.node.ty == OperationType::Query) {
+        note.is_a_query();
     }
 }
 

@@ -38,6 +38,13 @@ impl DbLoader {
         Ok(self.seen().await?.0.list.clone())
     }
 
+    /// This request reads at `versions`, which its caller has just read: no second statement
+    /// asks for them. No effect once the request has read its versions.
+    pub fn start_at(&self, versions: Versions) {
+        let rows = self.list.as_ref().and_then(|l| l.rows_at(&versions)).map(Arc::new);
+        let _ = self.seen.set((versions, rows));
+    }
+
     /// From now on this request reads from the database only: the versions it saw are behind
     /// its own write.
     pub fn after_write(&self) {

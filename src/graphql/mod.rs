@@ -13,6 +13,7 @@ pub mod node;
 pub mod obligation;
 pub mod period;
 pub mod report;
+pub mod response_cache;
 pub mod stats;
 pub mod subscription;
 pub mod task;
@@ -22,9 +23,13 @@ use std::future::Future;
 use std::sync::Arc;
 
 use async_graphql::{MergedObject, Schema};
+use axum::body::Bytes;
 use futures_util::stream::{BoxStream, StreamExt as _};
 
+use self::response_cache::{ResponseKey, ResponseNote};
 use crate::app::AppState;
+use crate::service::access::Viewer;
+use crate::service::list_cache::{Versions, versions};
 
 /// Every query of the API.
 #[derive(MergedObject, Default)]
@@ -54,6 +59,8 @@ pub struct ApiSchema {
     inner: InnerSchema,
     /// None for a schema that only describes itself.
     guard: Option<Arc<limits::QueryGuard>>,
+    /// Answers this schema gave (an answer depends on the limits it was computed under).
+    responses: response_cache::ResponseCache,
 }
 
 impl ApiSchema {
@@ -102,7 +109,9 @@ impl async_graphql::Executor for ApiSchema {
 /// Builds the schema; with `state` it serves requests, without it only describes itself.
 pub fn build_schema(state: Option<AppState>) -> ApiSchema {
     let mut builder = Schema::build(Query::default(), Mutation::default(), subscription::SubscriptionRoot);
-    let Some(state) = state else { return ApiSchema { inner: builder.finish(), guard: None } };
+    let Some(state) = state else {
+        return ApiSchema { inner: builder.finish(), guard: None, responses: response_cache::ResponseCache::new(0) };
+    };
     if !state.limits.introspection {
         builder = builder.disable_introspection();
     }
@@ -112,7 +121,8 @@ pub fn build_schema(state: Option<AppState>) -> ApiSchema {
     let limits = state.limits.clone();
     let inner = builder.data(state).finish();
     let guard = limits::QueryGuard::new(&limits, &inner.sdl());
-    ApiSchema { inner, guard: Some(Arc::new(guard)) }
+    let responses = response_cache::ResponseCache::new(limits.response_cache_bytes);
+    ApiSchema { inner, guard: Some(Arc::new(guard)), responses }
 }
 
 /// The SDL of the schema, as committed in `schema.graphql`.
@@ -126,12 +136,70 @@ pub async fn execute(schema: &ApiSchema, request: async_graphql::Request) -> asy
 }
 
 /// Adds what every request needs: its own DataLoader and its caller.
-pub fn prepare(
+pub fn prepare(request: async_graphql::Request, state: &AppState, viewer: Viewer) -> async_graphql::Request {
+    prepare_at(request, state, viewer, None)
+}
+
+/// Like [`prepare`], for a request whose versions were just read.
+fn prepare_at(
     request: async_graphql::Request,
     state: &AppState,
-    viewer: crate::service::access::Viewer,
+    viewer: Viewer,
+    seen: Option<Versions>,
 ) -> async_graphql::Request {
     let loader =
         loaders::new_loader(state.read_db.clone(), state.limits.batch_window(), Some(state.list_cache.clone()));
+    if let Some(versions) = seen {
+        loader.loader().start_at(versions);
+    }
     request.data(loader).data(viewer)
+}
+
+/// The answer to a request.
+pub enum Answer {
+    /// A query's answer that succeeded, serialized (`{"data":…}`): just computed or kept.
+    Json(Bytes),
+    /// Any other response, to be rendered.
+    Executed(async_graphql::Response),
+}
+
+/// The body of an answer without errors, as [`Answer::Json`] holds it.
+#[derive(serde::Serialize)]
+struct DataOnly<'a> {
+    data: &'a async_graphql::Value,
+}
+
+/// Answers `request` from `viewer`: from the response cache when the same caller asked the same
+/// at the same versions, else by executing it (and keeping the answer when it may be given again;
+/// see [`response_cache`]).
+pub async fn answer(schema: &ApiSchema, state: &AppState, request: async_graphql::Request, viewer: Viewer) -> Answer {
+    let cache = &schema.responses;
+    let key = if cache.is_enabled() { ResponseKey::of(&request, &viewer) } else { None };
+    let Some(key) = key else {
+        return Answer::Executed(execute(schema, prepare(request, state, viewer)).await);
+    };
+    // A database that cannot answer fails the request in execution, with its code.
+    let Ok(seen) = versions(&state.read_db).await else {
+        return Answer::Executed(execute(schema, prepare(request, state, viewer)).await);
+    };
+    let entries = cache.at(&seen);
+    if let Some(body) = entries.get(&key) {
+        state.metrics.record_response_cache(true);
+        return Answer::Json(body);
+    }
+    state.metrics.record_response_cache(false);
+    let note = Arc::new(ResponseNote::default());
+    let request = prepare_at(request, state, viewer, Some(seen)).data(note.clone());
+    let response = execute(schema, request).await;
+    if response.is_ok() && response.extensions.is_empty() && response.http_headers.is_empty() && note.keepable() {
+        match serde_json::to_vec(&DataOnly { data: &response.data }) {
+            Ok(body) => {
+                let body = Bytes::from(body);
+                entries.insert(key, body.clone());
+                return Answer::Json(body);
+            }
+            Err(e) => tracing::error!(error = %e, "cannot serialize an answer"),
+        }
+    }
+    Answer::Executed(response)
 }

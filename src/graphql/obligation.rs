@@ -117,13 +117,12 @@ pub async fn obligation_query(
     state_filter: Option<ObligationState>,
 ) -> async_graphql::Result<ObligationQuery> {
     require_reader(ctx)?;
-    let s = state(ctx)?;
     let id = ids::decode(period_id, NodeType::ReportingPeriod)?;
     let period =
         loader(ctx)?.load_one(PeriodKey(id)).await?.ok_or_else(|| ApiError::not_found("no such reporting period"))?;
     let as_of = match as_of {
         Some(day) => end_of_day(day),
-        None => s.clock.now(),
+        None => super::context::now(ctx)?,
     };
     Ok(ObligationQuery { period, as_of, department_id, department_name, state: state_filter.map(Into::into) })
 }

@@ -21,6 +21,7 @@ use super::rate_limit::Refused;
 use super::reply;
 use super::security::RequestId;
 use crate::error::ApiError;
+use crate::graphql::Answer;
 
 /// GraphiQL, pointed at `/graphql`, with its content security policy.
 pub async fn graphiql(State(state): State<HttpState>, headers: HeaderMap) -> Response {
@@ -84,9 +85,9 @@ async fn serve(state: &HttpState, request: Request, media: MediaType, request_id
         Ok(r) => r,
         Err(rejection) => return rejected(media, rejection),
     };
-    let request = crate::graphql::prepare(request, &state.app, viewer);
-    match AssertUnwindSafe(crate::graphql::execute(&state.schema, request)).catch_unwind().await {
-        Ok(response) => reply::graphql(media, response, request_id),
+    match AssertUnwindSafe(crate::graphql::answer(&state.schema, &state.app, request, viewer)).catch_unwind().await {
+        Ok(Answer::Json(body)) => reply::data(media, body),
+        Ok(Answer::Executed(response)) => reply::graphql(media, response, request_id),
         Err(panic) => {
             let what = panic
                 .downcast_ref::<&str>()

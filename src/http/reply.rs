@@ -58,6 +58,11 @@ pub fn graphql(media: MediaType, mut resp: async_graphql::Response, request_id: 
     response
 }
 
+/// A query's answer without errors, already serialized (`{"data":…}`).
+pub fn data(media: MediaType, body: axum::body::Bytes) -> Response {
+    (StatusCode::OK, [(header::CONTENT_TYPE, HeaderValue::from_static(media.content_type()))], body).into_response()
+}
+
 /// A request refused outside GraphQL execution: one error with `code`.
 pub fn error(media: MediaType, status: StatusCode, code: &str, message: &str) -> Response {
     let body = serde_json::json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });

@@ -190,12 +190,13 @@ pub struct SharedRows {
 }
 
 /// One set of rows, valid while the database is at one version; another version starts over.
-struct Tier<V, R> {
+pub(crate) struct Tier<V, R> {
     current: Mutex<Option<(V, Arc<R>)>>,
 }
 
 impl<V: PartialEq + Clone, R> Tier<V, R> {
-    fn at(&self, version: &V, make: impl FnOnce() -> R) -> Arc<R> {
+    /// The rows of `version`: those kept, or new ones from `make` (dropping another version's).
+    pub(crate) fn at(&self, version: &V, make: impl FnOnce() -> R) -> Arc<R> {
         let mut current = self.current.lock().unwrap_or_else(PoisonError::into_inner);
         match &*current {
             Some((v, rows)) if v == version => rows.clone(),

@@ -16,6 +16,7 @@ mod list_cache;
 mod pagination;
 mod properties;
 mod reporting;
+mod response_cache;
 mod scale_out;
 mod schema_file;
 mod statements;

@@ -117,17 +117,16 @@ impl TestApp {
     }
 
     pub async fn query_with(&self, query: &str, variables: Value) -> Value {
-        let req = async_graphql::Request::new(query).variables(async_graphql::Variables::from_json(variables));
-        let req = qingdan::graphql::prepare(req, &self.state, self.viewer.clone());
-        let resp = qingdan::graphql::execute(&self.schema, req).await;
-        serde_json::to_value(&resp).expect("response as JSON")
+        self.query_as(&self.viewer, query, variables).await
     }
 
     /// Executes as `viewer`.
     pub async fn query_as(&self, viewer: &Viewer, query: &str, variables: Value) -> Value {
         let req = async_graphql::Request::new(query).variables(async_graphql::Variables::from_json(variables));
-        let req = qingdan::graphql::prepare(req, &self.state, viewer.clone());
-        serde_json::to_value(qingdan::graphql::execute(&self.schema, req).await).expect("response as JSON")
+        match qingdan::graphql::answer(&self.schema, &self.state, req, viewer.clone()).await {
+            qingdan::graphql::Answer::Json(body) => serde_json::from_slice(&body).expect("an answer in JSON"),
+            qingdan::graphql::Answer::Executed(resp) => serde_json::to_value(&resp).expect("response as JSON"),
+        }
     }
 
     /// Creates a token; returns its viewer and secret. `department` is a name in 天津.
@@ -237,15 +236,22 @@ impl TestApp {
         self
     }
 
-    /// The same app reading every row from the database: no list rows are kept across
-    /// requests, so statement counts show what one request asks of the database.
+    /// The same app reading every row from the database: no list rows and no answers are kept
+    /// across requests, so statement counts show what one request asks of the database.
     pub fn without_list_cache(self) -> Self {
         self.with_list_cache_rows(0)
     }
 
-    /// The same app with a list cache of `rows` rows per relation (a fresh, empty one).
+    /// The same app with a list cache of `rows` rows per relation (a fresh, empty one) and no
+    /// response cache, so that every request reads its rows.
     pub fn with_list_cache_rows(mut self, rows: u64) -> Self {
         self.state.list_cache = qingdan::service::list_cache::ListCache::new(rows);
+        self.without_response_cache()
+    }
+
+    /// The same app without the response cache: every query executes.
+    pub fn without_response_cache(mut self) -> Self {
+        self.state.limits.response_cache_bytes = 0;
         self.schema = qingdan::build_schema(Some(self.state.clone()));
         self
     }

@@ -1,0 +1,121 @@
+//! Whole answers kept across requests while the database stays at the versions they were
+//! computed at.
+//!
+//! A query's answer depends on its text, operation name and variables, on who asks (the
+//! `viewer` field, and reports for token holders only), on the versions of the list and of the
+//! reports (see [`versions`]) and, for obligations without `asOf`, on the time. A request reads the
+//! versions with one small statement, as every cached read does, and then finds the answer it
+//! would compute, serialized, under (request, caller) in the entries of those versions: an
+//! import or a submission through any process or replica moves a version, and the next request
+//! starts a new set of entries. Only queries that succeed are kept, never a mutation, an answer
+//! with an error, or one that read the clock ([`ResponseNote::read_the_clock`]).
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use axum::body::Bytes;
+use quick_cache::Weighter;
+use quick_cache::sync::Cache;
+
+use crate::service::access::Viewer;
+use crate::service::list_cache::{Tier, Versions};
+
+/// What an answer was asked with: the request and its caller.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ResponseKey {
+    query: String,
+    operation: Option<String>,
+    /// The variables as JSON (their map is ordered, so equal variables give equal text).
+    variables: String,
+    /// The token, `None` for anonymous callers: a token's role and department never change.
+    token: Option<i64>,
+}
+
+impl ResponseKey {
+    /// The key of `request` from `viewer`; `None` when the request cannot be a query (its text
+    /// names a mutation or subscription: an operation of those kinds must say so).
+    pub fn of(request: &async_graphql::Request, viewer: &Viewer) -> Option<Self> {
+        let text = &request.query;
+        if text.contains("mutation") || text.contains("subscription") {
+            return None;
+        }
+        Some(Self {
+            query: text.clone(),
+            operation: request.operation_name.clone(),
+            variables: serde_json::to_string(&request.variables).ok()?,
+            token: match viewer {
+                Viewer::Anonymous => None,
+                Viewer::Token { id, .. } => Some(*id),
+            },
+        })
+    }
+}
+
+/// What execution learnt about a request's answer; in the request's data while it runs.
+#[derive(Debug, Default)]
+pub struct ResponseNote {
+    query: AtomicBool,
+    clock: AtomicBool,
+}
+
+impl ResponseNote {
+    /// The operation executed is a query (set by the query guard).
+    pub fn is_a_query(&self) {
+        self.query.store(true, Ordering::Relaxed);
+    }
+
+    /// The answer depends on the time it was computed at.
+    pub fn read_the_clock(&self) {
+        self.clock.store(true, Ordering::Relaxed);
+    }
+
+    /// Whether an answer that succeeded may be given again at the same versions.
+    pub fn keepable(&self) -> bool {
+        self.query.load(Ordering::Relaxed) && !self.clock.load(Ordering::Relaxed)
+    }
+}
+
+/// Weighs an entry by the bytes it holds.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ByteWeight;
+
+impl Weighter<ResponseKey, Bytes> for ByteWeight {
+    fn weight(&self, key: &ResponseKey, body: &Bytes) -> u64 {
+        let bytes = key.query.len() + key.variables.len() + key.operation.as_ref().map_or(0, String::len) + body.len();
+        // The entry's own bookkeeping.
+        bytes as u64 + 64
+    }
+}
+
+/// Answers of one pair of versions.
+pub type Entries = Cache<ResponseKey, Bytes, ByteWeight>;
+
+/// Answers of the current versions, shared by every request a schema serves (one per process;
+/// an answer depends on the limits of the schema that computed it).
+#[derive(Clone)]
+pub struct ResponseCache {
+    /// Bytes kept at most; 0 turns the cache off.
+    capacity: u64,
+    tier: Arc<Tier<Versions, Entries>>,
+}
+
+impl ResponseCache {
+    /// A cache of at most `capacity` bytes of answers (0: nothing is kept).
+    pub fn new(capacity: u64) -> Self {
+        Self { capacity, tier: Arc::default() }
+    }
+
+    /// Whether anything is kept at all.
+    pub fn is_enabled(&self) -> bool {
+        self.capacity > 0
+    }
+
+    /// The answers kept for `versions` (another version's are dropped).
+    pub fn at(&self, versions: &Versions) -> Arc<Entries> {
+        self.tier.at(versions, || {
+            // Most answers of a dashboard weigh some kilobytes: the estimate sizes the shards.
+            let items = usize::try_from((self.capacity / 4096).clamp(16, 1 << 16)).unwrap_or(1 << 16);
+            Cache::with_weighter(items, self.capacity, ByteWeight)
+        })
+    }
+}
