@@ -1,9 +1,12 @@
 //! What resolvers take from the request context.
 
-use async_graphql::Context;
-use async_graphql::dataloader::{DataLoader, HashMapCache};
+use std::collections::HashMap;
+use std::hash::Hash;
 
-use super::loaders::DbLoader;
+use async_graphql::Context;
+use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
+
+use super::loaders::{DbLoader, Kept};
 use crate::app::AppState;
 use crate::error::ApiError;
 
@@ -18,17 +21,48 @@ pub fn loader<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a DataLoader<DbL
         .map_err(|_| ApiError::Internal(anyhow::anyhow!("no DataLoader in the request")).into())
 }
 
+/// Loads the value of `key`: from the rows shared at the request's versions when they hold it,
+/// else through the request's DataLoader (batched with its siblings).
+pub async fn load<K, V>(ctx: &Context<'_>, key: K) -> async_graphql::Result<Option<V>>
+where
+    K: Kept<Value = V> + Send + Sync + Hash + Eq + Clone + 'static,
+    V: Send + Sync + Clone + 'static,
+    DbLoader: Loader<K, Value = V, Error = async_graphql::Error>,
+{
+    let loader = loader(ctx)?;
+    if let Some(v) = loader.loader().kept(&key).await? {
+        return Ok(Some(v));
+    }
+    loader.load_one(key).await
+}
+
+/// Loads the values of `keys` like [`load`]: from the shared rows when they hold every one.
+pub async fn load_all<K, V>(ctx: &Context<'_>, keys: &[K]) -> async_graphql::Result<HashMap<K, V>>
+where
+    K: Kept<Value = V> + Send + Sync + Hash + Eq + Clone + 'static,
+    V: Send + Sync + Clone + 'static,
+    DbLoader: Loader<K, Value = V, Error = async_graphql::Error>,
+{
+    let loader = loader(ctx)?;
+    if let Some(rows) = loader.loader().shared_rows().await? {
+        let kept: Option<HashMap<K, V>> = keys.iter().map(|k| k.find(&rows).map(|v| (k.clone(), v))).collect();
+        if let Some(found) = kept {
+            return Ok(found);
+        }
+    }
+    loader.load_many(keys.iter().cloned()).await
+}
+
 /// Loads one row that must exist (a foreign key points at it).
 pub async fn load_required<K, V>(ctx: &Context<'_>, key: K) -> async_graphql::Result<V>
 where
-    K: Send + Sync + std::hash::Hash + Eq + Clone + std::fmt::Debug + 'static,
+    K: Kept<Value = V> + Send + Sync + Hash + Eq + Clone + std::fmt::Debug + 'static,
     V: Send + Sync + Clone + 'static,
-    DbLoader: async_graphql::dataloader::Loader<K, Value = V, Error = async_graphql::Error>,
+    DbLoader: Loader<K, Value = V, Error = async_graphql::Error>,
 {
     // The key is named only when the row is missing: formatting it on every call allocated
     // once per field on the request path.
-    let loader = loader(ctx)?;
-    match loader.load_one(key.clone()).await? {
+    match load(ctx, key.clone()).await? {
         Some(row) => Ok(row),
         None => Err(ApiError::Internal(anyhow::anyhow!("dangling reference {key:?}")).into()),
     }

@@ -4,7 +4,7 @@ use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use entity::department;
 
 use super::connection::{PageArgs, connection};
-use super::context::{loader, state};
+use super::context::state;
 use super::ids::{self, NodeType};
 use super::loaders::{CoLeadersOf, DepartmentKey, ScopedCount, ScopedPage, TaskKey, WorkloadOf};
 use super::task::{ScopedTaskCount, Task, TaskConnection};
@@ -83,14 +83,15 @@ impl Department {
         let page = PageArgs::new(first, after, last, before).request(s.limits.max_page_size, false)?;
         let scope = TaskScope::Department { role: role.map(Into::into) };
         let args = ScopedPageArgs { scope, co_led, page };
-        let rows = loader(ctx)?.load_one(ScopedPage { parent: self.0.id, args }).await?.unwrap_or_default();
+        let rows = super::context::load(ctx, ScopedPage { parent: self.0.id, args }).await?.unwrap_or_default();
         let count = ScopedTaskCount(ScopedCount { parent: self.0.id, scope, co_led });
         Ok(TaskConnection { page: (*rows).clone(), count: count.into() })
     }
     /// Departments that lead tasks together with this one, most shared tasks first.
     async fn co_leaders(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<CoLeader>> {
-        let list = loader(ctx)?.load_one(CoLeadersOf(self.0.id)).await?.unwrap_or_default();
-        let mut departments = loader(ctx)?.load_many(list.iter().map(|(d, _)| DepartmentKey(*d))).await?;
+        let list = super::context::load(ctx, CoLeadersOf(self.0.id)).await?.unwrap_or_default();
+        let keys: Vec<DepartmentKey> = list.iter().map(|(d, _)| DepartmentKey(*d)).collect();
+        let mut departments = super::context::load_all(ctx, &keys).await?;
         Ok(list
             .iter()
             .filter_map(|(d, tasks)| {
@@ -138,7 +139,7 @@ impl Department {
     }
     /// How many tasks it leads and shares.
     async fn workload(&self, ctx: &Context<'_>) -> async_graphql::Result<Workload> {
-        let w = loader(ctx)?.load_one(WorkloadOf(self.0.id)).await?.unwrap_or_default();
+        let w = super::context::load(ctx, WorkloadOf(self.0.id)).await?.unwrap_or_default();
         Ok(Workload {
             lead: w.lead as i32,
             sole_lead: w.sole_lead as i32,
@@ -169,7 +170,8 @@ impl CoLeader {
     }
     /// Those tasks, in task order.
     async fn tasks(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Task>> {
-        let mut found = loader(ctx)?.load_many(self.task_ids.iter().map(|id| TaskKey(*id))).await?;
+        let keys: Vec<TaskKey> = self.task_ids.iter().map(|id| TaskKey(*id)).collect();
+        let mut found = super::context::load_all(ctx, &keys).await?;
         Ok(self.task_ids.iter().filter_map(|id| found.remove(&TaskKey(*id))).map(Task).collect())
     }
 }
@@ -266,7 +268,7 @@ impl DepartmentQuery {
         let s = state(ctx)?;
         let (row, what) = match (id, name) {
             (Some(id), None) => {
-                let row = loader(ctx)?.load_one(DepartmentKey(ids::decode(&id, NodeType::Department)?)).await?;
+                let row = super::context::load(ctx, DepartmentKey(ids::decode(&id, NodeType::Department)?)).await?;
                 (row, format!("no department with id \"{}\"", ids::truncate(id.as_str())))
             }
             (None, Some(name)) => {

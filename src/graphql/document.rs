@@ -87,8 +87,7 @@ impl Category {
         let s = state(ctx)?;
         let page = PageArgs::new(first, after, last, before).request(s.limits.max_page_size, false)?;
         let args = ScopedPageArgs { scope: TaskScope::Category, co_led: None, page };
-        let rows =
-            super::context::loader(ctx)?.load_one(ScopedPage { parent: self.0.id, args }).await?.unwrap_or_default();
+        let rows = super::context::load(ctx, ScopedPage { parent: self.0.id, args }).await?.unwrap_or_default();
         let count = ScopedTaskCount(ScopedCount { parent: self.0.id, scope: TaskScope::Category, co_led: None });
         Ok(TaskConnection { page: (*rows).clone(), count: count.into() })
     }

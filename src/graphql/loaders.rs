@@ -45,6 +45,12 @@ impl DbLoader {
         let _ = self.seen.set((versions, rows));
     }
 
+    /// `key`'s value from the rows shared at this request's versions, without a batch; `None`
+    /// when nothing is shared (or the request wrote) or the row is not kept.
+    pub async fn kept<K: Kept>(&self, key: &K) -> Result<Option<K::Value>, async_graphql::Error> {
+        Ok(self.shared_rows().await?.and_then(|rows| key.find(&rows)))
+    }
+
     /// From now on this request reads from the database only: the versions it saw are behind
     /// its own write.
     pub fn after_write(&self) {
@@ -198,11 +204,25 @@ pub fn new_loader(
 
 type LoadResult<K, V> = Result<HashMap<K, V>, async_graphql::Error>;
 
+/// A key whose value the shared rows may hold: a resolver takes it from there at once, without
+/// queueing it for a batch and waiting for the request to go idle (see [`DbLoader::kept`]).
+pub trait Kept {
+    type Value;
+    fn find(&self, rows: &SharedRows) -> Option<Self::Value>;
+}
+
 macro_rules! by_id_loader {
     // Through the shared cache's `$rows`.
     ($key:ident, $entity:ty, $model:ty, $($rows:ident).+) => {
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         pub struct $key(pub i64);
+
+        impl Kept for $key {
+            type Value = $model;
+            fn find(&self, rows: &SharedRows) -> Option<$model> {
+                rows.$($rows).+.get(&self.0)
+            }
+        }
 
         impl Loader<$key> for DbLoader {
             type Value = $model;
@@ -241,6 +261,13 @@ macro_rules! of_parent_loader {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         pub struct $key(pub i64);
+
+        impl Kept for $key {
+            type Value = $value;
+            fn find(&self, rows: &SharedRows) -> Option<$value> {
+                rows.$($rows).+.get(&self.0)
+            }
+        }
 
         impl Loader<$key> for DbLoader {
             type Value = $value;
@@ -304,6 +331,13 @@ pub struct ScopedPage {
     pub args: ScopedPageArgs,
 }
 
+impl Kept for ScopedPage {
+    type Value = Arc<Page<task::Model>>;
+    fn find(&self, rows: &SharedRows) -> Option<Self::Value> {
+        rows.list.scoped_pages.get(&(self.parent, self.args))
+    }
+}
+
 impl Loader<ScopedPage> for DbLoader {
     type Value = Arc<Page<task::Model>>;
     type Error = async_graphql::Error;
@@ -341,6 +375,13 @@ pub struct ScopedCount {
     pub parent: i64,
     pub scope: TaskScope,
     pub co_led: Option<bool>,
+}
+
+impl Kept for ScopedCount {
+    type Value = i64;
+    fn find(&self, rows: &SharedRows) -> Option<i64> {
+        rows.list.scoped_counts.get(&(self.parent, self.scope, self.co_led))
+    }
 }
 
 impl Loader<ScopedCount> for DbLoader {
@@ -389,6 +430,13 @@ of_parent_loader!(
 pub struct RevisionsOfReport {
     pub report: i64,
     pub through: i32,
+}
+
+impl Kept for RevisionsOfReport {
+    type Value = Arc<Vec<entity::report_revision::Model>>;
+    fn find(&self, rows: &SharedRows) -> Option<Self::Value> {
+        rows.list.revisions.get(&(self.report, self.through))
+    }
 }
 
 impl Loader<RevisionsOfReport> for DbLoader {

@@ -2,7 +2,6 @@
 
 use async_graphql::{Context, ID, Interface, Object};
 
-use super::context::loader;
 use super::department::Department;
 use super::document::{Category, Document};
 use super::ids::{self, NodeType};
@@ -39,19 +38,22 @@ impl NodeQuery {
         #[graphql(desc = "Global id.")] id: ID,
     ) -> async_graphql::Result<Option<Node>> {
         let (ty, n) = ids::decode_any(&id)?;
-        let l = loader(ctx)?;
         let node = match ty {
-            NodeType::Document => l.load_one(DocumentKey(n)).await?.map(|m| Node::Document(Document(m))),
-            NodeType::Category => l.load_one(CategoryKey(n)).await?.map(|m| Node::Category(Category(m))),
-            NodeType::Task => l.load_one(TaskKey(n)).await?.map(|m| Node::Task(Task(m))),
-            NodeType::Department => l.load_one(DepartmentKey(n)).await?.map(|m| Node::Department(Department(m))),
-            NodeType::ReportingPeriod => {
-                l.load_one(PeriodKey(n)).await?.map(|m| Node::ReportingPeriod(ReportingPeriod(m)))
+            NodeType::Document => super::context::load(ctx, DocumentKey(n)).await?.map(|m| Node::Document(Document(m))),
+            NodeType::Category => super::context::load(ctx, CategoryKey(n)).await?.map(|m| Node::Category(Category(m))),
+            NodeType::Task => super::context::load(ctx, TaskKey(n)).await?.map(|m| Node::Task(Task(m))),
+            NodeType::Department => {
+                super::context::load(ctx, DepartmentKey(n)).await?.map(|m| Node::Department(Department(m)))
             }
-            NodeType::Indicator => l.load_one(IndicatorKey(n)).await?.map(|m| Node::Indicator(Indicator(m))),
+            NodeType::ReportingPeriod => {
+                super::context::load(ctx, PeriodKey(n)).await?.map(|m| Node::ReportingPeriod(ReportingPeriod(m)))
+            }
+            NodeType::Indicator => {
+                super::context::load(ctx, IndicatorKey(n)).await?.map(|m| Node::Indicator(Indicator(m)))
+            }
             NodeType::Report => {
                 super::context::require_reader(ctx)?;
-                l.load_one(ReportKey(n)).await?.map(|m| Node::Report(Report(m)))
+                super::context::load(ctx, ReportKey(n)).await?.map(|m| Node::Report(Report(m)))
             }
         };
         node.map(Some)

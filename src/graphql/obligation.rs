@@ -57,7 +57,7 @@ impl Obligation {
     /// The report, when one was submitted by the query's moment.
     async fn report(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Report>> {
         match (self.row.report_id, self.submitted_at()) {
-            (Some(id), Some(_)) => Ok(loader(ctx)?.load_one(ReportKey(id)).await?.map(Report)),
+            (Some(id), Some(_)) => Ok(super::context::load(ctx, ReportKey(id)).await?.map(Report)),
             _ => Ok(None),
         }
     }
@@ -118,8 +118,9 @@ pub async fn obligation_query(
 ) -> async_graphql::Result<ObligationQuery> {
     require_reader(ctx)?;
     let id = ids::decode(period_id, NodeType::ReportingPeriod)?;
-    let period =
-        loader(ctx)?.load_one(PeriodKey(id)).await?.ok_or_else(|| ApiError::not_found("no such reporting period"))?;
+    let period = super::context::load(ctx, PeriodKey(id))
+        .await?
+        .ok_or_else(|| ApiError::not_found("no such reporting period"))?;
     let as_of = match as_of {
         Some(day) => end_of_day(day),
         None => super::context::now(ctx)?,

@@ -97,7 +97,7 @@ impl Report {
     /// Every revision, oldest first.
     async fn revisions(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<ReportRevision>> {
         let key = RevisionsOfReport { report: self.0.id, through: self.0.revision };
-        let rows = loader(ctx)?.load_one(key).await?.unwrap_or_default();
+        let rows = super::context::load(ctx, key).await?.unwrap_or_default();
         let deadline = self.deadline(ctx).await?;
         Ok(rows.iter().cloned().map(|r| ReportRevision(r, deadline)).collect())
     }
@@ -154,7 +154,8 @@ pub struct ReportedValue {
 
 async fn reported_values(ctx: &Context<'_>, json: &str) -> async_graphql::Result<Vec<ReportedValue>> {
     let values = reports::indicator_values(json);
-    let mut found = loader(ctx)?.load_many(values.iter().map(|v| IndicatorKey(v.indicator_id))).await?;
+    let keys: Vec<IndicatorKey> = values.iter().map(|v| IndicatorKey(v.indicator_id)).collect();
+    let mut found = super::context::load_all(ctx, &keys).await?;
     Ok(values
         .iter()
         .filter_map(|v| {

@@ -23,10 +23,10 @@ pub struct Task(pub task::Model);
 
 impl Task {
     async fn departments(&self, ctx: &Context<'_>, role: entity::Role) -> async_graphql::Result<Vec<Department>> {
-        let assignments = loader(ctx)?.load_one(AssignmentsOfTask(self.0.id)).await?.unwrap_or_default();
+        let assignments = super::context::load(ctx, AssignmentsOfTask(self.0.id)).await?.unwrap_or_default();
         let keys: Vec<DepartmentKey> =
             assignments.iter().filter(|a| a.role == role).map(|a| DepartmentKey(a.department_id)).collect();
-        let mut found = loader(ctx)?.load_many(keys.iter().copied()).await?;
+        let mut found = super::context::load_all(ctx, &keys).await?;
         Ok(keys.iter().filter_map(|k| found.remove(k)).map(Department).collect())
     }
 }
@@ -64,7 +64,7 @@ impl Task {
     }
     /// Every assignment: leads first, then responsible units, each in source order.
     async fn assignments(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Assignment>> {
-        let rows = loader(ctx)?.load_one(AssignmentsOfTask(self.0.id)).await?.unwrap_or_default();
+        let rows = super::context::load(ctx, AssignmentsOfTask(self.0.id)).await?.unwrap_or_default();
         Ok(rows.iter().cloned().map(Assignment).collect())
     }
     /// Two or more lead departments.
@@ -79,7 +79,7 @@ impl Task {
     ) -> async_graphql::Result<Vec<super::report::Report>> {
         super::context::require_reader(ctx)?;
         let period = period_id.map(|p| ids::decode(&p, NodeType::ReportingPeriod)).transpose()?;
-        let rows = loader(ctx)?.load_one(super::loaders::ReportsOfTask(self.0.id)).await?.unwrap_or_default();
+        let rows = super::context::load(ctx, super::loaders::ReportsOfTask(self.0.id)).await?.unwrap_or_default();
         Ok(rows
             .iter()
             .filter(|r| period.is_none_or(|p| p == r.period_id))
@@ -89,7 +89,7 @@ impl Task {
     }
     /// Quantitative targets found in the text.
     async fn indicators(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Indicator>> {
-        let rows = loader(ctx)?.load_one(IndicatorsOfTask(self.0.id)).await?.unwrap_or_default();
+        let rows = super::context::load(ctx, IndicatorsOfTask(self.0.id)).await?.unwrap_or_default();
         Ok(rows.iter().cloned().map(Indicator).collect())
     }
 }
@@ -271,7 +271,7 @@ pub struct ScopedTaskCount(pub ScopedCount);
 
 impl ScopedTaskCount {
     pub async fn total(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
-        Ok(loader(ctx)?.load_one(self.0).await?.unwrap_or(0))
+        Ok(super::context::load(ctx, self.0).await?.unwrap_or(0))
     }
 }
 
@@ -338,7 +338,7 @@ impl TaskQuery {
         let s = state(ctx)?;
         let (row, what) = match (id, number) {
             (Some(id), None) => {
-                let row = loader(ctx)?.load_one(super::loaders::TaskKey(ids::decode(&id, NodeType::Task)?)).await?;
+                let row = super::context::load(ctx, super::loaders::TaskKey(ids::decode(&id, NodeType::Task)?)).await?;
                 (row, format!("no task with id \"{}\"", ids::truncate(id.as_str())))
             }
             (None, Some(n)) => {

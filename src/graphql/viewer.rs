@@ -2,7 +2,7 @@
 
 use async_graphql::{Context, Enum, Object, SimpleObject};
 
-use super::context::{loader, viewer};
+use super::context::viewer;
 use super::department::Department;
 use super::loaders::DepartmentKey;
 use crate::service::access::Viewer as Caller;
@@ -44,7 +44,7 @@ impl ViewerQuery {
             Caller::Anonymous => ViewerInfo { role: ViewerRole::Anonymous, department: None, label: None },
             Caller::Token { role, department_id, label, .. } => {
                 let department = match department_id {
-                    Some(id) => loader(ctx)?.load_one(DepartmentKey(*id)).await?.map(Department),
+                    Some(id) => super::context::load(ctx, DepartmentKey(*id)).await?.map(Department),
                     None => None,
                 };
                 let role = match role {
