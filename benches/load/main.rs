@@ -239,6 +239,10 @@ async fn run(mut args: Args) -> anyhow::Result<bool> {
         concurrency: args.concurrency,
         duration_s: args.duration,
         batch_window_us: args.batch_window_us,
+        server_keeps: match &args.url {
+            Some(_) => "kept answers and rows as the server at --url was started".to_owned(),
+            None => server::keeps_from_env(),
+        },
         load_average,
         params: (*params).clone(),
         server_peak_rss_mib: peak_rss,

@@ -57,6 +57,8 @@ pub struct Run {
     pub concurrency: usize,
     pub duration_s: f64,
     pub batch_window_us: Option<u64>,
+    /// What the server keeps across requests (answers, rows), as it was configured.
+    pub server_keeps: String,
     /// The 1-minute load average when the run started: other jobs disturb the figures.
     pub load_average: Option<f64>,
     pub params: Params,
@@ -71,7 +73,7 @@ fn opt(v: Option<f64>, digits: usize) -> String {
 pub fn print_table(run: &Run) {
     let d = &run.data;
     println!(
-        "\n{} — {} documents, {} tasks, {} assignments, {} reports; concurrency {}, {} s per op, batch window {}, load average {}",
+        "\n{} — {} documents, {} tasks, {} assignments, {} reports; concurrency {}, {} s per op, batch window {}, {}, load average {}",
         run.backend,
         d.documents,
         d.tasks,
@@ -80,6 +82,7 @@ pub fn print_table(run: &Run) {
         run.concurrency,
         run.duration_s,
         run.batch_window_us.map_or_else(|| "default".to_owned(), |us| format!("{us} µs")),
+        run.server_keeps,
         opt(run.load_average, 2)
     );
     println!(

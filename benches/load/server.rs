@@ -44,6 +44,22 @@ pub fn create_admin_token(url: &str) -> anyhow::Result<String> {
     stdout.lines().last().map(|l| l.trim().to_owned()).filter(|l| !l.is_empty()).context("no token printed")
 }
 
+/// What a started server keeps across requests: it inherits this process's environment.
+pub fn keeps_from_env() -> String {
+    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+    let answers = match var("QINGDAN_RESPONSE_CACHE_BYTES").as_deref() {
+        Some("0") => "answers not kept".to_owned(),
+        Some(bytes) => format!("answers kept ({bytes} bytes)"),
+        None => "answers kept".to_owned(),
+    };
+    let rows = match var("QINGDAN_LIST_CACHE_ROWS").as_deref() {
+        Some("0") => "rows not kept".to_owned(),
+        Some(rows) => format!("rows kept ({rows} per relation)"),
+        None => "rows kept".to_owned(),
+    };
+    format!("{answers}, {rows}")
+}
+
 /// A `qingdan serve` child, killed on drop.
 pub struct Server {
     child: Child,

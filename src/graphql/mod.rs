@@ -178,9 +178,16 @@ pub async fn answer(schema: &ApiSchema, state: &AppState, request: async_graphql
     let Some(key) = key else {
         return Answer::Executed(execute(schema, prepare(request, state, viewer)).await);
     };
-    // A database that cannot answer fails the request in execution, with its code.
-    let Ok(seen) = versions(&state.read_db).await else {
-        return Answer::Executed(execute(schema, prepare(request, state, viewer)).await);
+    let seen = match versions(&state.read_db).await {
+        Ok(seen) => seen,
+        // A database that cannot answer fails the request now, with its code, rather than
+        // once more after waiting for the pool again in execution.
+        Err(e) => {
+            let e = async_graphql::Error::from(e);
+            let mut refused = async_graphql::ServerError::new(e.message, None);
+            refused.extensions = e.extensions;
+            return Answer::Executed(async_graphql::Response::from_errors(vec![refused]));
+        }
     };
     let entries = cache.at(&seen);
     if let Some(body) = entries.get(&key) {
