@@ -41,8 +41,13 @@ impl DbLoader {
     /// This request reads at `versions`, which its caller has just read: no second statement
     /// asks for them. No effect once the request has read its versions.
     pub fn start_at(&self, versions: Versions) {
+        let _ = self.seen.set(self.at(versions));
+    }
+
+    /// `versions` with the shared rows kept for them.
+    fn at(&self, versions: Versions) -> (Versions, Option<Arc<SharedRows>>) {
         let rows = self.list.as_ref().and_then(|l| l.rows_at(&versions)).map(Arc::new);
-        let _ = self.seen.set((versions, rows));
+        (versions, rows)
     }
 
     /// `key`'s value from the rows shared at this request's versions, without a batch; `None`
@@ -71,8 +76,7 @@ impl DbLoader {
             .seen
             .get_or_try_init(|| async {
                 let versions = versions(&self.db).await?;
-                let rows = self.list.as_ref().and_then(|l| l.rows_at(&versions)).map(Arc::new);
-                Ok::<_, crate::error::ApiError>((versions, rows))
+                Ok::<_, crate::error::ApiError>(self.at(versions))
             })
             .await?;
         Ok(seen)
