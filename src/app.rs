@@ -8,8 +8,7 @@ use crate::clock::Clock;
 use crate::config::Limits;
 use crate::metrics::Metrics;
 use crate::service::events::ReportEvents;
-use crate::service::list_cache::ListCache;
-use crate::service::stats::StatsCache;
+use crate::service::list::ListSnapshots;
 use crate::service::tokens::TokenCache;
 
 /// Shared state: the pool, counters, limits, clock and the report event bus.
@@ -22,13 +21,13 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     pub limits: Limits,
     pub events: ReportEvents,
-    pub clock: Clock,
+    /// Read through [`crate::graphql::context::Reading::now`] on the read path, so that an
+    /// answer that depends on the time is never kept; writes take [`AppState::write_clock`].
+    clock: Clock,
     /// Tokens verified lately (see [`Limits::token_cache_ms`]).
     pub tokens: TokenCache,
-    /// Unfiltered `taskStats` answers of the current list.
-    pub stats_cache: StatsCache,
-    /// Rows of the current list version, kept across requests.
-    pub list_cache: ListCache,
+    /// The list at its current version, shared by every request.
+    pub snapshots: ListSnapshots,
     /// SQLite has one writer: in-process writers queue here instead of failing with
     /// SQLITE_BUSY on a lock upgrade. Unused on PostgreSQL.
     pub write_lock: Arc<tokio::sync::Mutex<()>>,
@@ -50,7 +49,6 @@ impl AppState {
             None => db.clone(),
         };
         let events = ReportEvents::default();
-        let list_cache = ListCache::new(limits.list_cache_rows);
         if url.starts_with("postgres") {
             events.spawn_listener(url.to_owned());
         }
@@ -62,10 +60,25 @@ impl AppState {
             events,
             clock: Clock::default(),
             tokens: TokenCache::default(),
-            stats_cache: StatsCache::default(),
-            list_cache,
+            snapshots: ListSnapshots::default(),
             write_lock: Arc::default(),
         })
+    }
+
+    /// The same state with `clock` for "now" (tests of deadlines stop it).
+    pub fn with_clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// The clock, for a write's timestamps (and for tests that move a stopped clock).
+    pub fn write_clock(&self) -> Clock {
+        self.clock.clone()
+    }
+
+    /// The clock, for [`crate::graphql::context::Reading`] alone.
+    pub(crate) fn clock(&self) -> Clock {
+        self.clock.clone()
     }
 
     /// Holds the writer lock on SQLite; nothing on PostgreSQL.

@@ -184,12 +184,6 @@ pub struct Limits {
     /// (a revoked token stops working within this time; 0: look the token up on every request).
     #[arg(long, env = "QINGDAN_TOKEN_CACHE_MS", default_value_t = 2000)]
     pub token_cache_ms: u64,
-    /// Rows (tasks, departments, assignments, filtered pages, reports …) each relation keeps in
-    /// memory across requests while no import or submission changes them; each request checks
-    /// the versions of the list and of the reports with one small statement (0: read everything
-    /// from the database).
-    #[arg(long, env = "QINGDAN_LIST_CACHE_ROWS", default_value_t = 50_000)]
-    pub list_cache_rows: u64,
     /// Bytes of whole query answers kept in memory across requests, by request and caller, while
     /// no import or submission changes the versions they were computed at; answers that read
     /// the clock (obligations without `asOf`) or hold an error are never kept (0: off).
@@ -245,7 +239,6 @@ impl Default for Limits {
             max_page_size: 500,
             batch_window_us: 20_000,
             token_cache_ms: 2000,
-            list_cache_rows: 50_000,
             response_cache_bytes: 32 * 1024 * 1024,
             rate_limit_per_minute: 6000,
             token_rate_limit_per_minute: 30_000,

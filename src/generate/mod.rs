@@ -63,7 +63,7 @@ pub async fn generate(
     for doc in &docs {
         crate::import::load::ensure_departments(&txn, doc).await?;
     }
-    txn.commit().await?;
+    crate::service::writes::commit(txn, crate::service::writes::Write::Import).await?;
 
     let turnstile = Arc::new(Turnstile::default());
     let (tx, mut rx) = mpsc::channel::<anyhow::Result<(usize, usize, usize)>>(64);
@@ -129,6 +129,6 @@ async fn load_one(
         rows += written.rows;
         reports = written.reports;
     }
-    txn.commit().await?;
+    crate::service::writes::commit(txn, crate::service::writes::Write::Import).await?;
     Ok((rows, loaded.tasks, reports))
 }

@@ -1,80 +1,122 @@
-//! What resolvers take from the request context.
+//! What resolvers take from the request context, and [`Reading`]: the only way a resolver reads
+//! the list, the reports or the clock.
 
-use std::collections::HashMap;
 use std::hash::Hash;
+use std::sync::Arc;
 
 use async_graphql::Context;
-use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
+use async_graphql::dataloader::{DataLoader, Loader, NoCache};
+use chrono::{DateTime, Utc};
 
-use super::loaders::{DbLoader, Kept};
+use super::loaders::ReportLoader;
+use super::response_cache::ResponseNote;
 use crate::app::AppState;
-use crate::error::ApiError;
+use crate::clock::Clock;
+use crate::error::{ApiError, ApiResult};
+use crate::service::list::{ListSnapshot, ListSnapshots};
+use crate::service::versions::{ListVersion, versions};
+
+/// What one request reads from. It holds one list snapshot from its first use to the end of the
+/// request (a request never mixes two versions of the list), a report loader that keeps nothing
+/// past a batch, and the clock, whose every reading marks the answer as one never given again.
+pub struct Reading {
+    list: tokio::sync::OnceCell<Arc<ListSnapshot>>,
+    /// A subscription's session reads the list afresh at each event instead of holding one.
+    hold: bool,
+    snapshots: ListSnapshots,
+    db: sea_orm::DatabaseConnection,
+    reports: DataLoader<ReportLoader, NoCache>,
+    clock: Clock,
+    note: Arc<ResponseNote>,
+}
+
+impl Reading {
+    /// What a request reads from. Reads go to `db`: the primary for an operation that may write
+    /// (its payload must show the write), else where queries read.
+    pub fn new(state: &AppState, db: sea_orm::DatabaseConnection, note: Arc<ResponseNote>) -> Self {
+        Self {
+            list: tokio::sync::OnceCell::new(),
+            hold: true,
+            snapshots: state.snapshots.clone(),
+            reports: super::loaders::new_loader(db.clone(), state.limits.batch_window()),
+            db,
+            clock: state.clock(),
+            note,
+        }
+    }
+
+    /// What a subscription's session reads from: the list as it is at each event, from the primary.
+    pub fn for_session(state: &AppState) -> Self {
+        Self { hold: false, ..Self::new(state, state.db.clone(), Arc::default()) }
+    }
+
+    /// This request reads the list at `version`, which its caller has just read: no second
+    /// statement asks for it.
+    pub async fn start_at(&self, version: &ListVersion) -> ApiResult<()> {
+        let snapshot = self.snapshots.at(&self.db, version).await?;
+        let _ = self.list.set(snapshot);
+        Ok(())
+    }
+
+    /// The list this request reads.
+    pub async fn list(&self) -> ApiResult<Arc<ListSnapshot>> {
+        if !self.hold {
+            let version = versions(&self.db).await?.list;
+            return self.snapshots.at(&self.db, &version).await;
+        }
+        let list = self
+            .list
+            .get_or_try_init(|| async {
+                let version = versions(&self.db).await?.list;
+                self.snapshots.at(&self.db, &version).await
+            })
+            .await?;
+        Ok(list.clone())
+    }
+
+    /// The time now. The answer then depends on when it was computed, so it is never given again
+    /// from the response cache.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.note.read_the_clock();
+        self.clock.now()
+    }
+}
 
 /// The shared state; missing only in a schema built without a database.
 pub fn state<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a AppState> {
     ctx.data::<AppState>().map_err(|_| ApiError::Internal(anyhow::anyhow!("no AppState in the schema")).into())
 }
 
-/// The per-request DataLoader.
-pub fn loader<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a DataLoader<DbLoader, HashMapCache>> {
-    ctx.data::<DataLoader<DbLoader, HashMapCache>>()
-        .map_err(|_| ApiError::Internal(anyhow::anyhow!("no DataLoader in the request")).into())
+/// What this request reads from.
+pub fn reading<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a Reading> {
+    ctx.data::<Reading>().map_err(|_| ApiError::Internal(anyhow::anyhow!("no Reading in the request")).into())
 }
 
-/// Loads the value of `key`: from the rows shared at the request's versions when they hold it,
-/// else through the request's DataLoader (batched with its siblings).
-pub async fn load<K, V>(ctx: &Context<'_>, key: K) -> async_graphql::Result<Option<V>>
+/// The list this request reads.
+pub async fn list(ctx: &Context<'_>) -> async_graphql::Result<Arc<ListSnapshot>> {
+    Ok(reading(ctx)?.list().await?)
+}
+
+/// The time now, for an answer that depends on it (see [`Reading::now`]).
+pub fn now(ctx: &Context<'_>) -> async_graphql::Result<DateTime<Utc>> {
+    Ok(reading(ctx)?.now())
+}
+
+/// Loads the report rows of `key`, batched with its siblings.
+pub async fn load<K>(ctx: &Context<'_>, key: K) -> async_graphql::Result<Option<<ReportLoader as Loader<K>>::Value>>
 where
-    K: Kept<Value = V> + Send + Sync + Hash + Eq + Clone + 'static,
-    V: Send + Sync + Clone + 'static,
-    DbLoader: Loader<K, Value = V, Error = async_graphql::Error>,
+    K: Send + Sync + Hash + Eq + Clone + 'static,
+    ReportLoader: Loader<K, Error = async_graphql::Error>,
 {
-    let loader = loader(ctx)?;
-    if let Some(v) = loader.loader().kept(&key).await? {
-        return Ok(Some(v));
-    }
-    loader.load_one(key).await
+    reading(ctx)?.reports.load_one(key).await
 }
 
-/// Loads the values of `keys` like [`load`]: from the shared rows when they hold every one.
-pub async fn load_all<K, V>(ctx: &Context<'_>, keys: &[K]) -> async_graphql::Result<HashMap<K, V>>
+/// A row of the list that a foreign key points at.
+pub fn required<T>(row: Option<&T>, what: &str, id: i64) -> async_graphql::Result<T>
 where
-    K: Kept<Value = V> + Send + Sync + Hash + Eq + Clone + 'static,
-    V: Send + Sync + Clone + 'static,
-    DbLoader: Loader<K, Value = V, Error = async_graphql::Error>,
+    T: Clone,
 {
-    let loader = loader(ctx)?;
-    if let Some(rows) = loader.loader().shared_rows().await? {
-        let kept: Option<HashMap<K, V>> = keys.iter().map(|k| k.find(&rows).map(|v| (k.clone(), v))).collect();
-        if let Some(found) = kept {
-            return Ok(found);
-        }
-    }
-    loader.load_many(keys.iter().cloned()).await
-}
-
-/// Loads one row that must exist (a foreign key points at it).
-pub async fn load_required<K, V>(ctx: &Context<'_>, key: K) -> async_graphql::Result<V>
-where
-    K: Kept<Value = V> + Send + Sync + Hash + Eq + Clone + std::fmt::Debug + 'static,
-    V: Send + Sync + Clone + 'static,
-    DbLoader: Loader<K, Value = V, Error = async_graphql::Error>,
-{
-    // The key is named only when the row is missing: formatting it on every call allocated
-    // once per field on the request path.
-    match load(ctx, key.clone()).await? {
-        Some(row) => Ok(row),
-        None => Err(ApiError::Internal(anyhow::anyhow!("dangling reference {key:?}")).into()),
-    }
-}
-
-/// The time now, for an answer that depends on it: such an answer is never given again from
-/// the response cache.
-pub fn now(ctx: &Context<'_>) -> async_graphql::Result<chrono::DateTime<chrono::Utc>> {
-    if let Some(note) = ctx.data_opt::<std::sync::Arc<super::response_cache::ResponseNote>>() {
-        note.read_the_clock();
-    }
-    Ok(state(ctx)?.clock.now())
+    row.cloned().ok_or_else(|| ApiError::Internal(anyhow::anyhow!("dangling reference to {what} {id}")).into())
 }
 
 /// The caller; anonymous when the request carries no token.

@@ -4,13 +4,11 @@ use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use entity::department;
 
 use super::connection::{PageArgs, connection};
-use super::context::state;
+use super::context::{list, state};
 use super::ids::{self, NodeType};
-use super::loaders::{CoLeadersOf, DepartmentKey, ScopedCount, ScopedPage, TaskKey, WorkloadOf};
-use super::task::{ScopedTaskCount, Task, TaskConnection};
+use super::task::{Task, TaskConnection, scoped_tasks};
 use crate::error::ApiError;
-use crate::service::departments::{self, DepartmentCriteria};
-use crate::service::relations::{ScopedPageArgs, TaskScope};
+use crate::service::list::{DepartmentCriteria, TaskScope};
 
 /// The part a department plays in a task.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
@@ -79,24 +77,18 @@ impl Department {
         #[graphql(desc = "Rows from the end.")] last: Option<i32>,
         #[graphql(desc = "End before this cursor.")] before: Option<String>,
     ) -> async_graphql::Result<TaskConnection> {
-        let s = state(ctx)?;
-        let page = PageArgs::new(first, after, last, before).request(s.limits.max_page_size, false)?;
-        let scope = TaskScope::Department { role: role.map(Into::into) };
-        let args = ScopedPageArgs { scope, co_led, page };
-        let rows = super::context::load(ctx, ScopedPage { parent: self.0.id, args }).await?.unwrap_or_default();
-        let count = ScopedTaskCount(ScopedCount { parent: self.0.id, scope, co_led });
-        Ok(TaskConnection { page: (*rows).clone(), count: count.into() })
+        let scope = TaskScope::Department { id: self.0.id, role: role.map(Into::into) };
+        scoped_tasks(ctx, scope, co_led, PageArgs::new(first, after, last, before)).await
     }
     /// Departments that lead tasks together with this one, most shared tasks first.
     async fn co_leaders(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<CoLeader>> {
-        let list = super::context::load(ctx, CoLeadersOf(self.0.id)).await?.unwrap_or_default();
-        let keys: Vec<DepartmentKey> = list.iter().map(|(d, _)| DepartmentKey(*d)).collect();
-        let mut departments = super::context::load_all(ctx, &keys).await?;
+        let list = list(ctx).await?;
         Ok(list
+            .co_leaders(self.0.id)
             .iter()
             .filter_map(|(d, tasks)| {
-                departments.remove(&DepartmentKey(*d)).map(|dep| CoLeader {
-                    department: Department(dep),
+                list.department(*d).map(|dep| CoLeader {
+                    department: Department(dep.clone()),
                     task_count: tasks.len() as i32,
                     task_ids: tasks.clone(),
                 })
@@ -130,16 +122,14 @@ impl Department {
         #[graphql(desc = "Rows from the end.")] last: Option<i32>,
         #[graphql(desc = "End before this cursor.")] before: Option<String>,
     ) -> async_graphql::Result<super::report::ReportConnection> {
-        let criteria = crate::service::reports::ReportCriteria {
-            department_id: Some(self.0.id),
-            period_id: period_id.map(|p| ids::decode(&p, NodeType::ReportingPeriod)).transpose()?,
-            ..Default::default()
-        };
-        super::report::report_connection(ctx, criteria, PageArgs::new(first, after, last, before)).await
+        let period = period_id.map(|p| ids::decode(&p, NodeType::ReportingPeriod)).transpose()?;
+        let key = super::loaders::ReportsOfDepartment(self.0.id);
+        let page = PageArgs::new(first, after, last, before);
+        super::report::reports_of(ctx, key, move |r| period.is_none_or(|p| r.period_id == p), page).await
     }
     /// How many tasks it leads and shares.
     async fn workload(&self, ctx: &Context<'_>) -> async_graphql::Result<Workload> {
-        let w = super::context::load(ctx, WorkloadOf(self.0.id)).await?.unwrap_or_default();
+        let w = list(ctx).await?.workload(self.0.id);
         Ok(Workload {
             lead: w.lead as i32,
             sole_lead: w.sole_lead as i32,
@@ -170,9 +160,8 @@ impl CoLeader {
     }
     /// Those tasks, in task order.
     async fn tasks(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Task>> {
-        let keys: Vec<TaskKey> = self.task_ids.iter().map(|id| TaskKey(*id)).collect();
-        let mut found = super::context::load_all(ctx, &keys).await?;
-        Ok(self.task_ids.iter().filter_map(|id| found.remove(&TaskKey(*id))).map(Task).collect())
+        let list = list(ctx).await?;
+        Ok(self.task_ids.iter().filter_map(|id| list.task(*id)).cloned().map(Task).collect())
     }
 }
 
@@ -211,7 +200,7 @@ pub struct DepartmentCount(DepartmentCriteria);
 
 impl DepartmentCount {
     pub async fn total(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
-        Ok(departments::count(&state(ctx)?.read_db, &self.0).await?)
+        Ok(list(ctx).await?.departments_count(&self.0))
     }
 }
 
@@ -253,7 +242,7 @@ impl DepartmentQuery {
             name_contains: f.name_contains,
             document_id: f.document_id.map(|id| ids::decode(&id, NodeType::Document)).transpose()?,
         };
-        let rows = departments::list(&s.read_db, &criteria, page).await?;
+        let rows = list(ctx).await?.departments_page(&criteria, page);
         Ok(DepartmentConnection { page: rows, count: DepartmentCount(criteria) })
     }
 
@@ -265,14 +254,14 @@ impl DepartmentQuery {
         #[graphql(desc = "Name as in the document.")] name: Option<String>,
         #[graphql(desc = "Region of `name`.")] region: Option<String>,
     ) -> async_graphql::Result<Option<Department>> {
-        let s = state(ctx)?;
+        let list = list(ctx).await?;
         let (row, what) = match (id, name) {
             (Some(id), None) => {
-                let row = super::context::load(ctx, DepartmentKey(ids::decode(&id, NodeType::Department)?)).await?;
+                let row = list.department(ids::decode(&id, NodeType::Department)?).cloned();
                 (row, format!("no department with id \"{}\"", ids::truncate(id.as_str())))
             }
             (None, Some(name)) => {
-                let row = departments::find_by_name(&s.read_db, name.trim(), region.as_deref()).await?;
+                let row = list.department_by_name(name.trim(), region.as_deref())?.cloned();
                 let place = region.map(|r| format!(" in {}", ids::truncate(&r))).unwrap_or_default();
                 (row, format!("no department named \"{}\"{place}", ids::truncate(name.trim())))
             }

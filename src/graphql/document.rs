@@ -4,12 +4,10 @@ use async_graphql::{Context, ID, Object};
 use entity::{category, document};
 
 use super::connection::PageArgs;
-use super::context::{load_required, state};
+use super::context::{list, required};
 use super::ids::{self, NodeType};
-use super::loaders::{DocumentKey, ScopedCount, ScopedPage};
-use super::task::{ScopedTaskCount, TaskConnection};
-use crate::service::documents;
-use crate::service::relations::{ScopedPageArgs, TaskScope};
+use super::task::{TaskConnection, scoped_tasks};
+use crate::service::list::TaskScope;
 
 /// One responsibility list: a region's list of tasks for a year.
 pub struct Document(pub document::Model);
@@ -43,13 +41,11 @@ impl Document {
     }
     /// Key-task categories in number order.
     async fn categories(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Category>> {
-        let s = state(ctx)?;
-        Ok(documents::categories(&s.read_db, Some(self.0.id)).await?.into_iter().map(Category).collect())
+        Ok(list(ctx).await?.categories(Some(self.0.id)).into_iter().cloned().map(Category).collect())
     }
     /// Reporting periods (quarters) in order.
     async fn reporting_periods(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<super::period::ReportingPeriod>> {
-        let s = state(ctx)?;
-        Ok(documents::periods(&s.read_db, self.0.id).await?.into_iter().map(super::period::ReportingPeriod).collect())
+        Ok(list(ctx).await?.periods_of(self.0.id).into_iter().cloned().map(super::period::ReportingPeriod).collect())
     }
 }
 
@@ -73,7 +69,7 @@ impl Category {
     }
     /// The document it belongs to.
     async fn document(&self, ctx: &Context<'_>) -> async_graphql::Result<Document> {
-        load_required(ctx, DocumentKey(self.0.document_id)).await.map(Document)
+        required(list(ctx).await?.document(self.0.document_id), "document", self.0.document_id).map(Document)
     }
     /// Tasks of the category in number order.
     async fn tasks(
@@ -84,12 +80,7 @@ impl Category {
         #[graphql(desc = "Rows from the end.")] last: Option<i32>,
         #[graphql(desc = "End before this cursor.")] before: Option<String>,
     ) -> async_graphql::Result<TaskConnection> {
-        let s = state(ctx)?;
-        let page = PageArgs::new(first, after, last, before).request(s.limits.max_page_size, false)?;
-        let args = ScopedPageArgs { scope: TaskScope::Category, co_led: None, page };
-        let rows = super::context::load(ctx, ScopedPage { parent: self.0.id, args }).await?.unwrap_or_default();
-        let count = ScopedTaskCount(ScopedCount { parent: self.0.id, scope: TaskScope::Category, co_led: None });
-        Ok(TaskConnection { page: (*rows).clone(), count: count.into() })
+        scoped_tasks(ctx, TaskScope::Category(self.0.id), None, PageArgs::new(first, after, last, before)).await
     }
 }
 
@@ -102,8 +93,7 @@ pub struct DocumentQuery;
 impl DocumentQuery {
     /// Every loaded document, in import order.
     async fn documents(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Document>> {
-        let s = state(ctx)?;
-        Ok(documents::all(&s.read_db).await?.into_iter().map(Document).collect())
+        Ok(list(ctx).await?.documents().iter().cloned().map(Document).collect())
     }
 
     /// Categories of one document (or of all), in number order.
@@ -112,8 +102,7 @@ impl DocumentQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "Only this document's categories.")] document_id: Option<ID>,
     ) -> async_graphql::Result<Vec<Category>> {
-        let s = state(ctx)?;
         let doc = document_id.map(|id| ids::decode(&id, NodeType::Document)).transpose()?;
-        Ok(documents::categories(&s.read_db, doc).await?.into_iter().map(Category).collect())
+        Ok(list(ctx).await?.categories(doc).into_iter().cloned().map(Category).collect())
     }
 }

@@ -29,7 +29,7 @@ use futures_util::stream::{BoxStream, StreamExt as _};
 use self::response_cache::{ResponseKey, ResponseNote};
 use crate::app::AppState;
 use crate::service::access::Viewer;
-use crate::service::list_cache::{Versions, versions};
+use crate::service::versions::versions;
 
 /// Every query of the API.
 #[derive(MergedObject, Default)]
@@ -135,24 +135,22 @@ pub async fn execute(schema: &ApiSchema, request: async_graphql::Request) -> asy
     batching::run(schema.execute(request)).await
 }
 
-/// Adds what every request needs: its own DataLoader and its caller.
+/// Adds what every request needs: what it reads from ([`context::Reading`]) and its caller.
 pub fn prepare(request: async_graphql::Request, state: &AppState, viewer: Viewer) -> async_graphql::Request {
-    prepare_at(request, state, viewer, None)
+    let note = Arc::new(ResponseNote::default());
+    let reading = context::Reading::new(state, reads_from(&request, state), note.clone());
+    request.data(reading).data(viewer).data(note)
 }
 
-/// Like [`prepare`], for a request whose versions were just read.
-fn prepare_at(
-    request: async_graphql::Request,
-    state: &AppState,
-    viewer: Viewer,
-    seen: Option<Versions>,
-) -> async_graphql::Request {
-    let loader =
-        loaders::new_loader(state.read_db.clone(), state.limits.batch_window(), Some(state.list_cache.clone()));
-    if let Some(versions) = seen {
-        loader.loader().start_at(versions);
+/// Where a request reads: the primary for an operation that may write (its payload, and
+/// anything after the write, must show it; a text naming `mutation` may be one), else where
+/// queries read (a replica, when configured).
+fn reads_from(request: &async_graphql::Request, state: &AppState) -> sea_orm::DatabaseConnection {
+    if request.query.contains("mutation") || request.query.contains("subscription") {
+        state.db.clone()
+    } else {
+        state.read_db.clone()
     }
-    request.data(loader).data(viewer)
 }
 
 /// The answer to a request.
@@ -182,12 +180,7 @@ pub async fn answer(schema: &ApiSchema, state: &AppState, request: async_graphql
         Ok(seen) => seen,
         // A database that cannot answer fails the request now, with its code, rather than
         // once more after waiting for the pool again in execution.
-        Err(e) => {
-            let e = async_graphql::Error::from(e);
-            let mut refused = async_graphql::ServerError::new(e.message, None);
-            refused.extensions = e.extensions;
-            return Answer::Executed(async_graphql::Response::from_errors(vec![refused]));
-        }
+        Err(e) => return Answer::Executed(refused(e)),
     };
     let entries = cache.at(&seen);
     if let Some(body) = entries.get(&key) {
@@ -196,7 +189,11 @@ pub async fn answer(schema: &ApiSchema, state: &AppState, request: async_graphql
     }
     state.metrics.record_response_cache(false);
     let note = Arc::new(ResponseNote::default());
-    let request = prepare_at(request, state, viewer, Some(seen)).data(note.clone());
+    let reading = context::Reading::new(state, reads_from(&request, state), note.clone());
+    if let Err(e) = reading.start_at(&seen.list).await {
+        return Answer::Executed(refused(e));
+    }
+    let request = request.data(reading).data(viewer).data(note.clone());
     let response = execute(schema, request).await;
     if response.is_ok() && response.extensions.is_empty() && response.http_headers.is_empty() && note.keepable() {
         match serde_json::to_vec(&DataOnly { data: &response.data }) {
@@ -209,4 +206,12 @@ pub async fn answer(schema: &ApiSchema, state: &AppState, request: async_graphql
         }
     }
     Answer::Executed(response)
+}
+
+/// A request that fails before execution, with its error's code.
+fn refused(e: crate::error::ApiError) -> async_graphql::Response {
+    let e = async_graphql::Error::from(e);
+    let mut refused = async_graphql::ServerError::new(e.message, None);
+    refused.extensions = e.extensions;
+    async_graphql::Response::from_errors(vec![refused])
 }

@@ -5,7 +5,7 @@ use async_graphql::{Context, ID, Interface, Object};
 use super::department::Department;
 use super::document::{Category, Document};
 use super::ids::{self, NodeType};
-use super::loaders::{CategoryKey, DepartmentKey, DocumentKey, IndicatorKey, PeriodKey, ReportKey, TaskKey};
+use super::loaders::ReportKey;
 use super::period::ReportingPeriod;
 use super::report::Report;
 use super::task::{Indicator, Task};
@@ -38,19 +38,14 @@ impl NodeQuery {
         #[graphql(desc = "Global id.")] id: ID,
     ) -> async_graphql::Result<Option<Node>> {
         let (ty, n) = ids::decode_any(&id)?;
+        let list = super::context::list(ctx).await?;
         let node = match ty {
-            NodeType::Document => super::context::load(ctx, DocumentKey(n)).await?.map(|m| Node::Document(Document(m))),
-            NodeType::Category => super::context::load(ctx, CategoryKey(n)).await?.map(|m| Node::Category(Category(m))),
-            NodeType::Task => super::context::load(ctx, TaskKey(n)).await?.map(|m| Node::Task(Task(m))),
-            NodeType::Department => {
-                super::context::load(ctx, DepartmentKey(n)).await?.map(|m| Node::Department(Department(m)))
-            }
-            NodeType::ReportingPeriod => {
-                super::context::load(ctx, PeriodKey(n)).await?.map(|m| Node::ReportingPeriod(ReportingPeriod(m)))
-            }
-            NodeType::Indicator => {
-                super::context::load(ctx, IndicatorKey(n)).await?.map(|m| Node::Indicator(Indicator(m)))
-            }
+            NodeType::Document => list.document(n).cloned().map(|m| Node::Document(Document(m))),
+            NodeType::Category => list.category(n).cloned().map(|m| Node::Category(Category(m))),
+            NodeType::Task => list.task(n).cloned().map(|m| Node::Task(Task(m))),
+            NodeType::Department => list.department(n).cloned().map(|m| Node::Department(Department(m))),
+            NodeType::ReportingPeriod => list.period(n).cloned().map(|m| Node::ReportingPeriod(ReportingPeriod(m))),
+            NodeType::Indicator => list.indicator(n).cloned().map(|m| Node::Indicator(Indicator(m))),
             NodeType::Report => {
                 super::context::require_reader(ctx)?;
                 super::context::load(ctx, ReportKey(n)).await?.map(|m| Node::Report(Report(m)))

@@ -4,10 +4,10 @@ use async_graphql::{Context, Enum, ID, Object, SimpleObject};
 use chrono::NaiveDate;
 
 use super::connection::{PageArgs, connection};
-use super::context::{load_required, loader, require_reader, state};
+use super::context::{list, require_reader, required, state};
 use super::department::Department;
 use super::ids::{self, NodeType};
-use super::loaders::{DepartmentKey, PeriodKey, ReportKey, TaskKey};
+use super::loaders::ReportsOfPeriod;
 use super::period::ReportingPeriod;
 use super::report::Report;
 use super::task::Task;
@@ -40,11 +40,12 @@ pub struct Obligation {
 impl Obligation {
     /// The task.
     async fn task(&self, ctx: &Context<'_>) -> async_graphql::Result<Task> {
-        load_required(ctx, TaskKey(self.row.task_id)).await.map(Task)
+        required(list(ctx).await?.task(self.row.task_id), "task", self.row.task_id).map(Task)
     }
     /// The department that owes the report.
     async fn department(&self, ctx: &Context<'_>) -> async_graphql::Result<Department> {
-        load_required(ctx, DepartmentKey(self.row.department_id)).await.map(Department)
+        required(list(ctx).await?.department(self.row.department_id), "department", self.row.department_id)
+            .map(Department)
     }
     /// The period.
     async fn period(&self) -> ReportingPeriod {
@@ -55,29 +56,23 @@ impl Obligation {
         self.query.state_of(self.submitted_at()).into()
     }
     /// The report, when one was submitted by the query's moment.
-    async fn report(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Report>> {
-        match (self.row.report_id, self.submitted_at()) {
-            (Some(id), Some(_)) => Ok(super::context::load(ctx, ReportKey(id)).await?.map(Report)),
-            _ => Ok(None),
-        }
+    async fn report(&self) -> Option<Report> {
+        self.submitted_at().and(self.row.report.clone()).map(Report)
     }
 }
 
 impl Obligation {
     fn submitted_at(&self) -> Option<chrono::DateTime<chrono::Utc>> {
-        self.row.first_submitted_at.filter(|t| *t < self.query.as_of)
+        self.row.first_submitted_at().filter(|t| *t < self.query.as_of)
     }
 }
 
 /// Counts an obligation listing.
-pub struct ObligationCount(std::sync::Arc<ObligationQuery>);
+pub struct ObligationCount(i64);
 
 impl ObligationCount {
-    pub async fn total(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
-        match loader(ctx)?.loader().obligation_rows(&self.0).await? {
-            Some(all) => Ok(obligations::count_of(&all, &self.0)),
-            None => Ok(obligations::count(&state(ctx)?.read_db, &self.0).await?),
-        }
+    pub async fn total(&self, _ctx: &Context<'_>) -> async_graphql::Result<i64> {
+        Ok(self.0)
     }
 }
 
@@ -118,9 +113,8 @@ pub async fn obligation_query(
 ) -> async_graphql::Result<ObligationQuery> {
     require_reader(ctx)?;
     let id = ids::decode(period_id, NodeType::ReportingPeriod)?;
-    let period = super::context::load(ctx, PeriodKey(id))
-        .await?
-        .ok_or_else(|| ApiError::not_found("no such reporting period"))?;
+    let period =
+        list(ctx).await?.period(id).cloned().ok_or_else(|| ApiError::not_found("no such reporting period"))?;
     let as_of = match as_of {
         Some(day) => end_of_day(day),
         None => super::context::now(ctx)?,
@@ -134,19 +128,24 @@ pub async fn obligation_connection(
     query: ObligationQuery,
     page: PageArgs,
 ) -> async_graphql::Result<ObligationConnection> {
-    let s = state(ctx)?;
-    let page = page.request(s.limits.max_page_size, false)?;
-    let rows = match loader(ctx)?.loader().obligation_rows(&query).await? {
-        Some(all) => obligations::page_of(&all, &query, page),
-        None => obligations::list(&s.read_db, &query, page).await?,
-    };
+    let page = page.request(state(ctx)?.limits.max_page_size, false)?;
+    let all = all_obligations(ctx, &query).await?;
+    let rows = obligations::page_of(&all, &query, page);
+    let count = ObligationCount(obligations::count_of(&all, &query));
     let query = std::sync::Arc::new(query);
     let page = crate::service::page::Page {
         rows: rows.rows.into_iter().map(|r| (r, query.clone())).collect(),
         has_next: rows.has_next,
         has_previous: rows.has_previous,
     };
-    Ok(ObligationConnection { page, count: ObligationCount(query) })
+    Ok(ObligationConnection { page, count })
+}
+
+/// Every obligation of `query`'s period (and department), whatever its state: who owes from the
+/// list, what was submitted from the period's reports (one batch for every parent of a level).
+async fn all_obligations(ctx: &Context<'_>, query: &ObligationQuery) -> async_graphql::Result<Vec<ObligationRow>> {
+    let reports = super::context::load(ctx, ReportsOfPeriod(query.period.id)).await?.unwrap_or_default();
+    Ok(obligations::all(&*list(ctx).await?, query, &reports))
 }
 
 /// Obligation queries (token holders only).
@@ -189,7 +188,7 @@ impl ObligationQueryRoot {
     ) -> async_graphql::Result<ObligationSummary> {
         let dept = department_id.map(|d| ids::decode(&d, NodeType::Department)).transpose()?;
         let query = obligation_query(ctx, &period_id, as_of, dept, None, None).await?;
-        let c = obligations::summary(&state(ctx)?.read_db, &query).await?;
+        let c = obligations::summary_of(&all_obligations(ctx, &query).await?, &query);
         Ok(ObligationSummary {
             total: c.total,
             submitted: c.submitted,

@@ -3,11 +3,9 @@
 use async_graphql::{Context, ID, Object};
 use entity::reporting_period;
 
-use super::context::{load_required, state};
+use super::context::{list, required};
 use super::document::Document;
 use super::ids::{self, NodeType};
-use super::loaders::DocumentKey;
-use crate::service::documents;
 
 /// A quarter the departments of a document report on.
 pub struct ReportingPeriod(pub reporting_period::Model);
@@ -52,13 +50,12 @@ impl ReportingPeriod {
         #[graphql(desc = "Rows from the end.")] last: Option<i32>,
         #[graphql(desc = "End before this cursor.")] before: Option<String>,
     ) -> async_graphql::Result<super::report::ReportConnection> {
-        let criteria = crate::service::reports::ReportCriteria { period_id: Some(self.0.id), ..Default::default() };
         let page = super::connection::PageArgs::new(first, after, last, before);
-        super::report::report_connection(ctx, criteria, page).await
+        super::report::reports_of(ctx, super::loaders::ReportsOfPeriod(self.0.id), |_| true, page).await
     }
     /// The document it belongs to.
     async fn document(&self, ctx: &Context<'_>) -> async_graphql::Result<Document> {
-        load_required(ctx, DocumentKey(self.0.document_id)).await.map(Document)
+        required(list(ctx).await?.document(self.0.document_id), "document", self.0.document_id).map(Document)
     }
 }
 
@@ -75,11 +72,11 @@ impl PeriodQuery {
         ctx: &Context<'_>,
         #[graphql(desc = "The document; optional while one document is loaded.")] document_id: Option<ID>,
     ) -> async_graphql::Result<Vec<ReportingPeriod>> {
-        let s = state(ctx)?;
+        let list = list(ctx).await?;
         let doc = match document_id {
             Some(id) => ids::decode(&id, NodeType::Document)?,
-            None => documents::sole_document_id(&s.read_db).await?,
+            None => list.sole_document_id()?,
         };
-        Ok(documents::periods(&s.read_db, doc).await?.into_iter().map(ReportingPeriod).collect())
+        Ok(list.periods_of(doc).into_iter().cloned().map(ReportingPeriod).collect())
     }
 }

@@ -4,10 +4,10 @@ use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use entity::{report, report_revision};
 
 use super::connection::{PageArgs, connection};
-use super::context::{load_required, loader, require_reader, state, viewer};
+use super::context::{list, require_reader, required, state, viewer};
 use super::department::Department;
 use super::ids::{self, NodeType};
-use super::loaders::{DepartmentKey, IndicatorKey, PeriodKey, RevisionsOfReport, TaskKey};
+use super::loaders::RevisionsOfReport;
 use super::period::ReportingPeriod;
 use super::task::{Indicator, Task};
 use crate::clock::end_of_day;
@@ -34,7 +34,7 @@ pub struct Report(pub report::Model);
 
 impl Report {
     async fn deadline(&self, ctx: &Context<'_>) -> async_graphql::Result<chrono::DateTime<chrono::Utc>> {
-        let period = load_required(ctx, PeriodKey(self.0.period_id)).await?;
+        let period = required(list(ctx).await?.period(self.0.period_id), "period", self.0.period_id)?;
         Ok(end_of_day(period.due_on))
     }
 }
@@ -48,15 +48,15 @@ impl Report {
     }
     /// The task reported on.
     async fn task(&self, ctx: &Context<'_>) -> async_graphql::Result<Task> {
-        load_required(ctx, TaskKey(self.0.task_id)).await.map(Task)
+        required(list(ctx).await?.task(self.0.task_id), "task", self.0.task_id).map(Task)
     }
     /// The reporting department.
     async fn department(&self, ctx: &Context<'_>) -> async_graphql::Result<Department> {
-        load_required(ctx, DepartmentKey(self.0.department_id)).await.map(Department)
+        required(list(ctx).await?.department(self.0.department_id), "department", self.0.department_id).map(Department)
     }
     /// The period reported for.
     async fn period(&self, ctx: &Context<'_>) -> async_graphql::Result<ReportingPeriod> {
-        load_required(ctx, PeriodKey(self.0.period_id)).await.map(ReportingPeriod)
+        required(list(ctx).await?.period(self.0.period_id), "period", self.0.period_id).map(ReportingPeriod)
     }
     /// Number of the latest revision (1, 2, …).
     async fn revision(&self) -> i32 {
@@ -154,24 +154,29 @@ pub struct ReportedValue {
 
 async fn reported_values(ctx: &Context<'_>, json: &str) -> async_graphql::Result<Vec<ReportedValue>> {
     let values = reports::indicator_values(json);
-    let keys: Vec<IndicatorKey> = values.iter().map(|v| IndicatorKey(v.indicator_id)).collect();
-    let mut found = super::context::load_all(ctx, &keys).await?;
+    let list = list(ctx).await?;
     Ok(values
         .iter()
         .filter_map(|v| {
-            found
-                .remove(&IndicatorKey(v.indicator_id))
-                .map(|i| ReportedValue { indicator: Indicator(i), value: v.value })
+            list.indicator(v.indicator_id).map(|i| ReportedValue { indicator: Indicator(i.clone()), value: v.value })
         })
         .collect())
 }
 
 /// Counts a report listing.
-pub struct ReportCount(pub ReportCriteria);
+pub enum ReportCount {
+    /// Reports matching a filter, counted in SQL when asked for.
+    Matching(ReportCriteria),
+    /// A parent's reports, already loaded.
+    Known(i64),
+}
 
 impl ReportCount {
     pub async fn total(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
-        Ok(reports::count(&state(ctx)?.read_db, &self.0).await?)
+        match self {
+            Self::Matching(criteria) => Ok(reports::count(&state(ctx)?.read_db, criteria).await?),
+            Self::Known(n) => Ok(*n),
+        }
     }
 }
 
@@ -214,7 +219,38 @@ impl ReportFilter {
     }
 }
 
-/// Lists reports matching `criteria` (for `reports`, `Department.reports`, `ReportingPeriod.reports`).
+/// A page of a parent's reports (a department's, a period's) that pass `keep`: every parent of
+/// a level is loaded in one batch, then paged in memory.
+pub async fn reports_of<K>(
+    ctx: &Context<'_>,
+    key: K,
+    keep: impl Fn(&report::Model) -> bool,
+    page: PageArgs,
+) -> async_graphql::Result<ReportConnection>
+where
+    K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
+    super::loaders::ReportLoader: async_graphql::dataloader::Loader<
+            K,
+            Value = std::sync::Arc<Vec<report::Model>>,
+            Error = async_graphql::Error,
+        >,
+{
+    require_reader(ctx)?;
+    let page = page.request(state(ctx)?.limits.max_page_size, false)?;
+    let all = super::context::load(ctx, key).await?.unwrap_or_default();
+    let matching: Vec<&report::Model> = all.iter().filter(|r| keep(r)).collect();
+    let (lower, upper) = page.id_bounds();
+    let in_page = |r: &&&report::Model| lower.is_none_or(|l| r.id > l) && upper.is_none_or(|u| r.id < u);
+    let wanted = usize::try_from(page.limit).unwrap_or(usize::MAX).saturating_add(1);
+    let rows: Vec<report::Model> = if page.scan_descending() {
+        matching.iter().rev().filter(in_page).take(wanted).map(|r| (*r).clone()).collect()
+    } else {
+        matching.iter().filter(in_page).take(wanted).map(|r| (*r).clone()).collect()
+    };
+    Ok(ReportConnection { page: page.finish(rows), count: ReportCount::Known(matching.len() as i64) })
+}
+
+/// Lists reports matching `criteria` (for `reports`).
 pub async fn report_connection(
     ctx: &Context<'_>,
     criteria: ReportCriteria,
@@ -224,7 +260,7 @@ pub async fn report_connection(
     let s = state(ctx)?;
     let page = page.request(s.limits.max_page_size, false)?;
     let rows = reports::list(&s.read_db, &criteria, page).await?;
-    Ok(ReportConnection { page: rows, count: ReportCount(criteria) })
+    Ok(ReportConnection { page: rows, count: ReportCount::Matching(criteria) })
 }
 
 /// Report queries (token holders only).
@@ -319,11 +355,8 @@ impl ReportMutation {
             expected_revision: input.expected_revision,
         };
         let saved = reports::submit(s, viewer(ctx), submission).await?;
-        // Rows this request loaded before the write are stale now (a second submitReport of the
-        // same operation reads its report's revisions afresh).
-        let loader = loader(ctx)?;
-        loader.enable_all_cache(false);
-        loader.loader().after_write();
+        // The payload reads from the primary, through loaders that keep nothing from before
+        // the write (see `graphql::prepare`).
         Ok(SubmitReportPayload { report: Report(saved) })
     }
 }

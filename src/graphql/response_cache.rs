@@ -10,15 +10,15 @@
 //! starts a new set of entries. Only queries that succeed are kept, never a mutation, an answer
 //! with an error, or one that read the clock ([`ResponseNote::read_the_clock`]).
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use axum::body::Bytes;
 use quick_cache::Weighter;
 use quick_cache::sync::Cache;
 
 use crate::service::access::Viewer;
-use crate::service::list_cache::{Tier, Versions};
+use crate::service::versions::Versions;
 
 /// What an answer was asked with: the request and its caller.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -96,13 +96,14 @@ pub type Entries = Cache<ResponseKey, Bytes, ByteWeight>;
 pub struct ResponseCache {
     /// Bytes kept at most; 0 turns the cache off.
     capacity: u64,
-    tier: Arc<Tier<Versions, Entries>>,
+    /// The entries of one pair of versions; another pair starts over.
+    current: Arc<Mutex<Option<(Versions, Arc<Entries>)>>>,
 }
 
 impl ResponseCache {
     /// A cache of at most `capacity` bytes of answers (0: nothing is kept).
     pub fn new(capacity: u64) -> Self {
-        Self { capacity, tier: Arc::default() }
+        Self { capacity, current: Arc::default() }
     }
 
     /// Whether anything is kept at all.
@@ -112,10 +113,16 @@ impl ResponseCache {
 
     /// The answers kept for `versions` (another version's are dropped).
     pub fn at(&self, versions: &Versions) -> Arc<Entries> {
-        self.tier.at(versions, || {
-            // Most answers of a dashboard weigh some kilobytes: the estimate sizes the shards.
-            let items = usize::try_from((self.capacity / 4096).clamp(16, 1 << 16)).unwrap_or(1 << 16);
-            Cache::with_weighter(items, self.capacity, ByteWeight)
-        })
+        let mut current = self.current.lock().unwrap_or_else(PoisonError::into_inner);
+        match &*current {
+            Some((v, entries)) if v == versions => entries.clone(),
+            _ => {
+                // Most answers of a dashboard weigh some kilobytes: the estimate sizes the shards.
+                let items = usize::try_from((self.capacity / 4096).clamp(16, 1 << 16)).unwrap_or(1 << 16);
+                let entries = Arc::new(Cache::with_weighter(items, self.capacity, ByteWeight));
+                *current = Some((versions.clone(), entries.clone()));
+                entries
+            }
+        }
     }
 }

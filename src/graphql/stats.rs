@@ -1,16 +1,13 @@
 //! `taskStats`: task counts grouped by category, department, role and/or kind.
 
-use std::sync::Arc;
-
 use async_graphql::{Context, Enum, Object};
 
-use super::context::{load_required, loader, state};
+use super::context::{list, required};
 use super::department::{Department, DepartmentKind, Role};
 use super::document::Category;
-use super::loaders::{CategoryKey, DepartmentKey};
 use super::task::TaskFilter;
 use crate::error::ApiError;
-use crate::service::stats::{self, StatDimension, StatRow};
+use crate::service::list::{StatDimension, StatRow};
 
 /// Most groups one `taskStats` answers: a bound on the work and the memory of one request.
 const MAX_GROUPS: u64 = 10_000;
@@ -37,29 +34,24 @@ impl TaskStatGroup {
     /// The category, when grouped by CATEGORY.
     async fn category(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Category>> {
         match self.0.category_id {
-            Some(id) => load_required(ctx, CategoryKey(id)).await.map(|c| Some(Category(c))),
+            Some(id) => required(list(ctx).await?.category(id), "category", id).map(|c| Some(Category(c))),
             None => Ok(None),
         }
     }
     /// The department, when grouped by DEPARTMENT.
     async fn department(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Department>> {
         match self.0.department_id {
-            Some(id) => load_required(ctx, DepartmentKey(id)).await.map(|d| Some(Department(d))),
+            Some(id) => required(list(ctx).await?.department(id), "department", id).map(|d| Some(Department(d))),
             None => Ok(None),
         }
     }
     /// The role, when grouped by ROLE.
     async fn role(&self) -> Option<Role> {
-        match self.0.role.as_deref() {
-            Some("LEAD") => Some(Role::Lead),
-            Some("RESPONSIBLE") => Some(Role::Responsible),
-            _ => None,
-        }
+        self.0.role.map(Into::into)
     }
     /// The department kind, when grouped by KIND.
     async fn kind(&self) -> Option<DepartmentKind> {
-        let kind = self.0.kind.as_deref()?;
-        <entity::DepartmentKind as sea_orm::ActiveEnum>::try_from_value(&kind.to_owned()).ok().map(Into::into)
+        self.0.kind.map(Into::into)
     }
     /// Distinct tasks in the group.
     async fn task_count(&self) -> i64 {
@@ -92,7 +84,6 @@ impl StatsQuery {
         #[graphql(desc = "Dimensions to group by.", default)] group_by: Vec<TaskStatsGroupBy>,
         #[graphql(desc = "Only the largest groups, at most 10,000.")] first: Option<i32>,
     ) -> async_graphql::Result<Vec<TaskStatGroup>> {
-        let s = state(ctx)?;
         let limit = match first {
             Some(n) if n < 0 => return Err(ApiError::bad_input(format!("first must not be negative (got {n})")).into()),
             Some(n) if n as u64 > MAX_GROUPS => {
@@ -115,19 +106,13 @@ impl StatsQuery {
                 TaskStatsGroupBy::Kind => StatDimension::Kind,
             })
             .collect();
-        let rows = match &predicate {
-            Some(p) => Arc::new(stats::task_stats(&s.read_db, Some(p), &dims, limit).await?),
-            None => {
-                let version = loader(ctx)?.loader().list_version().await?;
-                s.stats_cache.unfiltered(&s.read_db, version, &dims, limit).await?
-            }
-        };
+        let rows = list(ctx).await?.task_stats(predicate.as_ref(), &dims, limit);
         if first.is_none() && rows.len() as u64 > MAX_GROUPS {
             return Err(ApiError::LimitExceeded(format!(
                 "taskStats has more than {MAX_GROUPS} groups here; pass first (at most {MAX_GROUPS}) for the largest"
             ))
             .into());
         }
-        Ok(rows.iter().cloned().map(TaskStatGroup).collect())
+        Ok(rows.into_iter().map(TaskStatGroup).collect())
     }
 }

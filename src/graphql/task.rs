@@ -1,18 +1,15 @@
 //! Tasks, their assignments and indicators, the task filter and the task queries.
 
-use std::sync::Arc;
-
 use async_graphql::{Context, Enum, ID, InputObject, Object};
 use entity::{assignment, indicator, task};
 
 use super::connection::{PageArgs, connection};
-use super::context::{load_required, loader, state};
+use super::context::{list, required, state};
 use super::department::{Department, Role};
 use super::document::{Category, Document};
 use super::ids::{self, NodeType};
-use super::loaders::{AssignmentsOfTask, CategoryKey, DepartmentKey, DocumentKey, IndicatorsOfTask, ScopedCount};
 use crate::error::ApiError;
-use crate::service::documents;
+use crate::service::list::TaskScope;
 use crate::service::task_filter::{DepartmentRef, TaskPredicate};
 
 /// How deep `and`/`or`/`not` may nest in one filter.
@@ -23,11 +20,8 @@ pub struct Task(pub task::Model);
 
 impl Task {
     async fn departments(&self, ctx: &Context<'_>, role: entity::Role) -> async_graphql::Result<Vec<Department>> {
-        let assignments = super::context::load(ctx, AssignmentsOfTask(self.0.id)).await?.unwrap_or_default();
-        let keys: Vec<DepartmentKey> =
-            assignments.iter().filter(|a| a.role == role).map(|a| DepartmentKey(a.department_id)).collect();
-        let mut found = super::context::load_all(ctx, &keys).await?;
-        Ok(keys.iter().filter_map(|k| found.remove(k)).map(Department).collect())
+        let list = list(ctx).await?;
+        Ok(list.departments_of(self.0.id, role).into_iter().cloned().map(Department).collect())
     }
 }
 
@@ -48,11 +42,11 @@ impl Task {
     }
     /// Its key-task category.
     async fn category(&self, ctx: &Context<'_>) -> async_graphql::Result<Category> {
-        load_required(ctx, CategoryKey(self.0.category_id)).await.map(Category)
+        required(list(ctx).await?.category(self.0.category_id), "category", self.0.category_id).map(Category)
     }
     /// The document it belongs to.
     async fn document(&self, ctx: &Context<'_>) -> async_graphql::Result<Document> {
-        load_required(ctx, DocumentKey(self.0.document_id)).await.map(Document)
+        required(list(ctx).await?.document(self.0.document_id), "document", self.0.document_id).map(Document)
     }
     /// Lead departments (牵头部门) in source order.
     async fn leads(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Department>> {
@@ -64,8 +58,7 @@ impl Task {
     }
     /// Every assignment: leads first, then responsible units, each in source order.
     async fn assignments(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Assignment>> {
-        let rows = super::context::load(ctx, AssignmentsOfTask(self.0.id)).await?.unwrap_or_default();
-        Ok(rows.iter().cloned().map(Assignment).collect())
+        Ok(list(ctx).await?.assignments_of(self.0.id).iter().cloned().map(Assignment).collect())
     }
     /// Two or more lead departments.
     async fn is_co_led(&self) -> bool {
@@ -89,8 +82,7 @@ impl Task {
     }
     /// Quantitative targets found in the text.
     async fn indicators(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Indicator>> {
-        let rows = super::context::load(ctx, IndicatorsOfTask(self.0.id)).await?.unwrap_or_default();
-        Ok(rows.iter().cloned().map(Indicator).collect())
+        Ok(list(ctx).await?.indicators_of(self.0.id).iter().cloned().map(Indicator).collect())
     }
 }
 
@@ -102,7 +94,7 @@ pub struct Assignment(pub assignment::Model);
 impl Assignment {
     /// The department.
     async fn department(&self, ctx: &Context<'_>) -> async_graphql::Result<Department> {
-        load_required(ctx, DepartmentKey(self.0.department_id)).await.map(Department)
+        required(list(ctx).await?.department(self.0.department_id), "department", self.0.department_id).map(Department)
     }
     /// LEAD or RESPONSIBLE.
     async fn role(&self) -> Role {
@@ -137,7 +129,7 @@ impl Indicator {
     }
     /// The task it belongs to.
     async fn task(&self, ctx: &Context<'_>) -> async_graphql::Result<Task> {
-        load_required(ctx, super::loaders::TaskKey(self.0.task_id)).await.map(Task)
+        required(list(ctx).await?.task(self.0.task_id), "task", self.0.task_id).map(Task)
     }
     /// Target value (超过6 万个 → 60000).
     async fn target_value(&self) -> f64 {
@@ -257,43 +249,34 @@ pub enum TaskOrder {
     NumberDesc,
 }
 
-/// Counts a filtered task listing.
-pub struct FilteredTaskCount(pub Option<TaskPredicate>);
-
-impl FilteredTaskCount {
-    pub async fn total(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
-        loader(ctx)?.loader().filtered_count(self.0.as_ref()).await
-    }
-}
-
-/// Counts a category's or department's task listing through the DataLoader.
-pub struct ScopedTaskCount(pub ScopedCount);
-
-impl ScopedTaskCount {
-    pub async fn total(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
-        Ok(super::context::load(ctx, self.0).await?.unwrap_or(0))
-    }
-}
-
-/// The count behind a task connection.
+/// The count behind a task connection (counted only when asked for).
 pub enum TaskCount {
-    Filtered(FilteredTaskCount),
-    Scoped(ScopedTaskCount),
-}
-
-impl From<ScopedTaskCount> for TaskCount {
-    fn from(c: ScopedTaskCount) -> Self {
-        Self::Scoped(c)
-    }
+    /// Tasks matching a filter.
+    Filtered(Option<TaskPredicate>),
+    /// A category's or department's tasks, co-led or not.
+    Scoped(TaskScope, Option<bool>),
 }
 
 impl TaskCount {
     pub async fn total(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
-        match self {
-            Self::Filtered(c) => c.total(ctx).await,
-            Self::Scoped(c) => c.total(ctx).await,
-        }
+        let list = list(ctx).await?;
+        Ok(match self {
+            Self::Filtered(p) => list.tasks_count(p.as_ref()),
+            Self::Scoped(scope, co_led) => list.scoped_count(*scope, *co_led),
+        })
     }
+}
+
+/// A page of a category's or department's tasks.
+pub async fn scoped_tasks(
+    ctx: &Context<'_>,
+    scope: TaskScope,
+    co_led: Option<bool>,
+    page: PageArgs,
+) -> async_graphql::Result<TaskConnection> {
+    let page = page.request(state(ctx)?.limits.max_page_size, false)?;
+    let rows = list(ctx).await?.scoped_page(scope, co_led, page);
+    Ok(TaskConnection { page: rows, count: TaskCount::Scoped(scope, co_led) })
 }
 
 connection!(TaskConnection, TaskEdge, Task, task::Model, Task, |t: &task::Model| t.id, TaskCount, "tasks");
@@ -320,11 +303,8 @@ impl TaskQuery {
         let descending = order_by.unwrap_or_default().first() == Some(&TaskOrder::NumberDesc);
         let page = PageArgs::new(first, after, last, before).request(s.limits.max_page_size, descending)?;
         let predicate = filter.map(|f| f.to_predicate(0)).transpose()?;
-        let rows = loader(ctx)?.loader().filtered_tasks(predicate.as_ref(), page).await?;
-        Ok(TaskConnection {
-            page: Arc::unwrap_or_clone(rows),
-            count: TaskCount::Filtered(FilteredTaskCount(predicate)),
-        })
+        let rows = list(ctx).await?.tasks_page(predicate.as_ref(), page);
+        Ok(TaskConnection { page: rows, count: TaskCount::Filtered(predicate) })
     }
 
     /// One task, by global id or by number (number alone works while one document is loaded).
@@ -335,18 +315,18 @@ impl TaskQuery {
         #[graphql(desc = "Number within the document.")] number: Option<i32>,
         #[graphql(desc = "Document of `number`.")] document_id: Option<ID>,
     ) -> async_graphql::Result<Option<Task>> {
-        let s = state(ctx)?;
+        let list = list(ctx).await?;
         let (row, what) = match (id, number) {
             (Some(id), None) => {
-                let row = super::context::load(ctx, super::loaders::TaskKey(ids::decode(&id, NodeType::Task)?)).await?;
+                let row = list.task(ids::decode(&id, NodeType::Task)?).cloned();
                 (row, format!("no task with id \"{}\"", ids::truncate(id.as_str())))
             }
             (None, Some(n)) => {
                 let doc = match document_id {
                     Some(d) => ids::decode(&d, NodeType::Document)?,
-                    None => documents::sole_document_id(&s.read_db).await?,
+                    None => list.sole_document_id()?,
                 };
-                (documents::task_by_number(&s.read_db, doc, n).await?, format!("no task number {n} in the document"))
+                (list.task_by_number(doc, n).cloned(), format!("no task number {n} in the document"))
             }
             _ => return Err(ApiError::bad_input("pass either id or number").into()),
         };

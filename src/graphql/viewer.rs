@@ -4,7 +4,6 @@ use async_graphql::{Context, Enum, Object, SimpleObject};
 
 use super::context::viewer;
 use super::department::Department;
-use super::loaders::DepartmentKey;
 use crate::service::access::Viewer as Caller;
 
 /// What a caller may do.
@@ -44,7 +43,7 @@ impl ViewerQuery {
             Caller::Anonymous => ViewerInfo { role: ViewerRole::Anonymous, department: None, label: None },
             Caller::Token { role, department_id, label, .. } => {
                 let department = match department_id {
-                    Some(id) => super::context::load(ctx, DepartmentKey(*id)).await?.map(Department),
+                    Some(id) => super::context::list(ctx).await?.department(*id).cloned().map(Department),
                     None => None,
                 };
                 let role = match role {

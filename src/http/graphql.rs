@@ -178,11 +178,9 @@ pub async fn websocket(
                     None => header_viewer,
                 };
                 let mut data = Data::default();
-                // The session's loader lives as long as the connection: it must not keep rows
-                // from one event to the next.
-                let loader = crate::graphql::loaders::new_loader(app.read_db.clone(), app.limits.batch_window(), None);
-                loader.enable_all_cache(false);
-                data.insert(loader);
+                // The session lives as long as the connection: it reads the list as it is at
+                // each event, and the reports an event announces from the primary.
+                data.insert(crate::graphql::context::Reading::for_session(&app));
                 data.insert(viewer);
                 Ok(data)
             })

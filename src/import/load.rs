@@ -110,7 +110,7 @@ pub async fn import_text(db: &DatabaseConnection, text: &str, replace: bool) -> 
         None => false,
     };
     let (document_id, stats) = load_document(&txn, &parsed, &sha).await?;
-    txn.commit().await?;
+    crate::service::writes::commit(txn, crate::service::writes::Write::Import).await?;
     Ok(if replaced {
         ImportOutcome::Replaced { document_id, stats }
     } else {

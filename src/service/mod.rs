@@ -2,16 +2,14 @@
 
 pub mod access;
 pub mod departments;
-pub mod documents;
 pub mod events;
-pub mod list_cache;
+pub mod list;
 pub mod obligations;
 pub mod page;
-pub mod relations;
 pub mod reports;
 pub mod sql;
-pub mod stats;
 pub mod task_filter;
-pub mod tasks;
 pub mod token_cli;
 pub mod tokens;
+pub mod versions;
+pub mod writes;

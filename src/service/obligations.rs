@@ -3,14 +3,14 @@
 //! For each period, every non-collective LEAD department of a task owes a report; a task
 //! without any lead is owed by its non-collective responsible units. Collectives owe nothing.
 
-use chrono::{DateTime, Utc};
-use entity::reporting_period;
-use sea_orm::{ConnectionTrait, FromQueryResult};
+use std::collections::HashMap;
 
+use chrono::{DateTime, Utc};
+use entity::{report, reporting_period};
+
+use super::list::ListSnapshot;
 use super::page::{Page, PageRequest};
-use super::sql::Sql;
 use crate::clock::end_of_day;
-use crate::error::ApiResult;
 
 /// Where an obligation stands at a moment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -61,97 +61,52 @@ impl ObligationQuery {
         }
     }
 
-    /// FROM and WHERE shared by the listing, the count and the summary.
-    /// Whether an obligation is in the wanted state (the SQL of [`Self::write_state`], in memory).
+    /// Whether an obligation is in the wanted state.
     fn matches(&self, row: &ObligationRow) -> bool {
-        self.state.is_none_or(|wanted| self.state_of(row.first_submitted_at) == wanted)
-    }
-
-    fn write_from_where(&self, q: &mut Sql, with_state: bool) {
-        q.push(
-            " FROM assignment a JOIN task t ON t.id = a.task_id JOIN department d ON d.id = a.department_id \
-             LEFT JOIN report r ON r.task_id = a.task_id AND r.department_id = a.department_id AND r.period_id = ",
-        )
-        .bind(self.period.id);
-        q.push(" WHERE t.document_id = ").bind(self.period.document_id);
-        q.push(" AND d.kind <> 'COLLECTIVE' AND (a.role = 'LEAD' OR (a.role = 'RESPONSIBLE' AND t.lead_count = 0))");
-        if let Some(id) = self.department_id {
-            q.push(" AND a.department_id = ").bind(id);
-        }
-        if let Some(name) = &self.department_name {
-            q.push(" AND d.name = ").bind(name.clone());
-        }
-        if with_state {
-            if let Some(state) = self.state {
-                self.write_state(q, state);
-            }
-        }
-    }
-
-    fn write_state(&self, q: &mut Sql, state: ObligationState) {
-        match state {
-            ObligationState::Submitted | ObligationState::SubmittedLate => {
-                q.push(" AND r.id IS NOT NULL AND r.first_submitted_at < ").bind(self.as_of);
-                q.push(if state == ObligationState::Submitted {
-                    " AND r.first_submitted_at < "
-                } else {
-                    " AND r.first_submitted_at >= "
-                });
-                q.bind(self.deadline());
-            }
-            ObligationState::Pending | ObligationState::Overdue => {
-                let wanted_overdue = state == ObligationState::Overdue;
-                if wanted_overdue != self.overdue_now() {
-                    q.push(" AND 1 = 0");
-                }
-                q.push(" AND (r.id IS NULL OR r.first_submitted_at >= ").bind(self.as_of).push(")");
-            }
-        }
+        self.state.is_none_or(|wanted| self.state_of(row.first_submitted_at()) == wanted)
     }
 }
 
-/// One obligation: its assignment, task, department and report (if submitted by `as_of`).
-#[derive(Debug, Clone, PartialEq, Eq, FromQueryResult)]
+/// One obligation: its assignment, task, department and report (if one was submitted).
+#[derive(Debug, Clone, PartialEq)]
 pub struct ObligationRow {
     pub assignment_id: i64,
     pub task_id: i64,
     pub department_id: i64,
-    pub report_id: Option<i64>,
-    pub first_submitted_at: Option<DateTime<Utc>>,
+    pub report: Option<report::Model>,
 }
 
-/// A page of obligations in task order (assignment ids follow it).
-pub async fn list(
-    db: &impl ConnectionTrait,
-    query: &ObligationQuery,
-    page: PageRequest,
-) -> ApiResult<Page<ObligationRow>> {
-    let mut q = Sql::new(db.get_database_backend());
-    q.push("SELECT a.id AS assignment_id, a.task_id, a.department_id, r.id AS report_id, r.first_submitted_at");
-    query.write_from_where(&mut q, true);
-    let (lower, upper) = page.id_bounds();
-    if let Some(id) = lower {
-        q.push(" AND a.id > ").bind(id);
+impl ObligationRow {
+    /// When its report was first submitted, if ever.
+    pub fn first_submitted_at(&self) -> Option<DateTime<Utc>> {
+        self.report.as_ref().map(|r| r.first_submitted_at)
     }
-    if let Some(id) = upper {
-        q.push(" AND a.id < ").bind(id);
-    }
-    q.push(if page.scan_descending() { " ORDER BY a.id DESC LIMIT " } else { " ORDER BY a.id LIMIT " });
-    q.bind(page.limit as i64 + 1);
-    Ok(page.finish(ObligationRow::find_by_statement(q.build()).all(db).await?))
 }
 
-/// Every obligation of the query's period and department, whatever its state, by assignment
-/// id: what [`page_of`] and [`count_of`] judge in memory, at any `as_of`.
-pub async fn all(db: &impl ConnectionTrait, query: &ObligationQuery) -> ApiResult<Vec<ObligationRow>> {
-    let mut q = Sql::new(db.get_database_backend());
-    q.push("SELECT a.id AS assignment_id, a.task_id, a.department_id, r.id AS report_id, r.first_submitted_at");
-    query.write_from_where(&mut q, false);
-    q.push(" ORDER BY a.id");
-    Ok(ObligationRow::find_by_statement(q.build()).all(db).await?)
+/// Every obligation of the query's period (and department), whatever its state, in task order:
+/// who owes comes from the list, what was submitted from the period's reports.
+pub fn all(list: &ListSnapshot, query: &ObligationQuery, reports: &[report::Model]) -> Vec<ObligationRow> {
+    let submitted: HashMap<(i64, i64), &report::Model> =
+        reports.iter().filter(|r| r.period_id == query.period.id).map(|r| ((r.task_id, r.department_id), r)).collect();
+    list.owed_of_document(query.period.document_id)
+        .iter()
+        .filter(|o| query.department_id.is_none_or(|d| o.department_id == d))
+        .filter(|o| {
+            query.department_name.as_ref().is_none_or(|n| list.department(o.department_id).is_some_and(|d| d.name == *n))
+        })
+        .map(|o| {
+            let report = submitted.get(&(o.task_id, o.department_id));
+            ObligationRow {
+                assignment_id: o.assignment_id,
+                task_id: o.task_id,
+                department_id: o.department_id,
+                report: report.map(|r| (*r).clone()),
+            }
+        })
+        .collect()
 }
 
-/// Like [`list`], over the rows [`all`] fetched.
+/// A page of `all` in the wanted state, in task order (assignment ids follow it).
 pub fn page_of(all: &[ObligationRow], query: &ObligationQuery, page: PageRequest) -> Page<ObligationRow> {
     let (lower, upper) = page.id_bounds();
     let matching = all.iter().filter(|r| {
@@ -166,22 +121,12 @@ pub fn page_of(all: &[ObligationRow], query: &ObligationQuery, page: PageRequest
     page.finish(rows)
 }
 
-/// Like [`count`], over the rows [`all`] fetched.
+/// How many of `all` are in the wanted state.
 pub fn count_of(all: &[ObligationRow], query: &ObligationQuery) -> i64 {
     all.iter().filter(|r| query.matches(r)).count() as i64
 }
 
-pub async fn count(db: &impl ConnectionTrait, query: &ObligationQuery) -> ApiResult<i64> {
-    let mut q = Sql::new(db.get_database_backend());
-    q.push("SELECT COUNT(*) AS n");
-    query.write_from_where(&mut q, true);
-    Ok(match db.query_one_raw(q.build()).await? {
-        Some(r) => r.try_get::<i64>("", "n")?,
-        None => 0,
-    })
-}
-
-/// Counts by state, in one statement.
+/// Counts by state.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct StateCounts {
     pub total: i64,
@@ -191,23 +136,15 @@ pub struct StateCounts {
     pub overdue: i64,
 }
 
-pub async fn summary(db: &impl ConnectionTrait, query: &ObligationQuery) -> ApiResult<StateCounts> {
-    let mut q = Sql::new(db.get_database_backend());
-    q.push("SELECT COUNT(*) AS total, COALESCE(SUM(CASE WHEN r.first_submitted_at < ").bind(query.as_of);
-    q.push(" AND r.first_submitted_at < ").bind(query.deadline()).push(" THEN 1 ELSE 0 END), 0) AS submitted, ");
-    q.push("COALESCE(SUM(CASE WHEN r.first_submitted_at < ").bind(query.as_of);
-    q.push(" AND r.first_submitted_at >= ").bind(query.deadline()).push(" THEN 1 ELSE 0 END), 0) AS submitted_late");
-    query.write_from_where(&mut q, false);
-    let row = db.query_one_raw(q.build()).await?;
-    let (total, submitted, submitted_late) = match row {
-        Some(r) => (
-            r.try_get::<i64>("", "total")?,
-            r.try_get::<i64>("", "submitted")?,
-            r.try_get::<i64>("", "submitted_late")?,
-        ),
-        None => (0, 0, 0),
-    };
-    let open = total - submitted - submitted_late;
-    let (pending, overdue) = if query.overdue_now() { (0, open) } else { (open, 0) };
-    Ok(StateCounts { total, submitted, submitted_late, pending, overdue })
+pub fn summary_of(all: &[ObligationRow], query: &ObligationQuery) -> StateCounts {
+    let mut c = StateCounts { total: all.len() as i64, ..StateCounts::default() };
+    for row in all {
+        match query.state_of(row.first_submitted_at()) {
+            ObligationState::Submitted => c.submitted += 1,
+            ObligationState::SubmittedLate => c.submitted_late += 1,
+            ObligationState::Pending => c.pending += 1,
+            ObligationState::Overdue => c.overdue += 1,
+        }
+    }
+    c
 }

@@ -56,7 +56,7 @@ pub async fn submit(state: &AppState, viewer: &Viewer, input: Submission) -> Api
     let saved = loop {
         attempt += 1;
         let guard = state.writer().await;
-        let result = submit_once(&state.db, viewer, &input, department_id, state.clock.now()).await;
+        let result = submit_once(&state.db, viewer, &input, department_id, state.write_clock().now()).await;
         drop(guard);
         match result {
             Err(Outcome::Lost) if input.expected_revision.is_none() && attempt < RETRIES => continue,
@@ -273,24 +273,8 @@ async fn submit_once(
     }
     .insert(&txn)
     .await?;
-    count_submission(&txn, task.id).await?;
-    txn.commit().await?;
+    crate::service::writes::commit(txn, crate::service::writes::Write::Submission { task_id: task.id }).await?;
     Ok(saved)
-}
-
-/// Moves the report counter in the writer's transaction on PostgreSQL, so that readers keeping
-/// reports in memory ([`crate::service::list_cache`]) see that reports changed once this commits.
-/// Shards by task: concurrent submissions on different tasks rarely wait for the same counter
-/// row. On SQLite the new revision's id already tells (its writers are serialised).
-pub async fn count_submission(db: &impl ConnectionTrait, task_id: i64) -> Result<(), sea_orm::DbErr> {
-    if db.get_database_backend() != sea_orm::DbBackend::Postgres {
-        return Ok(());
-    }
-    let mut q = Sql::new(db.get_database_backend());
-    q.push("UPDATE report_counter SET submissions = submissions + 1 WHERE shard = ")
-        .bind(task_id.rem_euclid(migration::REPORT_COUNTER_SHARDS));
-    db.execute_raw(q.build()).await?;
-    Ok(())
 }
 
 /// Reads stored indicator values.

@@ -12,7 +12,7 @@ pub async fn run(url: &str, cmd: TokenCommand) -> anyhow::Result<()> {
     let state = AppState::connect(url, Default::default()).await?;
     crate::cli::seed_if_empty(&state).await?;
     let db = &state.db;
-    let now = state.clock.now();
+    let now = state.write_clock().now();
     match cmd {
         TokenCommand::Create { role, department, region, label } => {
             let role = match role {

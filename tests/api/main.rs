@@ -12,7 +12,7 @@ mod http_conformance;
 mod http_surface;
 mod importing;
 mod limits;
-mod list_cache;
+mod snapshot;
 mod pagination;
 mod properties;
 mod reporting;

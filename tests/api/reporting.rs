@@ -173,7 +173,7 @@ on_each_backend! {
         let one = app.submit(&reporter, input(30, "预填报上线", 0), REPORT).await;
         let one = &one["data"]["submitReport"]["report"];
         assert_eq!(one["revision"], 1, "[{}] {one:#}", app.backend_name);
-        app.state.clock.set(second_at);
+        app.state.write_clock().set(second_at);
         let two = app.submit(&reporter, input(60, "  覆盖主要税种  ", 1), REPORT).await;
         let two = two["data"]["submitReport"]["report"].clone();
         assert_eq!(two["id"], one["id"], "[{}] the same report", app.backend_name);

@@ -231,22 +231,16 @@ fn with_database(url: &str, name: &str) -> String {
 impl TestApp {
     /// The same app with its clock replaced; the schema is rebuilt so that it sees the clock.
     pub fn with_clock(mut self, clock: qingdan::clock::Clock) -> Self {
-        self.state.clock = clock;
+        self.state = self.state.clone().with_clock(clock);
         self.schema = qingdan::build_schema(Some(self.state.clone()));
         self
     }
 
-    /// The same app reading every row from the database: no list rows and no answers are kept
-    /// across requests, so statement counts show what one request asks of the database.
-    pub fn without_list_cache(self) -> Self {
-        self.with_list_cache_rows(0)
-    }
-
-    /// The same app with a list cache of `rows` rows per relation (a fresh, empty one) and no
-    /// response cache, so that every request reads its rows.
-    pub fn with_list_cache_rows(mut self, rows: u64) -> Self {
-        self.state.list_cache = qingdan::service::list_cache::ListCache::new(rows);
-        self.without_response_cache()
+    /// The same app with the default response cache.
+    pub fn with_response_cache(mut self) -> Self {
+        self.state.limits.response_cache_bytes = Limits::default().response_cache_bytes;
+        self.schema = qingdan::build_schema(Some(self.state.clone()));
+        self
     }
 
     /// The same app without the response cache: every query executes.
@@ -282,6 +276,15 @@ impl TestApp {
         let periods = resp["data"]["reportingPeriods"].as_array().unwrap_or_else(|| panic!("no periods: {resp:#}"));
         let period = periods.iter().find(|p| p["quarter"] == quarter).unwrap_or_else(|| panic!("no quarter {quarter}"));
         period["id"].as_str().expect("period id").to_owned()
+    }
+
+    /// Row id of the reporting period of `quarter` (1-4) of the only document.
+    pub async fn period_row_id(&self, quarter: i64) -> i64 {
+        use base64::Engine as _;
+        let id = self.period_id(quarter).await;
+        let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(id.as_bytes()).expect("a global id");
+        let text = String::from_utf8(raw).expect("utf-8");
+        text.rsplit(':').next().and_then(|n| n.parse().ok()).expect("Type:id")
     }
 
     /// Runs `submitReport(input: $input)` as `viewer`, selecting `report { … }` fields.

@@ -1,0 +1,191 @@
+//! Reads one version of the list into a [`ListSnapshot`].
+
+use std::collections::HashMap;
+
+use entity::{DepartmentKind, Role, assignment, category, department, document, indicator, reporting_period, task};
+use sea_orm::{AccessMode, DatabaseConnection, EntityTrait, IsolationLevel, QueryOrder, TransactionTrait};
+
+use super::{DepartmentIndex, Ix, ListSnapshot, Owed};
+use crate::error::ApiResult;
+use crate::service::versions::versions;
+
+/// Reads every list table and its version in one read transaction, so that the rows and the
+/// version they are filed under agree.
+pub async fn read(db: &DatabaseConnection) -> ApiResult<ListSnapshot> {
+    let isolation = match db.get_database_backend() {
+        sea_orm::DbBackend::Postgres => Some(IsolationLevel::RepeatableRead),
+        // A SQLite transaction reads one state of the file from its first read on.
+        _ => None,
+    };
+    let access = match db.get_database_backend() {
+        sea_orm::DbBackend::Postgres => Some(AccessMode::ReadOnly),
+        _ => None,
+    };
+    let txn = db.begin_with_config(isolation, access).await?;
+    let version = versions(&txn).await?.list;
+    let documents = document::Entity::find().order_by_asc(document::Column::Id).all(&txn).await?;
+    let categories = category::Entity::find()
+        .order_by_asc(category::Column::DocumentId)
+        .order_by_asc(category::Column::Number)
+        .all(&txn)
+        .await?;
+    let tasks = task::Entity::find().order_by_asc(task::Column::Id).all(&txn).await?;
+    let assignments = assignment::Entity::find()
+        .order_by_asc(assignment::Column::TaskId)
+        .order_by_asc(assignment::Column::Role)
+        .order_by_asc(assignment::Column::Position)
+        .all(&txn)
+        .await?;
+    let indicators = indicator::Entity::find()
+        .order_by_asc(indicator::Column::TaskId)
+        .order_by_asc(indicator::Column::Position)
+        .all(&txn)
+        .await?;
+    let departments = department::Entity::find().order_by_asc(department::Column::Id).all(&txn).await?;
+    let periods = reporting_period::Entity::find()
+        .order_by_asc(reporting_period::Column::DocumentId)
+        .order_by_asc(reporting_period::Column::Quarter)
+        .all(&txn)
+        .await?;
+    txn.commit().await?;
+    let mut s = ListSnapshot { version: Some(version), ..ListSnapshot::default() };
+    index_documents(&mut s, documents, categories, periods);
+    index_tasks(&mut s, tasks);
+    index_departments(&mut s, departments);
+    index_assignments(&mut s, assignments);
+    index_indicators(&mut s, indicators);
+    index_owed(&mut s);
+    Ok(s)
+}
+
+fn index_documents(
+    s: &mut ListSnapshot,
+    documents: Vec<document::Model>,
+    categories: Vec<category::Model>,
+    periods: Vec<reporting_period::Model>,
+) {
+    s.documents = documents;
+    for c in categories {
+        s.categories_of_document.entry(c.document_id).or_default().push(c.id);
+        s.categories.insert(c.id, c);
+    }
+    for p in periods {
+        s.periods_of_document.entry(p.document_id).or_default().push(p.id);
+        s.periods.insert(p.id, p);
+    }
+}
+
+fn index_tasks(s: &mut ListSnapshot, tasks: Vec<task::Model>) {
+    s.task_ix.reserve(tasks.len());
+    for (i, t) in tasks.iter().enumerate() {
+        let ix = i as Ix;
+        s.task_ix.insert(t.id, ix);
+        s.task_by_number.insert((t.document_id, t.number), ix);
+        s.tasks_of_document.entry(t.document_id).or_default().push(ix);
+        s.tasks_of_category.entry(t.category_id).or_default().push(ix);
+        if let Some(c) = s.categories.get(&t.category_id) {
+            s.tasks_of_category_number.entry(c.number).or_default().push(ix);
+        }
+    }
+    s.assignments = vec![Vec::new(); tasks.len()];
+    s.indicators = vec![Vec::new(); tasks.len()];
+    s.tasks = tasks;
+}
+
+fn index_departments(s: &mut ListSnapshot, departments: Vec<department::Model>) {
+    for (i, d) in departments.iter().enumerate() {
+        s.department_ix.insert(d.id, i);
+        s.departments_by_name.entry(d.name.clone()).or_default().push(d.id);
+    }
+    s.departments = departments;
+}
+
+fn index_assignments(s: &mut ListSnapshot, assignments: Vec<assignment::Model>) {
+    for a in assignments {
+        if let Some(ix) = s.task_ix.get(&a.task_id) {
+            s.assignments[*ix as usize].push(a);
+        }
+    }
+    let mut of_department: HashMap<i64, DepartmentIndex> = HashMap::new();
+    for (ix, list) in s.assignments.iter().enumerate() {
+        let task = &s.tasks[ix];
+        for a in list {
+            let d = of_department.entry(a.department_id).or_default();
+            let lead = a.role == Role::Lead;
+            match d.tasks.last_mut() {
+                Some(last) if last.0 == ix as Ix => {
+                    last.1 |= lead;
+                    last.2 |= !lead;
+                }
+                _ => {
+                    d.tasks.push((ix as Ix, lead, !lead));
+                    d.workload.total += 1;
+                    if d.documents.last() != Some(&task.document_id) && !d.documents.contains(&task.document_id) {
+                        d.documents.push(task.document_id);
+                    }
+                }
+            }
+            if lead {
+                d.workload.lead += 1;
+                if task.lead_count >= 2 {
+                    d.workload.co_lead += 1;
+                } else {
+                    d.workload.sole_lead += 1;
+                }
+            } else {
+                d.workload.responsible += 1;
+            }
+        }
+        // Every pair of leads of a co-led task shares it.
+        let leads: Vec<i64> = list.iter().filter(|a| a.role == Role::Lead).map(|a| a.department_id).collect();
+        if leads.len() >= 2 {
+            for &me in &leads {
+                let d = of_department.entry(me).or_default();
+                for &other in leads.iter().filter(|o| **o != me) {
+                    match d.co_leaders.iter_mut().find(|(o, _)| *o == other) {
+                        Some((_, shared)) => shared.push(task.id),
+                        None => d.co_leaders.push((other, vec![task.id])),
+                    }
+                }
+            }
+        }
+    }
+    for d in of_department.values_mut() {
+        d.co_leaders.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then(a.1.first().cmp(&b.1.first())));
+    }
+    s.of_department = of_department;
+}
+
+fn index_indicators(s: &mut ListSnapshot, indicators: Vec<indicator::Model>) {
+    for i in indicators {
+        if let Some(ix) = s.task_ix.get(&i.task_id) {
+            let list = &mut s.indicators[*ix as usize];
+            s.indicator_at.insert(i.id, (*ix, list.len()));
+            list.push(i);
+        }
+    }
+}
+
+/// Who owes reports: every non-collective lead; for a task without lead, its non-collective
+/// responsible units.
+fn index_owed(s: &mut ListSnapshot) {
+    let mut owed: HashMap<i64, Vec<Owed>> = HashMap::new();
+    for (ix, list) in s.assignments.iter().enumerate() {
+        let task = &s.tasks[ix];
+        for a in list {
+            let collective = s.department(a.department_id).is_none_or(|d| d.kind == DepartmentKind::Collective);
+            let owes = a.role == Role::Lead || task.lead_count == 0;
+            if owes && !collective {
+                owed.entry(task.document_id).or_default().push(Owed {
+                    assignment_id: a.id,
+                    task_id: task.id,
+                    department_id: a.department_id,
+                });
+            }
+        }
+    }
+    for list in owed.values_mut() {
+        list.sort_by_key(|o| o.assignment_id);
+    }
+    s.owed_of_document = owed;
+}

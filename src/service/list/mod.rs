@@ -1,0 +1,249 @@
+//! The list as one immutable snapshot per list version.
+//!
+//! Documents, categories, tasks, departments, assignments, indicators and reporting periods
+//! change only by import, and every import moves the [`ListVersion`]. So the whole list is read
+//! once per version, in one read transaction, into the indexes below, and shared by every
+//! request until the version moves: a request then answers each list relation from memory,
+//! with no statement at all, whatever its depth or its rows. A request never sees two versions
+//! of the list: it holds one `Arc<ListSnapshot>` from start to end.
+
+mod build;
+mod departments;
+mod filter;
+mod stats;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use entity::{Role, assignment, category, department, document, indicator, reporting_period, task};
+use sea_orm::DatabaseConnection;
+
+pub use self::departments::DepartmentCriteria;
+pub use self::filter::TaskScope;
+pub use self::stats::{StatDimension, StatRow};
+use super::versions::ListVersion;
+use crate::error::{ApiError, ApiResult};
+
+/// A task's position in [`ListSnapshot::tasks`] (tasks are held in id order).
+type Ix = u32;
+
+/// A department's counts of tasks by role.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Workload {
+    pub lead: i64,
+    pub sole_lead: i64,
+    pub co_lead: i64,
+    pub responsible: i64,
+    pub total: i64,
+}
+
+/// What one department is part of.
+#[derive(Debug, Default)]
+struct DepartmentIndex {
+    /// Its tasks in task order, with whether it leads and whether it is responsible there.
+    tasks: Vec<(Ix, bool, bool)>,
+    workload: Workload,
+    /// Departments that lead tasks with it: (department, shared tasks in task order), most
+    /// shared first, ties in order of the first shared task.
+    co_leaders: Vec<(i64, Vec<i64>)>,
+    /// Documents it has an assignment in.
+    documents: Vec<i64>,
+}
+
+/// A report owed: a non-collective lead of a task, or, for a task without lead, a
+/// non-collective responsible unit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Owed {
+    pub assignment_id: i64,
+    pub task_id: i64,
+    pub department_id: i64,
+}
+
+/// One version of the list, with the indexes every view reads.
+#[derive(Debug, Default)]
+pub struct ListSnapshot {
+    pub version: Option<ListVersion>,
+    documents: Vec<document::Model>,
+    categories: HashMap<i64, category::Model>,
+    /// Category ids of each document in number order.
+    categories_of_document: HashMap<i64, Vec<i64>>,
+    tasks: Vec<task::Model>,
+    task_ix: HashMap<i64, Ix>,
+    task_by_number: HashMap<(i64, i32), Ix>,
+    tasks_of_document: HashMap<i64, Vec<Ix>>,
+    tasks_of_category: HashMap<i64, Vec<Ix>>,
+    tasks_of_category_number: HashMap<i32, Vec<Ix>>,
+    /// Parallel to `tasks`: assignments with leads first, each role in source order.
+    assignments: Vec<Vec<assignment::Model>>,
+    /// Parallel to `tasks`: indicators in text order.
+    indicators: Vec<Vec<indicator::Model>>,
+    indicator_at: HashMap<i64, (Ix, usize)>,
+    /// Departments in id (first appearance) order.
+    departments: Vec<department::Model>,
+    department_ix: HashMap<i64, usize>,
+    departments_by_name: HashMap<String, Vec<i64>>,
+    of_department: HashMap<i64, DepartmentIndex>,
+    periods: HashMap<i64, reporting_period::Model>,
+    /// Period ids of each document in quarter order.
+    periods_of_document: HashMap<i64, Vec<i64>>,
+    /// Reports owed per document, in assignment id order (the order of tasks).
+    owed_of_document: HashMap<i64, Vec<Owed>>,
+}
+
+impl ListSnapshot {
+    /// Every document in import order.
+    pub fn documents(&self) -> &[document::Model] {
+        &self.documents
+    }
+
+    pub fn document(&self, id: i64) -> Option<&document::Model> {
+        self.documents.binary_search_by_key(&id, |d| d.id).ok().map(|i| &self.documents[i])
+    }
+
+    /// The document meant when a caller names none: the only one loaded.
+    pub fn sole_document_id(&self) -> ApiResult<i64> {
+        match self.documents.as_slice() {
+            [d] => Ok(d.id),
+            [] => Err(ApiError::not_found("no document is loaded")),
+            _ => Err(ApiError::bad_input("several documents are loaded; pass documentId")),
+        }
+    }
+
+    pub fn category(&self, id: i64) -> Option<&category::Model> {
+        self.categories.get(&id)
+    }
+
+    /// Categories of one document, or of all, in document then number order.
+    pub fn categories(&self, document_id: Option<i64>) -> Vec<&category::Model> {
+        let docs: Vec<i64> = match document_id {
+            Some(d) => vec![d],
+            None => self.documents.iter().map(|d| d.id).collect(),
+        };
+        docs.iter()
+            .flat_map(|d| self.categories_of_document.get(d).into_iter().flatten())
+            .filter_map(|c| self.categories.get(c))
+            .collect()
+    }
+
+    pub fn task(&self, id: i64) -> Option<&task::Model> {
+        self.task_ix.get(&id).map(|i| &self.tasks[*i as usize])
+    }
+
+    pub fn task_by_number(&self, document_id: i64, number: i32) -> Option<&task::Model> {
+        self.task_by_number.get(&(document_id, number)).map(|i| &self.tasks[*i as usize])
+    }
+
+    /// A task's assignments: leads first, each role in source order.
+    pub fn assignments_of(&self, task_id: i64) -> &[assignment::Model] {
+        self.task_ix.get(&task_id).map_or(&[], |i| &self.assignments[*i as usize])
+    }
+
+    /// A task's departments of `role`, in source order.
+    pub fn departments_of(&self, task_id: i64, role: Role) -> Vec<&department::Model> {
+        self.assignments_of(task_id)
+            .iter()
+            .filter(|a| a.role == role)
+            .filter_map(|a| self.department(a.department_id))
+            .collect()
+    }
+
+    pub fn indicators_of(&self, task_id: i64) -> &[indicator::Model] {
+        self.task_ix.get(&task_id).map_or(&[], |i| &self.indicators[*i as usize])
+    }
+
+    pub fn indicator(&self, id: i64) -> Option<&indicator::Model> {
+        self.indicator_at.get(&id).map(|(t, p)| &self.indicators[*t as usize][*p])
+    }
+
+    pub fn department(&self, id: i64) -> Option<&department::Model> {
+        self.department_ix.get(&id).map(|i| &self.departments[*i])
+    }
+
+    /// The department called `name` (in `region`, when given). A name found in several regions
+    /// without a region is ambiguous.
+    pub fn department_by_name(&self, name: &str, region: Option<&str>) -> ApiResult<Option<&department::Model>> {
+        let found: Vec<&department::Model> = self
+            .departments_by_name
+            .get(name)
+            .into_iter()
+            .flatten()
+            .filter_map(|id| self.department(*id))
+            .filter(|d| region.is_none_or(|r| d.region == r))
+            .collect();
+        if found.len() > 1 {
+            let regions: Vec<&str> = found.iter().map(|d| d.region.as_str()).collect();
+            return Err(ApiError::bad_input(format!(
+                "department \"{name}\" exists in several regions ({}); pass region",
+                regions.join(", ")
+            )));
+        }
+        Ok(found.first().copied())
+    }
+
+    pub fn workload(&self, department_id: i64) -> Workload {
+        self.of_department.get(&department_id).map(|d| d.workload).unwrap_or_default()
+    }
+
+    /// Departments that lead tasks together with this one, most shared tasks first.
+    pub fn co_leaders(&self, department_id: i64) -> &[(i64, Vec<i64>)] {
+        self.of_department.get(&department_id).map_or(&[], |d| &d.co_leaders)
+    }
+
+    pub fn period(&self, id: i64) -> Option<&reporting_period::Model> {
+        self.periods.get(&id)
+    }
+
+    /// Reporting periods of a document in quarter order.
+    pub fn periods_of(&self, document_id: i64) -> Vec<&reporting_period::Model> {
+        self.periods_of_document.get(&document_id).into_iter().flatten().filter_map(|p| self.periods.get(p)).collect()
+    }
+
+    /// Reports owed for a document's periods, in task order.
+    pub fn owed_of_document(&self, document_id: i64) -> &[Owed] {
+        self.owed_of_document.get(&document_id).map_or(&[], Vec::as_slice)
+    }
+
+    /// Rows held, for the gauge at `/metrics`.
+    pub fn rows(&self) -> usize {
+        self.documents.len()
+            + self.categories.len()
+            + self.tasks.len()
+            + self.assignments.iter().map(Vec::len).sum::<usize>()
+            + self.indicator_at.len()
+            + self.departments.len()
+            + self.periods.len()
+    }
+}
+
+/// The snapshot of the current list version, shared by every request of the process.
+#[derive(Clone, Default)]
+pub struct ListSnapshots {
+    current: Arc<Mutex<Option<Arc<ListSnapshot>>>>,
+    /// Held while a snapshot is built: requests that find the version moved together wait for
+    /// the first build instead of each reading the whole list.
+    building: Arc<tokio::sync::Mutex<()>>,
+}
+
+impl ListSnapshots {
+    /// The snapshot of `version` (read by the caller with [`super::versions::versions`]): the one
+    /// held, or a new one read from `db`, which replaces it. A snapshot read after `version` may
+    /// be newer (an import landed in between): it is labelled with its own version, so the next
+    /// request finds it current rather than building again.
+    pub async fn at(&self, db: &DatabaseConnection, version: &ListVersion) -> ApiResult<Arc<ListSnapshot>> {
+        if let Some(s) = self.held(version) {
+            return Ok(s);
+        }
+        let _building = self.building.lock().await;
+        if let Some(s) = self.held(version) {
+            return Ok(s);
+        }
+        let snapshot = Arc::new(build::read(db).await?);
+        *self.current.lock().unwrap_or_else(PoisonError::into_inner) = Some(snapshot.clone());
+        Ok(snapshot)
+    }
+
+    fn held(&self, version: &ListVersion) -> Option<Arc<ListSnapshot>> {
+        let current = self.current.lock().unwrap_or_else(PoisonError::into_inner);
+        current.as_ref().filter(|s| s.version.as_ref() == Some(version)).cloned()
+    }
+}
