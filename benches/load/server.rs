@@ -52,12 +52,7 @@ pub fn keeps_from_env() -> String {
         Some(bytes) => format!("answers kept ({bytes} bytes)"),
         None => "answers kept".to_owned(),
     };
-    let rows = match var("QINGDAN_LIST_CACHE_ROWS").as_deref() {
-        Some("0") => "rows not kept".to_owned(),
-        Some(rows) => format!("rows kept ({rows} per relation)"),
-        None => "rows kept".to_owned(),
-    };
-    format!("{answers}, {rows}")
+    format!("{answers}, list snapshot")
 }
 
 /// A `qingdan serve` child, killed on drop.

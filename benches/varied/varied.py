@@ -88,6 +88,8 @@ P_STATS = """query Stats($doc: BigInt!, $first: Int!) {
     nodes { name tasks: assignments(filter: {task: {documentId: {equalTo: $doc}}}) { totalCount }
       coLed: assignments(filter: {task: {documentId: {equalTo: $doc}, leadCount: {greaterThanOrEqualTo: 2}}}) { totalCount } } } }"""
 
+Q_SUBMIT = """mutation Submit($input: SubmitReportInput!) { submitReport(input: $input) { report { id revision } } }"""
+
 Q_OVERDUE = """query Overdue($period: ID!, $first: Int!) { obligations(periodId: $period, state: OVERDUE, first: $first) {
   totalCount pageInfo { hasNextPage endCursor } nodes { state task { id number content } department { name } } } }"""
 
@@ -123,13 +125,30 @@ def draws(db, seed):
         "task_list": pairs([(c, s, f) for c in range(1, 26) for s in terms for f in range(20, 101, 4)],
                            lambda k: (body(Q_TASK_LIST, {"category": k[0], "search": k[1], "first": k[2]}),
                                       body(P_TASK_LIST, {"category": k[0], "search": k[1], "first": k[2]}))),
-        "stats": pairs([(d, f) for d in docs for f in range(1, 201)],
+        "stats": pairs([(d, f) for d in docs for f in range(1, 501)],
                        lambda k: (body(Q_STATS, {"doc": gid("Document", k[0]), "first": k[1]}),
                                   body(P_STATS, {"doc": str(k[0]), "first": k[1]}))),
         "overdue": pairs([(p, f) for p in periods for f in range(1, 101)],
                          lambda k: (body(Q_OVERDUE, {"period": gid("ReportingPeriod", k[0]), "first": k[1]}), None)),
     }
+    out["reporting_day"] = out["dashboard"]
+    writes = [tuple(map(int, r)) for r in psql(db, "SELECT task_id, department_id, period_id FROM report")]
+    rng.shuffle(writes)
+    out["_writes"] = [body(Q_SUBMIT, {"input": {"taskId": gid("Task", t), "departmentId": gid("Department", d),
+                                                "periodId": gid("ReportingPeriod", p), "status": "ON_TRACK",
+                                                "progressPercent": i % 101, "summary": f"报送日第{i}次"}})
+                      for i, (t, d, p) in enumerate(writes)]
     return out
+
+
+def writers(url, lines, seconds, token):
+    """Two writers submitting through qingdan for `seconds`, in the background."""
+    f = tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False)
+    f.write("\n".join(lines) + "\n")
+    f.close()
+    env = dict(os.environ, GQL_BODIES=f.name, GQL_TOKEN=token)
+    return subprocess.Popen(["wrk", "-t1", "-c2", f"-d{seconds}s", "--timeout", "10s", "-s", WRK_LUA, url],
+                            env=env, stdout=subprocess.PIPE, text=True), f.name
 
 
 def wrk(url, lines, seconds, concurrency, token=None):
@@ -157,7 +176,7 @@ def main():
     ap.add_argument("--qingdan", default="http://127.0.0.1:8000/graphql")
     ap.add_argument("--token", required=True, help="an admin token of qingdan")
     ap.add_argument("--peer", help="PostGraphile v5 on the same database")
-    ap.add_argument("--ops", default="task_page,dashboard,co_led,task_list,stats,overdue")
+    ap.add_argument("--ops", default="task_page,dashboard,co_led,task_list,stats,overdue,reporting_day")
     ap.add_argument("--duration", type=int, default=8)
     ap.add_argument("--warmup", type=int, default=2)
     ap.add_argument("--concurrency", type=int, default=16)
@@ -167,25 +186,38 @@ def main():
     pools = draws(a.db, a.seed)
     results = []
     print(f"varied requests, c{a.concurrency}, {a.duration} s per op after {a.warmup} s of warm-up (other draws)")
-    print(f"{'op':<10} {'bodies':>7} | {'qingdan rps':>11} {'p50':>6} {'p99':>6} {'err':>4} | {'v5 rps':>7} {'p99':>6} {'err':>4} | {'ratio':>5}")
+    print(f"{'op':<13} {'bodies':>7} | {'qingdan rps':>11} {'p50':>6} {'p99':>6} {'err':>4} | {'v5 rps':>7} {'p99':>6} {'err':>4} | {'ratio':>5}")
     for op in a.ops.split(","):
         pool = pools[op]
         # Warm-up draws come from the end of the pool, timed ones from the start: none repeats.
-        half = len(pool) // 2
+        half = len(pool) * 4 // 5
         timed, warm = pool[:half], pool[half:]
         row = {"op": op, "pool": len(pool)}
         for who, url, token, pick in [("qingdan", a.qingdan, a.token, 0), ("peer", a.peer, None, 1)]:
             if not url or pool[0][pick] is None:
                 continue
+            # Reporting day: two writers submit through qingdan while the readers read.
+            writing = None
+            if op == "reporting_day":
+                w = pools["_writes"]
+                share = w[: len(w) // 2] if who == "qingdan" else w[len(w) // 2 :]
+                writing = writers(a.qingdan, share, a.warmup + a.duration + 1, a.token)
             wrk(url, [p[pick] for p in warm], a.warmup, a.concurrency, token)
             r = wrk(url, [p[pick] for p in timed], a.duration, a.concurrency, token)
+            if writing:
+                out, _ = writing[0].communicate()
+                os.unlink(writing[1])
+                m = re.search(r"rps=([\d.]+) .*errors=(\d+)", out)
+                r["writes_per_s"], r["write_errors"] = (float(m[1]), int(m[2])) if m else (None, None)
             r["repeated"] = r["requests"] > len(timed)
             row[who] = r
         q, p = row.get("qingdan"), row.get("peer")
         ratio = f"{q['rps'] / p['rps']:.1f}x" if q and p and p["rps"] else "-"
         peer = f"{p['rps']:>7.0f} {p['p99_ms']:>6.1f} {p['errors']:>4}" if p else f"{'n/a':>7} {'':>6} {'':>4}"
         flag = " (bodies repeated)" if (q and q["repeated"]) or (p and p["repeated"]) else ""
-        print(f"{op:<10} {len(timed):>7} | {q['rps']:>11.0f} {q['p50_ms']:>6.1f} {q['p99_ms']:>6.1f} {q['errors']:>4} | {peer} | {ratio:>5}{flag}", flush=True)
+        if "writes_per_s" in q:
+            flag += f" (writers: {q['writes_per_s']:.0f}/s beside qingdan, {p['writes_per_s'] if p else 0:.0f}/s beside the peer)"
+        print(f"{op:<13} {len(timed):>7} | {q['rps']:>11.0f} {q['p50_ms']:>6.1f} {q['p99_ms']:>6.1f} {q['errors']:>4} | {peer} | {ratio:>5}{flag}", flush=True)
         results.append(row)
     os.makedirs(os.path.dirname(a.json) or ".", exist_ok=True)
     with open(a.json, "w") as f:
