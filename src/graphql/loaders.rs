@@ -120,7 +120,8 @@ impl Loader<RevisionsOfReport> for ReportLoader {
         Ok(keys
             .iter()
             .map(|k| {
-                let rows = by.get(&k.report).map(|all| all.iter().filter(|r| r.revision <= k.through).cloned().collect());
+                let rows =
+                    by.get(&k.report).map(|all| all.iter().filter(|r| r.revision <= k.through).cloned().collect());
                 (*k, Arc::new(rows.unwrap_or_default()))
             })
             .collect())

@@ -113,8 +113,7 @@ pub async fn obligation_query(
 ) -> async_graphql::Result<ObligationQuery> {
     require_reader(ctx)?;
     let id = ids::decode(period_id, NodeType::ReportingPeriod)?;
-    let period =
-        list(ctx).await?.period(id).cloned().ok_or_else(|| ApiError::not_found("no such reporting period"))?;
+    let period = list(ctx).await?.period(id).cloned().ok_or_else(|| ApiError::not_found("no such reporting period"))?;
     let as_of = match as_of {
         Some(day) => end_of_day(day),
         None => super::context::now(ctx)?,

@@ -229,11 +229,8 @@ pub async fn reports_of<K>(
 ) -> async_graphql::Result<ReportConnection>
 where
     K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
-    super::loaders::ReportLoader: async_graphql::dataloader::Loader<
-            K,
-            Value = std::sync::Arc<Vec<report::Model>>,
-            Error = async_graphql::Error,
-        >,
+    super::loaders::ReportLoader:
+        async_graphql::dataloader::Loader<K, Value = std::sync::Arc<Vec<report::Model>>, Error = async_graphql::Error>,
 {
     require_reader(ctx)?;
     let page = page.request(state(ctx)?.limits.max_page_size, false)?;

@@ -92,7 +92,10 @@ pub fn all(list: &ListSnapshot, query: &ObligationQuery, reports: &[report::Mode
         .iter()
         .filter(|o| query.department_id.is_none_or(|d| o.department_id == d))
         .filter(|o| {
-            query.department_name.as_ref().is_none_or(|n| list.department(o.department_id).is_some_and(|d| d.name == *n))
+            query
+                .department_name
+                .as_ref()
+                .is_none_or(|n| list.department(o.department_id).is_some_and(|d| d.name == *n))
         })
         .map(|o| {
             let report = submitted.get(&(o.task_id, o.department_id));

@@ -85,7 +85,12 @@ async fn generated(app: &TestApp, documents: usize) -> TestApp {
 }
 
 /// Statements of `query` as `admin`, with no errors.
-async fn statements_of(app: &TestApp, admin: &qingdan::service::access::Viewer, query: &str, vars: serde_json::Value) -> u64 {
+async fn statements_of(
+    app: &TestApp,
+    admin: &qingdan::service::access::Viewer,
+    query: &str,
+    vars: serde_json::Value,
+) -> u64 {
     let before = app.statements();
     let resp = app.query_as(admin, query, vars).await;
     assert!(resp.get("errors").is_none(), "[{}] {query}: {resp:#}", app.backend_name);

@@ -100,7 +100,9 @@ impl ListSnapshot {
     /// A superset of the tasks matching `p`, in id order, when an index narrows it.
     fn candidates(&self, p: &TaskPredicate) -> Option<Cow<'_, [Ix]>> {
         match p {
-            TaskPredicate::Document(id) => Some(Cow::Borrowed(self.tasks_of_document.get(id).map_or(&[], Vec::as_slice))),
+            TaskPredicate::Document(id) => {
+                Some(Cow::Borrowed(self.tasks_of_document.get(id).map_or(&[], Vec::as_slice)))
+            }
             TaskPredicate::CategoryNumber(n) => {
                 Some(Cow::Borrowed(self.tasks_of_category_number.get(n).map_or(&[], Vec::as_slice)))
             }
@@ -130,15 +132,13 @@ impl ListSnapshot {
         match p {
             TaskPredicate::Document(id) => task.document_id == *id,
             TaskPredicate::CategoryNumber(n) => self.categories.get(&task.category_id).is_some_and(|c| c.number == *n),
-            TaskPredicate::Department { department, role } => {
-                self.assignments[ix as usize].iter().any(|a| {
-                    role.is_none_or(|r| a.role == r)
-                        && match department {
-                            DepartmentRef::Id(id) => a.department_id == *id,
-                            DepartmentRef::Name(name) => self.department(a.department_id).is_some_and(|d| d.name == *name),
-                        }
-                })
-            }
+            TaskPredicate::Department { department, role } => self.assignments[ix as usize].iter().any(|a| {
+                role.is_none_or(|r| a.role == r)
+                    && match department {
+                        DepartmentRef::Id(id) => a.department_id == *id,
+                        DepartmentRef::Name(name) => self.department(a.department_id).is_some_and(|d| d.name == *name),
+                    }
+            }),
             TaskPredicate::HasRole(role) => self.assignments[ix as usize].iter().any(|a| a.role == *role),
             TaskPredicate::CoLed(c) => (task.lead_count >= 2) == *c,
             TaskPredicate::Search(text) => text.split_whitespace().all(|term| task.content.contains(term)),

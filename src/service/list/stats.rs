@@ -63,7 +63,8 @@ impl ListSnapshot {
                 continue;
             }
             for a in &self.assignments[ix as usize] {
-                let kind = if has(StatDimension::Kind) { self.department(a.department_id).map(|d| d.kind) } else { None };
+                let kind =
+                    if has(StatDimension::Kind) { self.department(a.department_id).map(|d| d.kind) } else { None };
                 let key = (
                     category,
                     has(StatDimension::Department).then_some(a.department_id),
