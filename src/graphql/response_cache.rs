@@ -90,6 +90,9 @@ impl Weighter<ResponseKey, Bytes> for ByteWeight {
 /// Answers of one pair of versions.
 pub type Entries = Cache<ResponseKey, Bytes, ByteWeight>;
 
+/// The versions whose answers are held, and those answers.
+type Current = (Versions, Arc<Entries>);
+
 /// Answers of the current versions, shared by every request a schema serves (one per process;
 /// an answer depends on the limits of the schema that computed it).
 #[derive(Clone)]
@@ -97,7 +100,7 @@ pub struct ResponseCache {
     /// Bytes kept at most; 0 turns the cache off.
     capacity: u64,
     /// The entries of one pair of versions; another pair starts over.
-    current: Arc<Mutex<Option<(Versions, Arc<Entries>)>>>,
+    current: Arc<Mutex<Option<Current>>>,
 }
 
 impl ResponseCache {
