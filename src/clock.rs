@@ -48,6 +48,17 @@ pub fn end_of_day(day: NaiveDate) -> DateTime<Utc> {
         .map_or_else(|| Utc.from_utc_datetime(&next), |t| t.with_timezone(&Utc))
 }
 
+/// The last instant of `day` in Asia/Shanghai (a microsecond, the databases' precision, before
+/// [`end_of_day`]): what "as of this day" means.
+pub fn last_instant_of(day: NaiveDate) -> DateTime<Utc> {
+    end_of_day(day) - chrono::Duration::microseconds(1)
+}
+
+/// The day of `at` in Asia/Shanghai.
+pub fn shanghai_day(at: DateTime<Utc>) -> NaiveDate {
+    at.with_timezone(&Shanghai).date_naive()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

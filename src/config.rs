@@ -93,7 +93,8 @@ pub enum TokenCommand {
     Create {
         #[arg(long, value_enum)]
         role: TokenRoleArg,
-        /// Department a reporter reports for (name; `--region` when several regions have it).
+        /// Department a reporter reports for, or the issuing office a supervisor supervises (name;
+        /// `--region` when several regions have it).
         #[arg(long)]
         department: Option<String>,
         #[arg(long)]
@@ -113,6 +114,8 @@ pub enum TokenRoleArg {
     Viewer,
     Reporter,
     Admin,
+    /// Supervises the documents its department (`--department`) issued.
+    Supervisor,
 }
 
 /// Flags of `serve`.
@@ -206,6 +209,15 @@ pub struct Limits {
     /// Answer introspection queries (`__schema`, `__type`).
     #[arg(long, env = "QINGDAN_INTROSPECTION", default_value_t = true, action = clap::ArgAction::Set)]
     pub introspection: bool,
+    /// Warning lights: BLUE when an obligation is not reported and due within this many days.
+    #[arg(long, env = "QINGDAN_LIGHT_DUE_SOON_DAYS", default_value_t = 3)]
+    pub light_due_soon_days: i64,
+    /// Warning lights: YELLOW from this many points behind schedule (序时进度).
+    #[arg(long, env = "QINGDAN_LIGHT_YELLOW_POINTS", default_value_t = 10)]
+    pub light_yellow_points: i32,
+    /// Warning lights: RED beyond this many points behind schedule.
+    #[arg(long, env = "QINGDAN_LIGHT_RED_POINTS", default_value_t = 30)]
+    pub light_red_points: i32,
     /// Fault injection for the test suite: fields aliased `testPanic` panic, `testSleep` hang,
     /// `testRawError` fail without an error code. Never in production.
     #[arg(long = "enable-test-hooks", hide = true)]
@@ -223,6 +235,15 @@ impl Limits {
 
     pub fn request_timeout(&self) -> std::time::Duration {
         std::time::Duration::from_secs(self.request_timeout_secs)
+    }
+
+    /// The thresholds of the warning lights.
+    pub fn lights(&self) -> crate::service::supervision::lights::Thresholds {
+        crate::service::supervision::lights::Thresholds {
+            due_soon_days: self.light_due_soon_days,
+            yellow_points: self.light_yellow_points,
+            red_points: self.light_red_points,
+        }
     }
 }
 
@@ -245,6 +266,9 @@ impl Default for Limits {
             rate_limit_loopback: false,
             cors_origins: Vec::new(),
             introspection: true,
+            light_due_soon_days: 3,
+            light_yellow_points: 10,
+            light_red_points: 30,
             test_hooks: false,
         }
     }

@@ -59,4 +59,56 @@ pub enum TokenRole {
     Reporter,
     #[sea_orm(string_value = "ADMIN")]
     Admin,
+    /// Bound to an issuing office: supervises the documents it issued (SPEC §8).
+    #[sea_orm(string_value = "SUPERVISOR")]
+    Supervisor,
+}
+
+/// Where the review of a report revision stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum ReviewState {
+    #[sea_orm(string_value = "PENDING_REVIEW")]
+    PendingReview,
+    #[sea_orm(string_value = "ACCEPTED")]
+    Accepted,
+    #[sea_orm(string_value = "RETURNED")]
+    Returned,
+}
+
+/// Where a request for a later due date stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(12))")]
+pub enum ExtensionState {
+    #[sea_orm(string_value = "PENDING")]
+    Pending,
+    #[sea_orm(string_value = "APPROVED")]
+    Approved,
+    #[sea_orm(string_value = "REJECTED")]
+    Rejected,
+}
+
+/// The level of a supervision notice (督办单), rising BLUE → ORANGE → RED.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(8))")]
+pub enum NoticeLevel {
+    #[sea_orm(string_value = "BLUE")]
+    Blue,
+    #[sea_orm(string_value = "ORANGE")]
+    Orange,
+    #[sea_orm(string_value = "RED")]
+    Red,
+}
+
+impl NoticeLevel {
+    /// 1, 2, 3: stored beside the level so that one notice per level is a unique index.
+    pub fn rank(self) -> i32 {
+        match self {
+            Self::Blue => 1,
+            Self::Orange => 2,
+            Self::Red => 3,
+        }
+    }
 }

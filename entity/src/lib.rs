@@ -2,14 +2,17 @@
 
 pub mod api_token;
 pub mod assignment;
+pub mod audit_event;
 pub mod category;
 pub mod department;
 pub mod document;
 pub mod enums;
+pub mod extension;
 pub mod indicator;
+pub mod notice;
 pub mod report;
 pub mod report_revision;
 pub mod reporting_period;
 pub mod task;
 
-pub use enums::{DepartmentKind, ReportStatus, Role, TokenRole};
+pub use enums::{DepartmentKind, ExtensionState, NoticeLevel, ReportStatus, ReviewState, Role, TokenRole};

@@ -1,6 +1,6 @@
 use sea_orm::entity::prelude::*;
 
-use crate::ReportStatus;
+use crate::{ReportStatus, ReviewState};
 
 /// A department's progress report on a task for a period: the latest revision, kept in
 /// the row so reads need no join; every revision is in `report_revision`.
@@ -22,6 +22,11 @@ pub struct Model {
     pub submitted_by: String,
     /// When revision 1 came in: SUBMITTED or SUBMITTED_LATE is judged on it.
     pub first_submitted_at: DateTimeUtc,
+    /// The review of the latest revision: PENDING_REVIEW until the issuing office decides.
+    pub review_state: ReviewState,
+    pub reviewed_at: Option<DateTimeUtc>,
+    pub reviewed_by: Option<String>,
+    pub review_comment: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,6 +1,6 @@
 use sea_orm::entity::prelude::*;
 
-use crate::ReportStatus;
+use crate::{ReportStatus, ReviewState};
 
 /// One submission of a report; revisions are numbered 1, 2, … per report.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
@@ -17,6 +17,11 @@ pub struct Model {
     pub indicator_values: String,
     pub submitted_at: DateTimeUtc,
     pub submitted_by: String,
+    /// The review of the revision: PENDING_REVIEW until the issuing office decides.
+    pub review_state: ReviewState,
+    pub reviewed_at: Option<DateTimeUtc>,
+    pub reviewed_by: Option<String>,
+    pub review_comment: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261126_000001_create_list_tables;
 mod m20261126_000002_create_reporting_tables;
 mod m20261202_000001_create_report_counter;
+mod m20261203_000001_create_supervision_tables;
 
 pub use m20261202_000001_create_report_counter::SHARDS as REPORT_COUNTER_SHARDS;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000001_create_list_tables::Migration),
             Box::new(m20261126_000002_create_reporting_tables::Migration),
             Box::new(m20261202_000001_create_report_counter::Migration),
+            Box::new(m20261203_000001_create_supervision_tables::Migration),
         ]
     }
 }

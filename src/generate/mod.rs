@@ -14,6 +14,7 @@ use tokio::sync::mpsc;
 use crate::import::load::{Turnstile, load_document_in_turn};
 use crate::import::model::ParsedDocument;
 use crate::import::parse::parse_document;
+use crate::service::writes::{self, Actor, Change, Write};
 
 /// What to generate.
 #[derive(Debug, Clone, Copy)]
@@ -63,7 +64,8 @@ pub async fn generate(
     for doc in &docs {
         crate::import::load::ensure_departments(&txn, doc).await?;
     }
-    crate::service::writes::commit(txn, crate::service::writes::Write::Import).await?;
+    // Departments alone are no import of a document: they commit without an event.
+    txn.commit().await?;
 
     let turnstile = Arc::new(Turnstile::default());
     let (tx, mut rx) = mpsc::channel::<anyhow::Result<(usize, usize, usize)>>(64);
@@ -129,6 +131,7 @@ async fn load_one(
         rows += written.rows;
         reports = written.reports;
     }
-    crate::service::writes::commit(txn, crate::service::writes::Write::Import).await?;
+    let change = Change::new(Write::Import { document_id }, None, Some(serde_json::json!({ "generated": index })));
+    writes::commit(txn, &Actor::cli(), change, chrono::Utc::now()).await?;
     Ok((rows, loaded.tasks, reports))
 }

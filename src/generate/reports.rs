@@ -103,6 +103,10 @@ pub async fn generate_reports(
                 submitted_at: Set(last),
                 submitted_by: Set("generated".into()),
                 first_submitted_at: Set(first),
+                review_state: Set(entity::ReviewState::PendingReview),
+                reviewed_at: Set(None),
+                reviewed_by: Set(None),
+                review_comment: Set(None),
             });
             revisions_wanted.push(((task_id, department_id, p.id), revisions, first, status));
         }
@@ -134,6 +138,10 @@ pub async fn generate_reports(
                 indicator_values: Set("[]".into()),
                 submitted_at: Set(first + Duration::hours(6 * (r as i64 - 1))),
                 submitted_by: Set("generated".into()),
+                review_state: Set(entity::ReviewState::PendingReview),
+                reviewed_at: Set(None),
+                reviewed_by: Set(None),
+                review_comment: Set(None),
             });
         }
     }

@@ -129,3 +129,9 @@ pub fn viewer<'a>(ctx: &Context<'a>) -> &'a crate::service::access::Viewer {
 pub fn require_reader(ctx: &Context<'_>) -> async_graphql::Result<()> {
     Ok(viewer(ctx).require_reader()?)
 }
+
+/// Who makes a write from this request: the caller, with the request's id.
+pub fn actor(ctx: &Context<'_>) -> crate::service::writes::Actor {
+    let request_id = ctx.data::<crate::http::security::RequestId>().ok().map(|r| r.0.to_string());
+    crate::service::writes::Actor::of(viewer(ctx), request_id.as_deref())
+}

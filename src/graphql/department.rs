@@ -104,13 +104,22 @@ impl Department {
             chrono::NaiveDate,
         >,
         #[graphql(desc = "Only obligations in this state.")] state: Option<super::obligation::ObligationState>,
+        #[graphql(desc = "Only obligations with this light.")] light: Option<super::supervision::Light>,
         #[graphql(desc = "Rows from the start (default 100, at most 500).")] first: Option<i32>,
         #[graphql(desc = "Start after this cursor.")] after: Option<String>,
         #[graphql(desc = "Rows from the end.")] last: Option<i32>,
         #[graphql(desc = "End before this cursor.")] before: Option<String>,
     ) -> async_graphql::Result<super::obligation::ObligationConnection> {
-        let query = super::obligation::obligation_query(ctx, &period_id, as_of, Some(self.0.id), None, state).await?;
+        let args =
+            super::obligation::ObligationArgs { department_id: Some(self.0.id), state, light, ..Default::default() };
+        let query = super::obligation::obligation_query(ctx, &period_id, as_of, args).await?;
         super::obligation::obligation_connection(ctx, query, PageArgs::new(first, after, last, before)).await
+    }
+    /// Notices issued to this department, oldest first (token holders only).
+    async fn notices(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<super::supervision::Notice>> {
+        super::context::require_reader(ctx)?;
+        let rows = super::context::load(ctx, super::loaders::NoticesOfDepartment(self.0.id)).await?.unwrap_or_default();
+        Ok(rows.iter().cloned().map(super::supervision::Notice).collect())
     }
     /// Reports this department submitted (token holders only).
     async fn reports(

@@ -16,10 +16,15 @@ pub enum NodeType {
     ReportingPeriod,
     Report,
     Indicator,
+    Extension,
+    Notice,
+    Event,
+    /// An API token (the subject of token events; not a node).
+    Token,
 }
 
 impl NodeType {
-    const ALL: [NodeType; 7] = [
+    const ALL: [NodeType; 11] = [
         Self::Document,
         Self::Category,
         Self::Task,
@@ -27,6 +32,10 @@ impl NodeType {
         Self::ReportingPeriod,
         Self::Report,
         Self::Indicator,
+        Self::Extension,
+        Self::Notice,
+        Self::Event,
+        Self::Token,
     ];
 
     fn name(self) -> &'static str {
@@ -38,6 +47,10 @@ impl NodeType {
             Self::ReportingPeriod => "ReportingPeriod",
             Self::Report => "Report",
             Self::Indicator => "Indicator",
+            Self::Extension => "Extension",
+            Self::Notice => "Notice",
+            Self::Event => "Event",
+            Self::Token => "Token",
         }
     }
 }

@@ -127,3 +127,92 @@ impl Loader<RevisionsOfReport> for ReportLoader {
             .collect())
     }
 }
+
+/// Supervision rows of a parent (extensions, notices, events), in id order, by the column that
+/// names the parent: one statement per relation per level.
+macro_rules! rows_of {
+    ($(#[$doc:meta])* $key:ident($ty:ty), $entity:ident, $column:expr, $parent:expr) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        pub struct $key(pub $ty);
+
+        impl Loader<$key> for ReportLoader {
+            type Value = Arc<Vec<entity::$entity::Model>>;
+            type Error = async_graphql::Error;
+
+            async fn load(&self, keys: &[$key]) -> LoadResult<$key, Self::Value> {
+                let rows = entity::$entity::Entity::find()
+                    .filter($column.is_in(keys.iter().map(|k| k.0.clone())))
+                    .order_by_asc(entity::$entity::Column::Id)
+                    .all(&self.db)
+                    .await
+                    .map_err(ApiError::from)?;
+                let mut by: HashMap<$ty, Vec<entity::$entity::Model>> = HashMap::new();
+                let parent: fn(&entity::$entity::Model) -> Option<$ty> = $parent;
+                for r in rows {
+                    if let Some(p) = parent(&r) {
+                        by.entry(p).or_default().push(r);
+                    }
+                }
+                Ok(keys.iter().map(|k| (k.clone(), Arc::new(by.remove(&k.0).unwrap_or_default()))).collect())
+            }
+        }
+    };
+}
+
+rows_of!(
+    /// Extensions of a period (every task and department).
+    ExtensionsOfPeriod(i64),
+    extension,
+    entity::extension::Column::PeriodId,
+    |r| Some(r.period_id)
+);
+rows_of!(
+    /// Notices of a period (every task and department).
+    NoticesOfPeriod(i64),
+    notice,
+    entity::notice::Column::PeriodId,
+    |r| Some(r.period_id)
+);
+rows_of!(
+    /// Notices to a department.
+    NoticesOfDepartment(i64),
+    notice,
+    entity::notice::Column::DepartmentId,
+    |r| Some(r.department_id)
+);
+rows_of!(
+    /// Events about one subject (a report, an extension, …), oldest first.
+    EventsOfSubject(String),
+    audit_event,
+    entity::audit_event::Column::SubjectId,
+    |r| Some(r.subject_id.clone())
+);
+rows_of!(
+    /// Events about one task (its reports, extensions and notices), oldest first.
+    EventsOfTask(i64),
+    audit_event,
+    entity::audit_event::Column::TaskId,
+    |r| r.task_id
+);
+rows_of!(
+    /// Extensions by id (`node`).
+    ExtensionKey(i64),
+    extension,
+    entity::extension::Column::Id,
+    |r| Some(r.id)
+);
+rows_of!(
+    /// Notices by id (`node`).
+    NoticeKey(i64),
+    notice,
+    entity::notice::Column::Id,
+    |r| Some(r.id)
+);
+rows_of!(
+    /// Events by id (`node`, subscriptions).
+    EventKey(i64),
+    audit_event,
+    entity::audit_event::Column::Id,
+    |r| Some(r.id)
+);

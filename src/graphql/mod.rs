@@ -1,5 +1,6 @@
 //! The GraphQL schema: one file per domain, merged here.
 
+pub mod audit;
 pub mod batching;
 pub mod connection;
 pub mod context;
@@ -16,6 +17,7 @@ pub mod report;
 pub mod response_cache;
 pub mod stats;
 pub mod subscription;
+pub mod supervision;
 pub mod task;
 pub mod viewer;
 
@@ -43,11 +45,12 @@ pub struct Query(
     report::ReportQuery,
     obligation::ObligationQueryRoot,
     viewer::ViewerQuery,
+    audit::AuditQuery,
 );
 
 /// Every mutation of the API.
 #[derive(MergedObject, Default)]
-pub struct Mutation(report::ReportMutation);
+pub struct Mutation(report::ReportMutation, supervision::SupervisionMutation);
 
 /// The schema as async-graphql builds it.
 pub type InnerSchema = Schema<Query, Mutation, subscription::SubscriptionRoot>;

@@ -2,12 +2,14 @@
 
 use async_graphql::{Context, ID, Interface, Object};
 
+use super::audit::Event;
 use super::department::Department;
 use super::document::{Category, Document};
 use super::ids::{self, NodeType};
-use super::loaders::ReportKey;
+use super::loaders::{EventKey, ExtensionKey, NoticeKey, ReportKey};
 use super::period::ReportingPeriod;
 use super::report::Report;
+use super::supervision::{Extension, Notice};
 use super::task::{Indicator, Task};
 use crate::error::ApiError;
 
@@ -22,6 +24,9 @@ pub enum Node {
     ReportingPeriod(ReportingPeriod),
     Indicator(Indicator),
     Report(Report),
+    Extension(Extension),
+    Notice(Notice),
+    Event(Event),
 }
 
 /// `node(id:)`.
@@ -50,6 +55,22 @@ impl NodeQuery {
                 super::context::require_reader(ctx)?;
                 super::context::load(ctx, ReportKey(n)).await?.map(|m| Node::Report(Report(m)))
             }
+            NodeType::Extension => {
+                super::context::require_reader(ctx)?;
+                let rows = super::context::load(ctx, ExtensionKey(n)).await?.unwrap_or_default();
+                rows.first().cloned().map(|m| Node::Extension(Extension(m)))
+            }
+            NodeType::Notice => {
+                super::context::require_reader(ctx)?;
+                let rows = super::context::load(ctx, NoticeKey(n)).await?.unwrap_or_default();
+                rows.first().cloned().map(|m| Node::Notice(Notice(m)))
+            }
+            NodeType::Event => {
+                crate::service::supervision::require_any_supervisor(super::context::viewer(ctx))?;
+                let rows = super::context::load(ctx, EventKey(n)).await?.unwrap_or_default();
+                rows.first().cloned().map(|m| Node::Event(Event(m)))
+            }
+            NodeType::Token => None,
         };
         node.map(Some)
             .ok_or_else(|| ApiError::not_found(format!("no object with id \"{}\"", ids::truncate(id.as_str()))).into())

@@ -7,11 +7,12 @@ use super::connection::{PageArgs, connection};
 use super::context::{list, require_reader, required, state};
 use super::department::Department;
 use super::ids::{self, NodeType};
-use super::loaders::ReportsOfPeriod;
+use super::loaders::{ExtensionsOfPeriod, NoticesOfPeriod, ReportsOfPeriod};
 use super::period::ReportingPeriod;
 use super::report::Report;
+use super::supervision::{Extension, Light, Notice};
 use super::task::Task;
-use crate::clock::end_of_day;
+use crate::clock::last_instant_of;
 use crate::error::ApiError;
 use crate::service::obligations::{self, ObligationQuery, ObligationRow};
 
@@ -27,6 +28,8 @@ pub enum ObligationState {
     Pending,
     /// Not reported and the deadline has passed.
     Overdue,
+    /// The latest revision was returned by the issuing office and not resubmitted yet.
+    Returned,
 }
 
 /// A report a department owes on a task for a period.
@@ -53,17 +56,30 @@ impl Obligation {
     }
     /// Where it stands as of the query's moment.
     async fn state(&self) -> ObligationState {
-        self.query.state_of(self.submitted_at()).into()
+        self.query.state_of(&self.row).into()
+    }
+    /// Its warning light as of the query's moment.
+    async fn light(&self) -> Light {
+        self.query.light_of(&self.row).into()
+    }
+    /// The due date: the period's, or the latest approved extension's.
+    async fn due_on(&self) -> NaiveDate {
+        self.row.due_on
     }
     /// The report, when one was submitted by the query's moment.
     async fn report(&self) -> Option<Report> {
-        self.submitted_at().and(self.row.report.clone()).map(Report)
+        self.query.report_seen(&self.row).cloned().map(Report)
     }
-}
-
-impl Obligation {
-    fn submitted_at(&self) -> Option<chrono::DateTime<chrono::Utc>> {
-        self.row.first_submitted_at().filter(|t| *t < self.query.as_of)
+    /// Requests for a later due date, oldest first.
+    async fn extensions(&self) -> Vec<Extension> {
+        self.row.extensions.iter().cloned().map(Extension).collect()
+    }
+    /// Notices issued on it, oldest first.
+    async fn notices(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Notice>> {
+        let all = super::context::load(ctx, NoticesOfPeriod(self.query.period.id)).await?.unwrap_or_default();
+        let mine =
+            |n: &&entity::notice::Model| n.task_id == self.row.task_id && n.department_id == self.row.department_id;
+        Ok(all.iter().filter(mine).cloned().map(Notice).collect())
     }
 }
 
@@ -100,25 +116,55 @@ pub struct ObligationSummary {
     pub pending: i64,
     /// Not reported; deadline passed.
     pub overdue: i64,
+    /// Returned by the issuing office, not resubmitted.
+    pub returned: i64,
+    /// Lit GREEN.
+    pub green: i64,
+    /// Lit BLUE.
+    pub blue: i64,
+    /// Lit YELLOW.
+    pub yellow: i64,
+    /// Lit RED.
+    pub red: i64,
 }
 
-/// Builds the query of `obligations`, `Department.obligations` and `obligationSummary`.
+/// What an obligation listing asks for, besides its period and moment.
+#[derive(Debug, Clone, Default)]
+pub struct ObligationArgs {
+    pub department_id: Option<i64>,
+    pub department_name: Option<String>,
+    pub task_id: Option<i64>,
+    pub state: Option<ObligationState>,
+    pub light: Option<Light>,
+}
+
+/// Builds the query of `obligations`, `Department.obligations`, `obligationSummary` and
+/// `Task.light`.
 pub async fn obligation_query(
     ctx: &Context<'_>,
     period_id: &ID,
     as_of: Option<NaiveDate>,
-    department_id: Option<i64>,
-    department_name: Option<String>,
-    state_filter: Option<ObligationState>,
+    args: ObligationArgs,
 ) -> async_graphql::Result<ObligationQuery> {
     require_reader(ctx)?;
     let id = ids::decode(period_id, NodeType::ReportingPeriod)?;
-    let period = list(ctx).await?.period(id).cloned().ok_or_else(|| ApiError::not_found("no such reporting period"))?;
+    let list = list(ctx).await?;
+    let period = list.period(id).cloned().ok_or_else(|| ApiError::not_found("no such reporting period"))?;
     let as_of = match as_of {
-        Some(day) => end_of_day(day),
+        Some(day) => last_instant_of(day),
         None => super::context::now(ctx)?,
     };
-    Ok(ObligationQuery { period, as_of, department_id, department_name, state: state_filter.map(Into::into) })
+    Ok(ObligationQuery {
+        scheduled: obligations::scheduled_of(&list, &period),
+        period,
+        as_of,
+        department_id: args.department_id,
+        department_name: args.department_name,
+        task_id: args.task_id,
+        state: args.state.map(Into::into),
+        light: args.light.map(Into::into),
+        thresholds: state(ctx)?.limits.lights(),
+    })
 }
 
 /// Lists obligations for `query`.
@@ -141,10 +187,14 @@ pub async fn obligation_connection(
 }
 
 /// Every obligation of `query`'s period (and department), whatever its state: who owes from the
-/// list, what was submitted from the period's reports (one batch for every parent of a level).
-async fn all_obligations(ctx: &Context<'_>, query: &ObligationQuery) -> async_graphql::Result<Vec<ObligationRow>> {
-    let reports = super::context::load(ctx, ReportsOfPeriod(query.period.id)).await?.unwrap_or_default();
-    Ok(obligations::all(&*list(ctx).await?, query, &reports))
+/// list, what was submitted and the extensions from the period's rows (one batch each for every
+/// parent of a level).
+pub async fn all_obligations(ctx: &Context<'_>, query: &ObligationQuery) -> async_graphql::Result<Vec<ObligationRow>> {
+    let (reports, extensions) = futures_util::try_join!(
+        super::context::load(ctx, ReportsOfPeriod(query.period.id)),
+        super::context::load(ctx, ExtensionsOfPeriod(query.period.id)),
+    )?;
+    Ok(obligations::all(&*list(ctx).await?, query, &reports.unwrap_or_default(), &extensions.unwrap_or_default()))
 }
 
 /// Obligation queries (token holders only).
@@ -165,17 +215,19 @@ impl ObligationQueryRoot {
         #[graphql(desc = "Only this department's obligations.")] department_id: Option<ID>,
         #[graphql(desc = "Only obligations of departments with this name.")] department_name: Option<String>,
         #[graphql(desc = "Only obligations in this state.")] state: Option<ObligationState>,
+        #[graphql(desc = "Only obligations with this light.")] light: Option<Light>,
         #[graphql(desc = "Rows from the start (default 100, at most 500).")] first: Option<i32>,
         #[graphql(desc = "Start after this cursor.")] after: Option<String>,
         #[graphql(desc = "Rows from the end.")] last: Option<i32>,
         #[graphql(desc = "End before this cursor.")] before: Option<String>,
     ) -> async_graphql::Result<ObligationConnection> {
-        let dept = department_id.map(|d| ids::decode(&d, NodeType::Department)).transpose()?;
-        let query = obligation_query(ctx, &period_id, as_of, dept, department_name, state).await?;
+        let department_id = department_id.map(|d| ids::decode(&d, NodeType::Department)).transpose()?;
+        let args = ObligationArgs { department_id, department_name, state, light, ..ObligationArgs::default() };
+        let query = obligation_query(ctx, &period_id, as_of, args).await?;
         obligation_connection(ctx, query, PageArgs::new(first, after, last, before)).await
     }
 
-    /// Counts of a period's obligations by state as of `asOf`, for a dashboard.
+    /// Counts of a period's obligations by state and light as of `asOf`, for a dashboard.
     async fn obligation_summary(
         &self,
         ctx: &Context<'_>,
@@ -185,8 +237,9 @@ impl ObligationQueryRoot {
         >,
         #[graphql(desc = "Only this department's obligations.")] department_id: Option<ID>,
     ) -> async_graphql::Result<ObligationSummary> {
-        let dept = department_id.map(|d| ids::decode(&d, NodeType::Department)).transpose()?;
-        let query = obligation_query(ctx, &period_id, as_of, dept, None, None).await?;
+        let department_id = department_id.map(|d| ids::decode(&d, NodeType::Department)).transpose()?;
+        let args = ObligationArgs { department_id, ..ObligationArgs::default() };
+        let query = obligation_query(ctx, &period_id, as_of, args).await?;
         let c = obligations::summary_of(&all_obligations(ctx, &query).await?, &query);
         Ok(ObligationSummary {
             total: c.total,
@@ -194,6 +247,11 @@ impl ObligationQueryRoot {
             submitted_late: c.submitted_late,
             pending: c.pending,
             overdue: c.overdue,
+            returned: c.returned,
+            green: c.green,
+            blue: c.blue,
+            yellow: c.yellow,
+            red: c.red,
         })
     }
 }

@@ -94,6 +94,15 @@ impl Report {
     async fn is_late(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
         Ok(self.0.first_submitted_at >= self.deadline(ctx).await?)
     }
+    /// The issuing office's review of the latest revision.
+    async fn review(&self) -> super::supervision::ReportReview {
+        super::supervision::ReportReview::of(&self.0)
+    }
+    /// Its audit trail: each submission and review, oldest first.
+    async fn history(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<super::audit::Event>> {
+        let key = super::loaders::EventsOfSubject(ids::encode(NodeType::Report, self.0.id).0);
+        super::audit::history(ctx, key).await
+    }
     /// Every revision, oldest first.
     async fn revisions(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<ReportRevision>> {
         let key = RevisionsOfReport { report: self.0.id, through: self.0.revision };
@@ -140,6 +149,15 @@ impl ReportRevision {
     /// It came after the deadline.
     async fn is_late(&self) -> bool {
         self.0.submitted_at >= self.1
+    }
+    /// The issuing office's review of this revision.
+    async fn review(&self) -> super::supervision::ReportReview {
+        super::supervision::ReportReview {
+            state: self.0.review_state.into(),
+            decided_at: self.0.reviewed_at,
+            decided_by: self.0.reviewed_by.clone(),
+            comment: self.0.review_comment.clone(),
+        }
     }
 }
 
@@ -351,7 +369,7 @@ impl ReportMutation {
             indicator_values: values,
             expected_revision: input.expected_revision,
         };
-        let saved = reports::submit(s, viewer(ctx), submission).await?;
+        let saved = reports::submit(s, viewer(ctx), &super::context::actor(ctx), submission).await?;
         // The payload reads from the primary, through loaders that keep nothing from before
         // the write (see `graphql::prepare`).
         Ok(SubmitReportPayload { report: Report(saved) })

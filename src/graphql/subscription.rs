@@ -1,13 +1,16 @@
-//! Subscriptions: live report submissions.
+//! Subscriptions: live report submissions and supervision events.
 
 use async_graphql::{Context, ID, Subscription};
 use futures_util::Stream;
 use tokio_stream::StreamExt as _;
 use tokio_stream::wrappers::BroadcastStream;
 
+use super::audit::Event;
 use super::context::{require_reader, state};
 use super::ids::{self, NodeType};
 use super::report::Report;
+use crate::service::events::Happened;
+use crate::service::writes::Action;
 
 /// Live updates.
 #[derive(Default)]
@@ -31,13 +34,45 @@ impl SubscriptionRoot {
         let events = BroadcastStream::new(s.events.subscribe());
         Ok(events
             .filter_map(|e| e.ok())
-            .filter(move |e| dept.is_none_or(|d| d == e.department_id) && period.is_none_or(|p| p == e.period_id))
-            .then(move |e| {
+            .filter(|e| e.action == Action::ReportSubmitted)
+            .filter(move |e| concerns(e, dept, period))
+            .filter_map(|e| e.report_id)
+            .then(move |id| {
                 let db = s.db.clone();
-                async move { entity::report::Entity::find_by_id(e.report_id).one(&db).await.ok().flatten() }
+                async move { entity::report::Entity::find_by_id(id).one(&db).await.ok().flatten() }
             })
             .filter_map(|r| r.map(Report)))
     }
+
+    /// Each supervision event from now on (token holders only): submissions, reviews, extension
+    /// requests and decisions, notices; optionally only for one department and/or period.
+    async fn supervision_events(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only events on this department's obligations.")] department_id: Option<ID>,
+        #[graphql(desc = "Only events on this period's obligations.")] period_id: Option<ID>,
+    ) -> async_graphql::Result<impl Stream<Item = Event>> {
+        require_reader(ctx)?;
+        let s = state(ctx)?.clone();
+        let dept = department_id.map(|d| ids::decode(&d, NodeType::Department)).transpose()?;
+        let period = period_id.map(|p| ids::decode(&p, NodeType::ReportingPeriod)).transpose()?;
+        let events = BroadcastStream::new(s.events.subscribe());
+        Ok(events
+            .filter_map(|e| e.ok())
+            .filter(|e| e.action.is_supervision())
+            .filter(move |e| concerns(e, dept, period))
+            .then(move |e| {
+                let db = s.db.clone();
+                async move { entity::audit_event::Entity::find_by_id(e.event_id).one(&db).await.ok().flatten() }
+            })
+            .filter_map(|r| r.map(Event)))
+    }
+}
+
+/// Whether a write concerns the department and period asked for.
+fn concerns(e: &Happened, dept: Option<i64>, period: Option<i64>) -> bool {
+    let Some(at) = e.at else { return dept.is_none() && period.is_none() };
+    dept.is_none_or(|d| d == at.department_id) && period.is_none_or(|p| p == at.period_id)
 }
 
 use sea_orm::EntityTrait as _;

@@ -10,6 +10,7 @@ use super::document::{Category, Document};
 use super::ids::{self, NodeType};
 use crate::error::ApiError;
 use crate::service::list::TaskScope;
+use crate::service::supervision::progress;
 use crate::service::task_filter::{DepartmentRef, TaskPredicate};
 
 /// How deep `and`/`or`/`not` may nest in one filter.
@@ -79,6 +80,29 @@ impl Task {
             .cloned()
             .map(super::report::Report)
             .collect())
+    }
+    /// The worst warning light of its obligations for a period (token holders only), judged at
+    /// the end of `asOf` (default: now).
+    async fn light(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The reporting period.")] period_id: ID,
+        #[graphql(desc = "Judge at the end of this day (Asia/Shanghai); default: now.")] as_of: Option<
+            chrono::NaiveDate,
+        >,
+    ) -> async_graphql::Result<super::supervision::Light> {
+        let args = super::obligation::ObligationArgs { task_id: Some(self.0.id), ..Default::default() };
+        let query = super::obligation::obligation_query(ctx, &period_id, as_of, args).await?;
+        if query.period.document_id != self.0.document_id {
+            return Err(ApiError::bad_input("the reporting period belongs to another document than the task").into());
+        }
+        let all = super::obligation::all_obligations(ctx, &query).await?;
+        Ok(crate::service::obligations::worst_light(&all, &query).into())
+    }
+    /// Its audit trail: submissions, reviews, extensions and notices on it, oldest first (token
+    /// holders only).
+    async fn history(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<super::audit::Event>> {
+        super::audit::history(ctx, super::loaders::EventsOfTask(self.0.id)).await
     }
     /// Quantitative targets found in the text.
     async fn indicators(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Indicator>> {
@@ -154,6 +178,65 @@ impl Indicator {
     /// The sentence around it.
     async fn sentence(&self) -> &str {
         &self.0.sentence
+    }
+    /// The value most recently reported for it (token holders only).
+    async fn latest_value(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<f64>> {
+        Ok(self.reported(ctx).await?.last().map(|v| v.value))
+    }
+    /// How far the latest value is toward the target, in percent (0-100; comparator-aware: at
+    /// least grows toward it, at most is 100 within it, exactly falls by the share it misses).
+    async fn progress_percent(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<f64>> {
+        let latest = self.reported(ctx).await?.last().map(|v| v.value);
+        Ok(latest.map(|v| progress::progress_percent(&self.0.comparator, self.0.target_value, v)))
+    }
+    /// Every value reported for it, oldest submission first (token holders only).
+    async fn values(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only values reported for this period.")] period_id: Option<ID>,
+    ) -> async_graphql::Result<Vec<IndicatorReading>> {
+        let period = period_id.map(|p| ids::decode(&p, NodeType::ReportingPeriod)).transpose()?;
+        Ok(self
+            .reported(ctx)
+            .await?
+            .into_iter()
+            .filter(|v| period.is_none_or(|p| p == v.period_id))
+            .map(IndicatorReading)
+            .collect())
+    }
+}
+
+impl Indicator {
+    /// The values reported for it, from its task's reports (one batch for every task of a level).
+    async fn reported(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<progress::ReportedValue>> {
+        super::context::require_reader(ctx)?;
+        let reports = super::context::load(ctx, super::loaders::ReportsOfTask(self.0.task_id)).await?;
+        Ok(progress::values_of(self.0.id, &reports.unwrap_or_default()))
+    }
+}
+
+/// A value reported for an indicator.
+pub struct IndicatorReading(progress::ReportedValue);
+
+/// A value reported for an indicator.
+#[Object]
+impl IndicatorReading {
+    /// The value.
+    async fn value(&self) -> f64 {
+        self.0.value
+    }
+    /// The period it was reported for.
+    async fn period(&self, ctx: &Context<'_>) -> async_graphql::Result<super::period::ReportingPeriod> {
+        required(list(ctx).await?.period(self.0.period_id), "period", self.0.period_id)
+            .map(super::period::ReportingPeriod)
+    }
+    /// The reporting department.
+    async fn department(&self, ctx: &Context<'_>) -> async_graphql::Result<Department> {
+        required(list(ctx).await?.department(self.0.department_id), "department", self.0.department_id).map(Department)
+    }
+    /// When the report that carries it was submitted (its latest revision).
+    async fn submitted_at(&self) -> chrono::DateTime<chrono::Utc> {
+        self.0.submitted_at
     }
 }
 

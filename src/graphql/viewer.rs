@@ -17,6 +17,9 @@ pub enum ViewerRole {
     Reporter,
     /// Everything, on behalf of any department.
     Admin,
+    /// Reads everything; supervises the documents its department issued (reviews, extensions,
+    /// notices, the audit trail).
+    Supervisor,
 }
 
 /// The caller of this request.
@@ -24,7 +27,7 @@ pub enum ViewerRole {
 pub struct ViewerInfo {
     /// The caller's role.
     role: ViewerRole,
-    /// A reporter's department.
+    /// A reporter's department, or a supervisor's issuing office.
     department: Option<Department>,
     /// The token's label.
     label: Option<String>,
@@ -50,6 +53,7 @@ impl ViewerQuery {
                     entity::TokenRole::Viewer => ViewerRole::Viewer,
                     entity::TokenRole::Reporter => ViewerRole::Reporter,
                     entity::TokenRole::Admin => ViewerRole::Admin,
+                    entity::TokenRole::Supervisor => ViewerRole::Supervisor,
                 };
                 ViewerInfo { role, department, label: Some(label.clone()) }
             }

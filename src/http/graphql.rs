@@ -85,6 +85,8 @@ async fn serve(state: &HttpState, request: Request, media: MediaType, request_id
         Ok(r) => r,
         Err(rejection) => return rejected(media, rejection),
     };
+    // Writes record the request they came in (the audit trail's `requestId`).
+    let request = request.data(request_id.clone());
     match AssertUnwindSafe(crate::graphql::answer(&state.schema, &state.app, request, viewer)).catch_unwind().await {
         Ok(Answer::Json(body)) => reply::data(media, body),
         Ok(Answer::Executed(response)) => reply::graphql(media, response, request_id),

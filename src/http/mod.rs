@@ -6,7 +6,7 @@ mod health;
 mod negotiation;
 mod rate_limit;
 mod reply;
-mod security;
+pub mod security;
 
 use std::sync::Arc;
 use std::time::Instant;

@@ -3,7 +3,9 @@
 use std::collections::HashMap;
 
 use chrono::Utc;
-use entity::{Role, assignment, category, department, document, indicator, report, reporting_period, task};
+use entity::{
+    Role, assignment, category, department, document, extension, indicator, notice, report, reporting_period, task,
+};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveValue::{NotSet, Set},
@@ -17,6 +19,7 @@ use super::kind::department_kind;
 use super::model::{ParseError, ParsedDocument};
 use super::parse::parse_document;
 use super::periods::periods_of;
+use crate::service::writes;
 
 /// Rows per INSERT: far below the bind-parameter limits of SQLite (32766) and PostgreSQL (65535).
 const CHUNK: usize = 500;
@@ -57,7 +60,9 @@ pub enum ImportError {
         "a different text of \"{title}\" ({region}) is already imported as document {document_id}; pass --replace to replace it"
     )]
     Exists { document_id: i64, region: String, title: String },
-    #[error("document {document_id} has {reports} reports; it cannot be replaced without losing them")]
+    #[error(
+        "document {document_id} has {reports} reports, extensions or notices; it cannot be replaced without losing them"
+    )]
     HasReports { document_id: i64, reports: u64 },
     #[error("database error: {0}")]
     Db(#[from] DbErr),
@@ -101,6 +106,18 @@ pub async fn import_text(db: &DatabaseConnection, text: &str, replace: bool) -> 
                 )
                 .count(&txn)
                 .await?;
+            // Extensions and notices are supervision records as much as reports are.
+            let periods = sea_orm::sea_query::Query::select()
+                .column(reporting_period::Column::Id)
+                .from(reporting_period::Entity)
+                .and_where(reporting_period::Column::DocumentId.eq(old.id))
+                .to_owned();
+            let reports = reports
+                + extension::Entity::find()
+                    .filter(extension::Column::PeriodId.in_subquery(periods.clone()))
+                    .count(&txn)
+                    .await?
+                + notice::Entity::find().filter(notice::Column::PeriodId.in_subquery(periods)).count(&txn).await?;
             if reports > 0 {
                 return Err(ImportError::HasReports { document_id: old.id, reports });
             }
@@ -110,7 +127,12 @@ pub async fn import_text(db: &DatabaseConnection, text: &str, replace: bool) -> 
         None => false,
     };
     let (document_id, stats) = load_document(&txn, &parsed, &sha).await?;
-    crate::service::writes::commit(txn, crate::service::writes::Write::Import).await?;
+    let after = serde_json::json!({
+        "region": parsed.region, "year": parsed.year, "title": parsed.title,
+        "tasks": stats.tasks, "replaced": replaced, "sourceSha256": sha,
+    });
+    let change = writes::Change::new(writes::Write::Import { document_id }, None, Some(after));
+    writes::commit(txn, &writes::Actor::cli(), change, Utc::now()).await?;
     Ok(if replaced {
         ImportOutcome::Replaced { document_id, stats }
     } else {

@@ -5,11 +5,13 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Utc};
-use entity::{report, reporting_period};
+use chrono::{DateTime, NaiveDate, Utc};
+use entity::{ReviewState, extension, report, reporting_period};
 
 use super::list::ListSnapshot;
 use super::page::{Page, PageRequest};
+use super::supervision::effective_due_on;
+use super::supervision::lights::{self, Light, Reported, Thresholds};
 use crate::clock::end_of_day;
 
 /// Where an obligation stands at a moment.
@@ -23,6 +25,8 @@ pub enum ObligationState {
     Pending,
     /// Not reported and the deadline has passed.
     Overdue,
+    /// The latest revision was returned by the issuing office and not resubmitted yet.
+    Returned,
 }
 
 /// Which obligations of one period, as of when.
@@ -33,64 +37,98 @@ pub struct ObligationQuery {
     pub as_of: DateTime<Utc>,
     pub department_id: Option<i64>,
     pub department_name: Option<String>,
+    pub task_id: Option<i64>,
     pub state: Option<ObligationState>,
+    pub light: Option<Light>,
+    pub thresholds: Thresholds,
+    /// Scheduled progress (序时进度) at the period's end, in percent.
+    pub scheduled: i32,
 }
 
 impl ObligationQuery {
-    /// End of the due day in Asia/Shanghai.
-    pub fn deadline(&self) -> DateTime<Utc> {
-        end_of_day(self.period.due_on)
-    }
-
-    fn overdue_now(&self) -> bool {
-        self.as_of > self.deadline()
-    }
-
-    /// State of an obligation whose report was first submitted at `first` (if ever).
-    pub fn state_of(&self, first: Option<DateTime<Utc>>) -> ObligationState {
-        match first {
-            Some(t) if t < self.as_of => {
-                if t < self.deadline() {
+    /// Where `row` stands at the query's moment.
+    pub fn state_of(&self, row: &ObligationRow) -> ObligationState {
+        match self.report_seen(row) {
+            Some(r) if self.returned(r) => ObligationState::Returned,
+            Some(r) => {
+                if r.first_submitted_at < row.deadline() {
                     ObligationState::Submitted
                 } else {
                     ObligationState::SubmittedLate
                 }
             }
-            _ if self.overdue_now() => ObligationState::Overdue,
-            _ => ObligationState::Pending,
+            None if self.as_of >= row.deadline() => ObligationState::Overdue,
+            None => ObligationState::Pending,
         }
     }
 
-    /// Whether an obligation is in the wanted state.
+    /// The warning light of `row` at the query's moment.
+    pub fn light_of(&self, row: &ObligationRow) -> Light {
+        let reported = self.report_seen(row).map(|r| Reported {
+            progress_percent: r.progress_percent,
+            status: r.status,
+            returned: self.returned(r),
+        });
+        lights::light(&self.thresholds, self.as_of, row.due_on, self.scheduled, reported)
+    }
+
+    /// The report of `row` if it was submitted by the query's moment.
+    pub fn report_seen<'a>(&self, row: &'a ObligationRow) -> Option<&'a report::Model> {
+        row.report.as_ref().filter(|r| r.first_submitted_at < self.as_of)
+    }
+
+    /// Its latest revision was returned by the query's moment.
+    fn returned(&self, r: &report::Model) -> bool {
+        r.review_state == ReviewState::Returned && r.reviewed_at.is_some_and(|t| t < self.as_of)
+    }
+
+    /// Whether an obligation is in the wanted state and light.
     fn matches(&self, row: &ObligationRow) -> bool {
-        self.state.is_none_or(|wanted| self.state_of(row.first_submitted_at()) == wanted)
+        self.state.is_none_or(|wanted| self.state_of(row) == wanted)
+            && self.light.is_none_or(|wanted| self.light_of(row) == wanted)
     }
 }
 
-/// One obligation: its assignment, task, department and report (if one was submitted).
+/// One obligation: its assignment, task, department, effective due date and report (if one was
+/// submitted).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ObligationRow {
     pub assignment_id: i64,
     pub task_id: i64,
     pub department_id: i64,
+    /// The period's due date, or the latest approved extension's.
+    pub due_on: NaiveDate,
     pub report: Option<report::Model>,
+    /// Its requests for a later due date, oldest first.
+    pub extensions: Vec<extension::Model>,
 }
 
 impl ObligationRow {
-    /// When its report was first submitted, if ever.
-    pub fn first_submitted_at(&self) -> Option<DateTime<Utc>> {
-        self.report.as_ref().map(|r| r.first_submitted_at)
+    /// End of the due day in Asia/Shanghai.
+    pub fn deadline(&self) -> DateTime<Utc> {
+        end_of_day(self.due_on)
     }
 }
 
-/// Every obligation of the query's period (and department), whatever its state, in task order:
-/// who owes comes from the list, what was submitted from the period's reports.
-pub fn all(list: &ListSnapshot, query: &ObligationQuery, reports: &[report::Model]) -> Vec<ObligationRow> {
+/// Every obligation of the query's period (and department, and task), whatever its state, in
+/// task order: who owes comes from the list, what was submitted from the period's reports, the
+/// due date from its extensions.
+pub fn all(
+    list: &ListSnapshot,
+    query: &ObligationQuery,
+    reports: &[report::Model],
+    extensions: &[extension::Model],
+) -> Vec<ObligationRow> {
     let submitted: HashMap<(i64, i64), &report::Model> =
         reports.iter().filter(|r| r.period_id == query.period.id).map(|r| ((r.task_id, r.department_id), r)).collect();
+    let mut extended: HashMap<(i64, i64), Vec<&extension::Model>> = HashMap::new();
+    for e in extensions.iter().filter(|e| e.period_id == query.period.id) {
+        extended.entry((e.task_id, e.department_id)).or_default().push(e);
+    }
     list.owed_of_document(query.period.document_id)
         .iter()
         .filter(|o| query.department_id.is_none_or(|d| o.department_id == d))
+        .filter(|o| query.task_id.is_none_or(|t| o.task_id == t))
         .filter(|o| {
             query
                 .department_name
@@ -98,12 +136,16 @@ pub fn all(list: &ListSnapshot, query: &ObligationQuery, reports: &[report::Mode
                 .is_none_or(|n| list.department(o.department_id).is_some_and(|d| d.name == *n))
         })
         .map(|o| {
-            let report = submitted.get(&(o.task_id, o.department_id));
+            let key = (o.task_id, o.department_id);
+            let extensions: Vec<extension::Model> =
+                extended.get(&key).map(|es| es.iter().map(|e| (*e).clone()).collect()).unwrap_or_default();
             ObligationRow {
                 assignment_id: o.assignment_id,
                 task_id: o.task_id,
                 department_id: o.department_id,
-                report: report.map(|r| (*r).clone()),
+                due_on: effective_due_on(query.period.due_on, extensions.iter()),
+                report: submitted.get(&key).map(|r| (*r).clone()),
+                extensions,
             }
         })
         .collect()
@@ -129,7 +171,7 @@ pub fn count_of(all: &[ObligationRow], query: &ObligationQuery) -> i64 {
     all.iter().filter(|r| query.matches(r)).count() as i64
 }
 
-/// Counts by state.
+/// Counts by state and light.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct StateCounts {
     pub total: i64,
@@ -137,17 +179,39 @@ pub struct StateCounts {
     pub submitted_late: i64,
     pub pending: i64,
     pub overdue: i64,
+    pub returned: i64,
+    pub green: i64,
+    pub blue: i64,
+    pub yellow: i64,
+    pub red: i64,
 }
 
 pub fn summary_of(all: &[ObligationRow], query: &ObligationQuery) -> StateCounts {
     let mut c = StateCounts { total: all.len() as i64, ..StateCounts::default() };
     for row in all {
-        match query.state_of(row.first_submitted_at()) {
+        match query.state_of(row) {
             ObligationState::Submitted => c.submitted += 1,
             ObligationState::SubmittedLate => c.submitted_late += 1,
             ObligationState::Pending => c.pending += 1,
             ObligationState::Overdue => c.overdue += 1,
+            ObligationState::Returned => c.returned += 1,
+        }
+        match query.light_of(row) {
+            Light::Green => c.green += 1,
+            Light::Blue => c.blue += 1,
+            Light::Yellow => c.yellow += 1,
+            Light::Red => c.red += 1,
         }
     }
     c
+}
+
+/// The worst light among `rows` (GREEN for none).
+pub fn worst_light(all: &[ObligationRow], query: &ObligationQuery) -> Light {
+    all.iter().map(|r| query.light_of(r)).max().unwrap_or(Light::Green)
+}
+
+/// Scheduled progress at the end of `period`, from the periods of its document in `list`.
+pub fn scheduled_of(list: &ListSnapshot, period: &reporting_period::Model) -> i32 {
+    lights::scheduled_progress(period, &list.periods_of(period.document_id))
 }

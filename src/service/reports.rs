@@ -15,9 +15,10 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 
 use super::access::Viewer;
-use super::events::ReportSubmitted;
+use super::events::Happened;
 use super::page::{Page, PageRequest};
 use super::sql::Sql;
+use super::writes::{Actor, Change, Obligated, Write};
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
 
@@ -48,7 +49,7 @@ pub struct Submission {
 }
 
 /// Stores a new revision of the report of (task, department, period) and announces it.
-pub async fn submit(state: &AppState, viewer: &Viewer, input: Submission) -> ApiResult<report::Model> {
+pub async fn submit(state: &AppState, viewer: &Viewer, actor: &Actor, input: Submission) -> ApiResult<report::Model> {
     viewer.require_reader()?;
     let department_id = submitting_department(viewer, input.department_id)?;
     validate(&input)?;
@@ -56,7 +57,7 @@ pub async fn submit(state: &AppState, viewer: &Viewer, input: Submission) -> Api
     let saved = loop {
         attempt += 1;
         let guard = state.writer().await;
-        let result = submit_once(&state.db, viewer, &input, department_id, state.write_clock().now()).await;
+        let result = submit_once(&state.db, viewer, actor, &input, department_id, state.write_clock().now()).await;
         drop(guard);
         match result {
             Err(Outcome::Lost) if input.expected_revision.is_none() && attempt < RETRIES => continue,
@@ -69,14 +70,8 @@ pub async fn submit(state: &AppState, viewer: &Viewer, input: Submission) -> Api
             Ok(saved) => break saved,
         }
     };
-    let event = ReportSubmitted {
-        report_id: saved.id,
-        task_id: saved.task_id,
-        department_id: saved.department_id,
-        period_id: saved.period_id,
-        revision: saved.revision,
-    };
-    state.events.publish(&state.db, event).await;
+    let (saved, committed) = saved;
+    state.events.publish(&state.db, Happened::of(&committed, Some(saved.id))).await;
     Ok(saved)
 }
 
@@ -96,6 +91,9 @@ fn submitting_department(viewer: &Viewer, asked: Option<i64>) -> ApiResult<i64> 
         }
         Viewer::Token { role: TokenRole::Admin, .. } => {
             asked.ok_or_else(|| ApiError::bad_input("departmentId is required when an admin submits"))
+        }
+        Viewer::Token { role: TokenRole::Supervisor, .. } => {
+            Err(ApiError::Forbidden("a supervisor reviews reports but does not submit them".into()))
         }
     }
 }
@@ -152,10 +150,11 @@ impl From<ApiError> for Outcome {
 async fn submit_once(
     db: &DatabaseConnection,
     viewer: &Viewer,
+    actor: &Actor,
     input: &Submission,
     department_id: i64,
     now: DateTime<Utc>,
-) -> Result<report::Model, Outcome> {
+) -> Result<(report::Model, super::writes::Committed), Outcome> {
     let txn = db.begin().await?;
     let task =
         task::Entity::find_by_id(input.task_id).one(&txn).await?.ok_or_else(|| ApiError::not_found("no such task"))?;
@@ -220,6 +219,7 @@ async fn submit_once(
         }
     }
     let by = viewer.name();
+    let before = existing.as_ref().map(snapshot_json);
     let saved = match existing {
         None => {
             report::ActiveModel {
@@ -235,6 +235,10 @@ async fn submit_once(
                 submitted_at: Set(now),
                 submitted_by: Set(by.clone()),
                 first_submitted_at: Set(now),
+                review_state: Set(entity::ReviewState::PendingReview),
+                reviewed_at: Set(None),
+                reviewed_by: Set(None),
+                review_comment: Set(None),
             }
             .insert(&txn)
             .await?
@@ -250,6 +254,14 @@ async fn submit_once(
                 .col_expr(report::Column::IndicatorValues, Expr::value(values.clone()))
                 .col_expr(report::Column::SubmittedAt, Expr::value(now))
                 .col_expr(report::Column::SubmittedBy, Expr::value(by.clone()))
+                // A new revision awaits its own review.
+                .col_expr(
+                    report::Column::ReviewState,
+                    Expr::value(sea_orm::ActiveEnum::to_value(&entity::ReviewState::PendingReview)),
+                )
+                .col_expr(report::Column::ReviewedAt, Expr::value(Option::<DateTime<Utc>>::None))
+                .col_expr(report::Column::ReviewedBy, Expr::value(Option::<String>::None))
+                .col_expr(report::Column::ReviewComment, Expr::value(Option::<String>::None))
                 .filter(report::Column::Id.eq(r.id))
                 .filter(report::Column::Revision.eq(r.revision))
                 .exec(&txn)
@@ -270,11 +282,31 @@ async fn submit_once(
         indicator_values: Set(values),
         submitted_at: Set(now),
         submitted_by: Set(by),
+        review_state: Set(entity::ReviewState::PendingReview),
+        reviewed_at: Set(None),
+        reviewed_by: Set(None),
+        review_comment: Set(None),
     }
     .insert(&txn)
     .await?;
-    crate::service::writes::commit(txn, crate::service::writes::Write::Submission { task_id: task.id }).await?;
-    Ok(saved)
+    let at = Obligated { task_id: task.id, department_id: dept.id, period_id: period.id };
+    let change = Change::new(Write::Submission { report_id: saved.id, at }, before, Some(snapshot_json(&saved)));
+    let committed = super::writes::commit(txn, actor, change, now).await?;
+    Ok((saved, committed))
+}
+
+/// What the audit trail keeps of a report: its latest revision and review.
+pub fn snapshot_json(r: &report::Model) -> serde_json::Value {
+    serde_json::json!({
+        "revision": r.revision,
+        "status": sea_orm::ActiveEnum::to_value(&r.status),
+        "progressPercent": r.progress_percent,
+        "summary": r.summary,
+        "indicatorValues": indicator_values(&r.indicator_values),
+        "submittedAt": r.submitted_at,
+        "reviewState": sea_orm::ActiveEnum::to_value(&r.review_state),
+        "reviewComment": r.review_comment,
+    })
 }
 
 /// Reads stored indicator values.

@@ -4,6 +4,7 @@ use anyhow::{Context as _, bail};
 use entity::{TokenRole, department};
 use sea_orm::EntityTrait;
 
+use super::writes::Actor;
 use super::{departments, tokens};
 use crate::app::AppState;
 use crate::config::{TokenCommand, TokenRoleArg};
@@ -19,6 +20,7 @@ pub async fn run(url: &str, cmd: TokenCommand) -> anyhow::Result<()> {
                 TokenRoleArg::Viewer => TokenRole::Viewer,
                 TokenRoleArg::Reporter => TokenRole::Reporter,
                 TokenRoleArg::Admin => TokenRole::Admin,
+                TokenRoleArg::Supervisor => TokenRole::Supervisor,
             };
             let dept = match department {
                 Some(name) => Some(
@@ -32,13 +34,16 @@ pub async fn run(url: &str, cmd: TokenCommand) -> anyhow::Result<()> {
             if role == TokenRole::Reporter && dept.is_none() {
                 bail!("a reporter token needs --department NAME");
             }
+            if role == TokenRole::Supervisor && dept.is_none() {
+                bail!("a supervisor token needs --department NAME: the issuing office whose documents it supervises");
+            }
             if let Some(d) = &dept {
                 if d.kind == entity::DepartmentKind::Collective {
                     bail!("\"{}\" is a collective placeholder: it never reports and never signs in", d.name);
                 }
             }
             let (row, secret) =
-                tokens::create(db, role, dept.as_ref().map(|d| d.id), &label, now).await.map_err(api)?;
+                tokens::create(db, &Actor::cli(), role, dept.as_ref().map(|d| d.id), &label, now).await.map_err(api)?;
             println!(
                 "created token {} ({:?}{})",
                 row.id,
@@ -67,7 +72,7 @@ pub async fn run(url: &str, cmd: TokenCommand) -> anyhow::Result<()> {
             }
         }
         TokenCommand::Revoke { id } => {
-            if !tokens::revoke(db, id, now).await.map_err(api)? {
+            if !tokens::revoke(db, &Actor::cli(), id, now).await.map_err(api)? {
                 bail!("no token {id}");
             }
             println!("revoked token {id}");

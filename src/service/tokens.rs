@@ -10,19 +10,25 @@ use chrono::{DateTime, Utc};
 use entity::{TokenRole, api_token};
 use rand::RngCore as _;
 use sea_orm::ActiveValue::{NotSet, Set};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    TransactionTrait,
+};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq as _;
 
 use super::access::Viewer;
+use super::writes::{self, Actor, Change, Write};
 use crate::error::{ApiError, ApiResult};
 
 /// Prefix of every secret, so leaked tokens are easy to recognise.
 const PREFIX: &str = "qd_";
 
-/// Creates a token and returns its row and its secret (shown once, never stored).
+/// Creates a token and returns its row and its secret (shown once, never stored); the audit trail
+/// records it (never the secret nor its hash).
 pub async fn create(
-    db: &impl ConnectionTrait,
+    db: &DatabaseConnection,
+    actor: &Actor,
     role: TokenRole,
     department_id: Option<i64>,
     label: &str,
@@ -31,6 +37,7 @@ pub async fn create(
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
     let secret = format!("{PREFIX}{}", URL_SAFE_NO_PAD.encode(bytes));
+    let txn = db.begin().await?;
     let row = api_token::ActiveModel {
         id: NotSet,
         token_hash: Set(hash(&secret)),
@@ -40,9 +47,21 @@ pub async fn create(
         created_at: Set(now),
         revoked_at: Set(None),
     }
-    .insert(db)
+    .insert(&txn)
     .await?;
+    let change = Change::new(Write::TokenCreated { token_id: row.id }, None, Some(public(&row)));
+    writes::commit(txn, actor, change, now).await?;
     Ok((row, secret))
+}
+
+/// What the audit trail keeps of a token.
+fn public(row: &api_token::Model) -> serde_json::Value {
+    serde_json::json!({
+        "role": super::writes::role_name(row.role),
+        "departmentId": row.department_id,
+        "label": row.label,
+        "revokedAt": row.revoked_at,
+    })
 }
 
 pub async fn list(db: &impl ConnectionTrait) -> ApiResult<Vec<api_token::Model>> {
@@ -50,13 +69,17 @@ pub async fn list(db: &impl ConnectionTrait) -> ApiResult<Vec<api_token::Model>>
 }
 
 /// Revokes token `id`; false when there is no such token.
-pub async fn revoke(db: &impl ConnectionTrait, id: i64, now: DateTime<Utc>) -> ApiResult<bool> {
-    let Some(row) = api_token::Entity::find_by_id(id).one(db).await? else {
+pub async fn revoke(db: &DatabaseConnection, actor: &Actor, id: i64, now: DateTime<Utc>) -> ApiResult<bool> {
+    let txn = db.begin().await?;
+    let Some(row) = api_token::Entity::find_by_id(id).one(&txn).await? else {
         return Ok(false);
     };
-    let mut row: api_token::ActiveModel = row.into();
-    row.revoked_at = Set(Some(now));
-    row.update(db).await?;
+    let before = public(&row);
+    let mut active: api_token::ActiveModel = row.into();
+    active.revoked_at = Set(Some(now));
+    let row = active.update(&txn).await?;
+    let change = Change::new(Write::TokenRevoked { token_id: id }, Some(before), Some(public(&row)));
+    writes::commit(txn, actor, change, now).await?;
     Ok(true)
 }
 

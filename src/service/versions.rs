@@ -19,18 +19,18 @@ pub struct ListVersion {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Versions {
     pub list: ListVersion,
-    /// Moves with every committed submission.
+    /// Moves with every committed write (a submission, a review, an extension, a notice, …).
     pub submissions: i64,
 }
 
-/// Reads both versions in one statement (a table of one row per document, and the report
-/// counter's few rows on PostgreSQL; on SQLite, whose writers are serialised, the newest revision
-/// id, which every submission moves).
+/// Reads both versions in one statement (a table of one row per document, and the write
+/// counter's few rows on PostgreSQL; on SQLite, whose writers are serialised, the newest audit
+/// event's id, which every write appends).
 pub async fn versions(db: &impl ConnectionTrait) -> ApiResult<Versions> {
     let backend = db.get_database_backend();
     let submissions = match backend {
         DbBackend::Postgres => "(SELECT CAST(COALESCE(SUM(submissions), 0) AS BIGINT) FROM report_counter)",
-        _ => "(SELECT COALESCE(MAX(id), 0) FROM report_revision)",
+        _ => "(SELECT COALESCE(MAX(id), 0) FROM audit_event)",
     };
     let sql = format!(
         "SELECT COUNT(*) AS documents, COALESCE(MAX(id), 0) AS max_id, \

@@ -1,49 +1,252 @@
-//! Every kind of write, and the version it moves: the one place that says so.
+//! Every kind of write: the event of the audit trail it appends and the version it moves, in
+//! the writer's transaction. The one place that says so.
 //!
 //! A cached answer is filed under the [`Versions`](super::versions::Versions) it was computed at;
-//! it stays right only while every write that could change it moves one of them in its own
-//! transaction. A write therefore commits through [`commit`], naming what it wrote; the match
-//! below is exhaustive, so a new kind of write cannot land without saying what it moves.
+//! it stays right only while every write moves one of them in its own transaction. And every
+//! write leaves a trace (留痕, SPEC §8). A write therefore ends in [`commit`], which takes what was
+//! written ([`Write`]), who wrote it ([`Actor`]) and the subject before and after, appends the
+//! event and moves the version before committing. There is no other way to commit a write, so
+//! none can forget either.
 
-use sea_orm::{ConnectionTrait, DatabaseTransaction, DbErr};
+use chrono::{DateTime, Utc};
+use entity::{TokenRole, audit_event};
+use sea_orm::ActiveValue::{NotSet, Set};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseTransaction, DbErr};
+use serde::{Deserialize, Serialize};
 
+use super::access::Viewer;
 use super::sql::Sql;
+use crate::graphql::ids::{self, NodeType};
+
+/// Who made a write.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    /// The token's id, or `cli`.
+    pub id: String,
+    /// The token's id and label.
+    pub name: String,
+    /// VIEWER, REPORTER, ADMIN, SUPERVISOR, or CLI.
+    pub role: String,
+    /// The request the write came in (none from the command line).
+    pub request_id: Option<String>,
+}
+
+impl Actor {
+    /// The command line (`qingdan import`, `token create`, …).
+    pub fn cli() -> Self {
+        Self { id: "cli".into(), name: "command line".into(), role: "CLI".into(), request_id: None }
+    }
+
+    /// The caller of a request.
+    pub fn of(viewer: &Viewer, request_id: Option<&str>) -> Self {
+        let (id, role) = match viewer {
+            Viewer::Anonymous => ("anonymous".to_owned(), "ANONYMOUS"),
+            Viewer::Token { id, role, .. } => (id.to_string(), role_name(*role)),
+        };
+        Self { id, name: viewer.name(), role: role.into(), request_id: request_id.map(str::to_owned) }
+    }
+}
+
+/// The stored name of a token role.
+pub fn role_name(role: TokenRole) -> &'static str {
+    match role {
+        TokenRole::Viewer => "VIEWER",
+        TokenRole::Reporter => "REPORTER",
+        TokenRole::Admin => "ADMIN",
+        TokenRole::Supervisor => "SUPERVISOR",
+    }
+}
+
+/// One obligation: the report a department owes on a task for a period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Obligated {
+    pub task_id: i64,
+    pub department_id: i64,
+    pub period_id: i64,
+}
 
 /// What a transaction wrote.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Write {
     /// A document imported, replaced or generated (with any reports it brings).
-    Import,
-    /// A report revision on `task_id`.
-    Submission { task_id: i64 },
+    Import { document_id: i64 },
+    /// A new revision of a report.
+    Submission { report_id: i64, at: Obligated },
+    /// The decision on a report's latest revision.
+    Review { report_id: i64, at: Obligated, accepted: bool },
+    /// A request for a later due date.
+    ExtensionRequest { extension_id: i64, at: Obligated },
+    /// The decision on such a request.
+    ExtensionDecision { extension_id: i64, at: Obligated },
+    /// A supervision notice.
+    Notice { notice_id: i64, at: Obligated },
+    /// An API token created.
+    TokenCreated { token_id: i64 },
+    /// An API token revoked.
+    TokenRevoked { token_id: i64 },
 }
 
-/// Moves the version `write` changes, inside the writer's transaction `txn`.
-pub async fn record(txn: &impl ConnectionTrait, write: Write) -> Result<(), DbErr> {
-    match write {
-        // The new or replaced document row moves the list version (count, newest id, time of
-        // the last import), which the answers of reports are filed under as well.
-        Write::Import => Ok(()),
-        Write::Submission { task_id } => count_submission(txn, task_id).await,
+/// What an event says happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Action {
+    DocumentImported,
+    ReportSubmitted,
+    ReportAccepted,
+    ReportReturned,
+    ExtensionRequested,
+    ExtensionDecided,
+    NoticeIssued,
+    TokenCreated,
+    TokenRevoked,
+}
+
+impl Action {
+    pub const ALL: [Action; 9] = [
+        Self::DocumentImported,
+        Self::ReportSubmitted,
+        Self::ReportAccepted,
+        Self::ReportReturned,
+        Self::ExtensionRequested,
+        Self::ExtensionDecided,
+        Self::NoticeIssued,
+        Self::TokenCreated,
+        Self::TokenRevoked,
+    ];
+
+    /// The stored (and webhook) name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::DocumentImported => "document.imported",
+            Self::ReportSubmitted => "report.submitted",
+            Self::ReportAccepted => "report.accepted",
+            Self::ReportReturned => "report.returned",
+            Self::ExtensionRequested => "extension.requested",
+            Self::ExtensionDecided => "extension.decided",
+            Self::NoticeIssued => "notice.issued",
+            Self::TokenCreated => "token.created",
+            Self::TokenRevoked => "token.revoked",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.as_str() == name)
+    }
+
+    /// Whether supervision streams (`supervisionEvents`) carry it.
+    pub fn is_supervision(self) -> bool {
+        matches!(
+            self,
+            Self::ReportSubmitted
+                | Self::ReportAccepted
+                | Self::ReportReturned
+                | Self::ExtensionRequested
+                | Self::ExtensionDecided
+                | Self::NoticeIssued
+        )
     }
 }
 
-/// Records `write` and commits: how every write path ends.
-pub async fn commit(txn: DatabaseTransaction, write: Write) -> Result<(), DbErr> {
-    record(&txn, write).await?;
-    txn.commit().await
+impl Write {
+    /// What the event says, what it is about and which obligation it concerns.
+    fn describe(self) -> (Action, String, Option<Obligated>) {
+        let id = |t, n| ids::encode(t, n).0;
+        match self {
+            Self::Import { document_id } => (Action::DocumentImported, id(NodeType::Document, document_id), None),
+            Self::Submission { report_id, at } => (Action::ReportSubmitted, id(NodeType::Report, report_id), Some(at)),
+            Self::Review { report_id, at, accepted } => (
+                if accepted { Action::ReportAccepted } else { Action::ReportReturned },
+                id(NodeType::Report, report_id),
+                Some(at),
+            ),
+            Self::ExtensionRequest { extension_id, at } => {
+                (Action::ExtensionRequested, id(NodeType::Extension, extension_id), Some(at))
+            }
+            Self::ExtensionDecision { extension_id, at } => {
+                (Action::ExtensionDecided, id(NodeType::Extension, extension_id), Some(at))
+            }
+            Self::Notice { notice_id, at } => (Action::NoticeIssued, id(NodeType::Notice, notice_id), Some(at)),
+            Self::TokenCreated { token_id } => (Action::TokenCreated, id(NodeType::Token, token_id), None),
+            Self::TokenRevoked { token_id } => (Action::TokenRevoked, id(NodeType::Token, token_id), None),
+        }
+    }
 }
 
-/// Moves the report counter on PostgreSQL, sharded by task so that concurrent submissions on
-/// different tasks rarely wait for the same row. On SQLite the new revision's id already moves
-/// the submissions version (its writers are serialised).
-async fn count_submission(db: &impl ConnectionTrait, task_id: i64) -> Result<(), DbErr> {
+/// A write with its subject before and after (JSON; `before` is none for a creation).
+#[derive(Debug, Clone)]
+pub struct Change {
+    pub write: Write,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+}
+
+impl Change {
+    pub fn new(write: Write, before: Option<serde_json::Value>, after: Option<serde_json::Value>) -> Self {
+        Self { write, before, after }
+    }
+}
+
+/// A committed write: its event, to announce.
+#[derive(Debug, Clone)]
+pub struct Committed {
+    pub event: audit_event::Model,
+    pub action: Action,
+    pub at: Option<Obligated>,
+}
+
+/// Appends the event of `change` and moves the reporting version, inside `txn`.
+pub async fn record(
+    txn: &impl ConnectionTrait,
+    actor: &Actor,
+    change: Change,
+    now: DateTime<Utc>,
+) -> Result<Committed, DbErr> {
+    let (action, subject_id, at) = change.write.describe();
+    let json = |v: Option<serde_json::Value>| v.map(|v| v.to_string());
+    let event = audit_event::ActiveModel {
+        id: NotSet,
+        at: Set(now),
+        actor_id: Set(actor.id.clone()),
+        actor: Set(actor.name.clone()),
+        role: Set(actor.role.clone()),
+        action: Set(action.as_str().to_owned()),
+        subject_id: Set(subject_id),
+        task_id: Set(at.map(|o| o.task_id)),
+        department_id: Set(at.map(|o| o.department_id)),
+        period_id: Set(at.map(|o| o.period_id)),
+        before: Set(json(change.before)),
+        after: Set(json(change.after)),
+        request_id: Set(actor.request_id.clone()),
+    }
+    .insert(txn)
+    .await?;
+    // Every write moves the reporting version (an import moves the list version as well, by its
+    // document row). On SQLite, whose writers are serialised, the new event's id is that move.
+    count_write(txn, at.map_or(event.id, |o| o.task_id)).await?;
+    Ok(Committed { event, action, at })
+}
+
+/// Records `change` and commits: how every write path ends.
+pub async fn commit(
+    txn: DatabaseTransaction,
+    actor: &Actor,
+    change: Change,
+    now: DateTime<Utc>,
+) -> Result<Committed, DbErr> {
+    let committed = record(&txn, actor, change, now).await?;
+    txn.commit().await?;
+    Ok(committed)
+}
+
+/// Moves the write counter on PostgreSQL, sharded by task so that concurrent writes on
+/// different tasks rarely wait for the same row. (Event ids come from a sequence there and may
+/// commit out of order, so the newest id is no version.)
+async fn count_write(db: &impl ConnectionTrait, shard_key: i64) -> Result<(), DbErr> {
     if db.get_database_backend() != sea_orm::DbBackend::Postgres {
         return Ok(());
     }
     let mut q = Sql::new(db.get_database_backend());
     q.push("UPDATE report_counter SET submissions = submissions + 1 WHERE shard = ")
-        .bind(task_id.rem_euclid(migration::REPORT_COUNTER_SHARDS));
+        .bind(shard_key.rem_euclid(migration::REPORT_COUNTER_SHARDS));
     db.execute_raw(q.build()).await?;
     Ok(())
 }

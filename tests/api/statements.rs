@@ -10,7 +10,7 @@ use crate::support::TestApp;
 /// Every relation of the schema, by the query that walks it, with the statements it runs once the
 /// snapshot is built: the versions, then one per report relation named. `$n` is the number of
 /// parents where the query pages them; the count must not depend on it.
-const RELATIONS: [(&str, &str, u64); 8] = [
+const RELATIONS: [(&str, &str, u64); 10] = [
     (
         "Document.categories, Document.reportingPeriods, Category.document, Category.tasks, ReportingPeriod.document",
         "query($n: Int) { documents { categories { number document { year } tasks(first: $n) { totalCount nodes { number } } }
@@ -21,9 +21,18 @@ const RELATIONS: [(&str, &str, u64); 8] = [
         "Task.category, .document, .leads, .responsibleUnits, .assignments, Assignment.department, .indicators, Indicator.task, Task.reports",
         "query($n: Int) { tasks(first: $n) { totalCount nodes { number isCoLed category { name } document { year }
             leads { name } responsibleUnits { name } assignments { role position department { name } }
-            indicators { unit task { number } } reports { revision } } } }",
+            indicators { unit task { number } } reports { revision review { state } } } } }",
         // the versions, reports of the tasks.
         2,
+    ),
+    (
+        "Task.light, Task.history, Indicator.latestValue, .progressPercent, .values",
+        "query($n: Int, $p: ID!, $d: ID!) { tasks(filter: {documentId: $d, hasIndicators: true}, first: $n) { nodes { number
+            light(periodId: $p, asOf: \"2023-06-01\") history { action at }
+            indicators { latestValue progressPercent values { value period { quarter } department { name } } } } } }",
+        // the versions, reports and extensions of the period (lights), events of the tasks,
+        // reports of the tasks (indicator values).
+        5,
     ),
     (
         "Department.tasks, .coLeaders, CoLeader.department, CoLeader.tasks, .workload, .reports, .obligations, Obligation.*",
@@ -32,10 +41,13 @@ const RELATIONS: [(&str, &str, u64); 8] = [
             coLeaders { taskCount department { name } tasks { number } }
             tasks(role: LEAD, first: 3) { totalCount nodes { number } }
             reports(first: 3) { totalCount nodes { revision } }
+            notices { level }
             obligations(periodId: $p, asOf: \"2023-06-01\", first: 3) { totalCount
-                nodes { state task { number } department { name } period { quarter } report { revision } } } } } }",
-        // the versions, reports of the departments, reports of the period.
-        3,
+                nodes { state light dueOn task { number } department { name } period { quarter } report { revision }
+                    extensions { state } notices { level } } } } } }",
+        // the versions, reports of the departments, notices of the departments, reports,
+        // extensions and notices of the period.
+        6,
     ),
     (
         "ReportingPeriod.reports",
@@ -44,19 +56,28 @@ const RELATIONS: [(&str, &str, u64); 8] = [
         2,
     ),
     (
-        "Report.task, .department, .period, .indicatorValues, ReportedValue.indicator, .revisions",
+        "Report.task, .department, .period, .indicatorValues, ReportedValue.indicator, .revisions, .review, .history",
         "query($n: Int) { reports(first: $n) { nodes { revision isLate task { number } department { name } period { quarter }
-            indicatorValues { value indicator { unit } } revisions { revision isLate indicatorValues { value } } } } }",
-        // the versions, the page of reports, their revisions.
-        3,
+            review { state comment } history { action actor }
+            indicatorValues { value indicator { unit } } revisions { revision isLate review { state } indicatorValues { value } } } } }",
+        // the versions, the page of reports, their revisions, their events.
+        4,
+    ),
+    (
+        "events, Event.task, Event.department",
+        "query($n: Int) { events(first: $n) { totalCount nodes { action actorId subjectId before after
+            task { number } department { name } } } }",
+        // the page of events, their count (the generated documents' import events name no task or
+        // department, so the list, and with it the versions, is not read).
+        2,
     ),
     (
         "obligations, obligationSummary",
         "query($n: Int, $p: ID!) { obligations(periodId: $p, asOf: \"2023-06-01\", first: $n) { totalCount
-            nodes { state task { number } department { name } report { revision summary } } }
-            obligationSummary(periodId: $p, asOf: \"2023-06-01\") { total overdue } }",
-        // the versions, reports of the period (one batch for both root fields).
-        2,
+            nodes { state light dueOn task { number } department { name } report { revision summary } } }
+            obligationSummary(periodId: $p, asOf: \"2023-06-01\") { total overdue returned red } }",
+        // the versions, reports and extensions of the period (one batch each for both root fields).
+        3,
     ),
     (
         "taskStats.category, taskStats.department",
@@ -101,12 +122,14 @@ on_each_backend! {
     async fn every_relation_runs_the_same_statements_for_5_parents_and_for_40(app) {
         let app = generated(&app, 12).await;
         let (admin, _) = app.token(entity::TokenRole::Admin, None).await;
-        let first = app.query_as(&admin, "{ documents { reportingPeriods { id } } }", json!({})).await;
+        let first = app.query_as(&admin, "{ documents { id reportingPeriods { id } } }", json!({})).await;
         let period = first["data"]["documents"][0]["reportingPeriods"][0]["id"].clone();
+        let document = first["data"]["documents"][0]["id"].clone();
         for (relations, query, expected) in RELATIONS {
             let mut seen = Vec::new();
             for n in [5, 40] {
-                seen.push(statements_of(&app, &admin, query, json!({ "n": n, "p": period })).await);
+                let vars = json!({ "n": n, "p": period, "d": document });
+                seen.push(statements_of(&app, &admin, query, vars).await);
             }
             eprintln!("[{}] {relations}: {seen:?}", app.backend_name);
             assert_eq!(seen, vec![expected, expected], "[{}] {relations} for 5 and 40 parents", app.backend_name);
@@ -132,7 +155,7 @@ on_each_backend! {
 /// The harness's canonical reads (benches/load/ops.rs), by name, with their statements once the
 /// snapshot is built; the same reads again, answered whole from the response cache, read the
 /// versions alone.
-const CANONICAL: [(&str, &str, u64); 5] = [
+const CANONICAL: [(&str, &str, u64); 6] = [
     (
         "co-led items",
         "query($dept: ID!) { tasks(filter: {departmentId: $dept, role: LEAD, coLed: true}, first: 100) {
@@ -168,8 +191,16 @@ const CANONICAL: [(&str, &str, u64); 5] = [
         "overdue obligations",
         "query($period: ID!) { obligations(periodId: $period, state: OVERDUE, asOf: \"2024-06-01\", first: 100) {
             totalCount pageInfo { hasNextPage endCursor } nodes { state task { id number content } department { name } } } }",
-        // the versions, the reports of the period.
-        2,
+        // the versions, the reports and the extensions of the period.
+        3,
+    ),
+    (
+        "a department's lights",
+        "query($period: ID!, $dept: ID!) { obligations(periodId: $period, departmentId: $dept, asOf: \"2023-04-08\", first: 100) {
+            totalCount nodes { state light dueOn task { number content } report { progressPercent review { state } } } }
+            obligationSummary(periodId: $period, departmentId: $dept, asOf: \"2023-04-08\") { green blue yellow red } }",
+        // the versions, the reports and the extensions of the period.
+        3,
     ),
 ];
 

@@ -142,9 +142,16 @@ impl TestApp {
             ),
             None => None,
         };
-        let (_, secret) = qingdan::service::tokens::create(&self.state.db, role, dept, "test", chrono::Utc::now())
-            .await
-            .expect("create token");
+        let (_, secret) = qingdan::service::tokens::create(
+            &self.state.db,
+            &qingdan::service::writes::Actor::cli(),
+            role,
+            dept,
+            "test",
+            chrono::Utc::now(),
+        )
+        .await
+        .expect("create token");
         let viewer = qingdan::service::tokens::authenticate(&self.state.db, &secret).await.expect("authenticate");
         (viewer, secret)
     }
