@@ -21,4 +21,5 @@ mod schema_file;
 mod snapshot;
 mod statements;
 mod subscriptions;
+mod supervision;
 mod views;
