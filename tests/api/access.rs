@@ -250,10 +250,33 @@ async fn the_token_cli_creates_lists_and_revokes_tokens_and_refuses_collectives(
         &["token", "create", "--role", "viewer", "--department", "各区人民政府"][..],
         &["token", "create", "--role", "reporter", "--department", "不存在的局"][..],
         &["token", "revoke", "9999"][..],
+        &["token", "create", "--role", "supervisor"][..],
     ] {
         let (ok, out, err) = cli(&url, args).await;
         assert!(!ok, "{args:?} must fail: {out}");
         assert!(!err.trim().is_empty() && !out.contains("qd_"), "{args:?}: a message and no secret: {out}\n{err}");
     }
     assert_eq!(qingdan::service::tokens::list(&state.db).await.expect("list").len(), tokens_before);
+
+    let supervisor = ["token", "create", "--role", "supervisor", "--department", "市政务服务办", "--label", "督查"];
+    let (ok, stdout, stderr) = cli(&url, &supervisor).await;
+    assert!(ok, "{stdout}\n{stderr}");
+    let secret = stdout.lines().last().expect("a last line").trim().to_owned();
+    let viewer = qingdan::service::tokens::authenticate(&state.db, &secret).await.expect("the secret authenticates");
+    assert!(matches!(viewer, Viewer::Token { role: TokenRole::Supervisor, department_id: Some(_), .. }), "{viewer:?}");
+
+    // The command line's writes are in the audit trail: created, revoked, created.
+    use sea_orm::{EntityTrait as _, QueryOrder as _};
+    let trail = entity::audit_event::Entity::find()
+        .order_by_asc(entity::audit_event::Column::Id)
+        .all(&state.db)
+        .await
+        .expect("the trail");
+    let tokens: Vec<(&str, &str)> = trail
+        .iter()
+        .filter(|e| e.action.starts_with("token."))
+        .map(|e| (e.action.as_str(), e.actor_id.as_str()))
+        .collect();
+    assert_eq!(tokens, [("token.created", "cli"), ("token.revoked", "cli"), ("token.created", "cli")]);
+    assert!(trail.iter().all(|e| !e.after.as_deref().unwrap_or("").contains("qd_")), "no secret in the trail");
 }
