@@ -104,9 +104,13 @@ pub async fn seed_if_empty(state: &AppState) -> anyhow::Result<()> {
 }
 
 async fn serve(url: &str, args: ServeArgs) -> anyhow::Result<()> {
-    let state = AppState::connect_with_replica(url, args.read_database_url.as_deref(), args.limits.clone())
+    let mut state = AppState::connect_with_replica(url, args.read_database_url.as_deref(), args.limits.clone())
         .await
         .context("cannot open the database")?;
+    if let Some(start) = args.clock_start {
+        tracing::warn!(start = %start, "the clock runs from a given instant (--clock-start): a rehearsal, not production");
+        state = state.with_clock(crate::clock::Clock::starting_at(start.with_timezone(&chrono::Utc)));
+    }
     if !args.no_seed {
         seed_if_empty(&state).await?;
     }

@@ -7,24 +7,40 @@ use chrono_tz::Asia::Shanghai;
 
 /// Where "now" comes from.
 #[derive(Clone, Default)]
-pub struct Clock(Option<Arc<Mutex<DateTime<Utc>>>>);
+pub struct Clock(Source);
+
+#[derive(Clone, Default)]
+enum Source {
+    #[default]
+    System,
+    /// Stopped at an instant (tests), movable with [`Clock::set`].
+    Fixed(Arc<Mutex<DateTime<Utc>>>),
+    /// The system clock moved by a constant (a rehearsal on a past list: `serve --clock-start`).
+    Shifted(chrono::Duration),
+}
 
 impl Clock {
     /// A clock stopped at `at`, movable with [`Clock::set`].
     pub fn fixed(at: DateTime<Utc>) -> Self {
-        Self(Some(Arc::new(Mutex::new(at))))
+        Self(Source::Fixed(Arc::new(Mutex::new(at))))
+    }
+
+    /// A running clock that reads `start` now.
+    pub fn starting_at(start: DateTime<Utc>) -> Self {
+        Self(Source::Shifted(start - Utc::now()))
     }
 
     pub fn now(&self) -> DateTime<Utc> {
         match &self.0 {
-            Some(t) => t.lock().map(|t| *t).unwrap_or_else(|e| *e.into_inner()),
-            None => Utc::now(),
+            Source::Fixed(t) => t.lock().map(|t| *t).unwrap_or_else(|e| *e.into_inner()),
+            Source::Shifted(by) => Utc::now() + *by,
+            Source::System => Utc::now(),
         }
     }
 
-    /// Moves a fixed clock; no effect on the system clock.
+    /// Moves a fixed clock; no effect on the others.
     pub fn set(&self, at: DateTime<Utc>) {
-        if let Some(t) = &self.0 {
+        if let Source::Fixed(t) = &self.0 {
             match t.lock() {
                 Ok(mut g) => *g = at,
                 Err(e) => *e.into_inner() = at,

@@ -134,6 +134,11 @@ pub struct ServeArgs {
     #[arg(long, env = "QINGDAN_NO_SEED")]
     pub no_seed: bool,
 
+    /// Run the clock from this instant (RFC 3339) instead of now: for rehearsals and training
+    /// on a past list. Deadlines, lights and every write's time follow it. Never in production.
+    #[arg(long, env = "QINGDAN_CLOCK_START")]
+    pub clock_start: Option<chrono::DateTime<chrono::FixedOffset>>,
+
     #[command(flatten)]
     pub limits: Limits,
 }

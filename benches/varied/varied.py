@@ -15,6 +15,7 @@ the peer must be serving it (see benches/varied/README.md).
 
 import argparse
 import base64
+import datetime
 import json
 import os
 import random
@@ -93,6 +94,12 @@ Q_SUBMIT = """mutation Submit($input: SubmitReportInput!) { submitReport(input: 
 Q_OVERDUE = """query Overdue($period: ID!, $first: Int!) { obligations(periodId: $period, state: OVERDUE, first: $first) {
   totalCount pageInfo { hasNextPage endCursor } nodes { state task { id number content } department { name } } } }"""
 
+Q_LIGHTS = """query Lights($period: ID!, $dept: ID!, $asOf: NaiveDate!) {
+  obligations(periodId: $period, departmentId: $dept, asOf: $asOf, first: 100) {
+    totalCount nodes { state light dueOn task { number content } report { progressPercent review { state } }
+      notices { level } } }
+  obligationSummary(periodId: $period, departmentId: $dept, asOf: $asOf) { total green blue yellow red } }"""
+
 
 def draws(db, seed):
     """Each op's draws: distinct (qingdan body, peer body or None) pairs, shuffled."""
@@ -131,6 +138,16 @@ def draws(db, seed):
         "overdue": pairs([(p, f) for p in periods for f in range(1, 101)],
                          lambda k: (body(Q_OVERDUE, {"period": gid("ReportingPeriod", k[0]), "first": k[1]}), None)),
     }
+    # The supervising office's view: one department's obligations of one period with their lights,
+    # judged on a day around the due date (no peer: PostGraphile has no lights).
+    owing = [tuple(map(int, r)) for r in psql(db, "SELECT DISTINCT p.id, a.department_id, "
+                                             "CAST(p.due_on - DATE '2000-01-01' AS INT) FROM assignment a "
+                                             "JOIN task t ON t.id = a.task_id JOIN reporting_period p ON p.document_id = t.document_id "
+                                             "WHERE a.role = 'LEAD'")]
+    day = lambda n: (datetime.date(2000, 1, 1) + datetime.timedelta(days=n)).isoformat()
+    out["lights"] = pairs([(p, d, due + o) for p, d, due in owing for o in (-6, -2, 0, 3)],
+                          lambda k: (body(Q_LIGHTS, {"period": gid("ReportingPeriod", k[0]), "dept": gid("Department", k[1]),
+                                                     "asOf": day(k[2])}), None))
     out["reporting_day"] = out["dashboard"]
     writes = [tuple(map(int, r)) for r in psql(db, "SELECT task_id, department_id, period_id FROM report")]
     rng.shuffle(writes)
@@ -176,7 +193,7 @@ def main():
     ap.add_argument("--qingdan", default="http://127.0.0.1:8000/graphql")
     ap.add_argument("--token", required=True, help="an admin token of qingdan")
     ap.add_argument("--peer", help="PostGraphile v5 on the same database")
-    ap.add_argument("--ops", default="task_page,dashboard,co_led,task_list,stats,overdue,reporting_day")
+    ap.add_argument("--ops", default="task_page,dashboard,co_led,task_list,stats,overdue,lights,reporting_day")
     ap.add_argument("--duration", type=int, default=8)
     ap.add_argument("--warmup", type=int, default=2)
     ap.add_argument("--concurrency", type=int, default=16)

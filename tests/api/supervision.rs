@@ -408,3 +408,36 @@ async fn postgres_refuses_to_change_or_delete_an_event() {
     }
     assert_eq!(app.rows("audit_event").await, before);
 }
+
+on_each_backend! {
+    async fn every_supervision_write_moves_the_version_kept_answers_are_filed_under(app) {
+        let w = walk(app, shanghai(4, 5, 10)).await;
+        let w = Walk { app: w.app.with_response_cache(), ..w };
+        let b = w.app.backend_name;
+        let q = "query($p: ID!, $d: ID!) { obligations(periodId: $p, departmentId: $d, asOf: \"2023-04-08\", first: 500) {
+            nodes { state light dueOn task { number } extensions { state } notices { level } report { review { state } } } } }";
+        let vars = json!({ "p": w.period, "d": w.department });
+        let mine = |resp: &Value| {
+            resp["data"]["obligations"]["nodes"].as_array().expect("nodes").iter()
+                .find(|n| n["task"]["number"] == w.task_number).cloned().expect("the walk's obligation")
+        };
+        // Asked twice: the second answer is kept (one statement, the versions).
+        w.app.query_as(&w.viewer, q, vars.clone()).await;
+        let before = w.app.statements();
+        let again = w.app.query_as(&w.viewer, q, vars.clone()).await;
+        assert_eq!(w.app.statements() - before, 1, "[{b}] kept");
+        assert_eq!(mine(&again)["light"], "BLUE", "[{b}]");
+
+        let report = w.submit(10).await;
+        assert_eq!(mine(&w.app.query_as(&w.viewer, q, vars.clone()).await)["report"]["review"]["state"], "PENDING_REVIEW", "[{b}]");
+        w.review(&w.supervisor, &report, "RETURN", Some("请补充"), 1).await;
+        assert_eq!(mine(&w.app.query_as(&w.viewer, q, vars.clone()).await)["state"], "RETURNED", "[{b}] after the review");
+        let ext = w.request_extension(&w.reporter, "2023-04-20", None).await;
+        assert_eq!(mine(&w.app.query_as(&w.viewer, q, vars.clone()).await)["extensions"][0]["state"], "PENDING", "[{b}]");
+        w.decide(&w.supervisor, &ext["data"]["requestExtension"]["extension"]["id"], true, None).await;
+        let moved = mine(&w.app.query_as(&w.viewer, q, vars.clone()).await);
+        assert_eq!((moved["dueOn"].as_str(), moved["light"].as_str()), (Some("2023-04-20"), Some("GREEN")), "[{b}] {moved:#}");
+        w.notice(&w.supervisor, "BLUE").await;
+        assert_eq!(mine(&w.app.query_as(&w.viewer, q, vars.clone()).await)["notices"][0]["level"], "BLUE", "[{b}] after the notice");
+    }
+}
