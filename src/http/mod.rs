@@ -1,6 +1,7 @@
 //! The HTTP surface: GraphQL endpoint, GraphiQL, health, readiness and metrics.
 
 mod auth;
+mod graphiql;
 mod graphql;
 mod health;
 mod negotiation;
@@ -30,7 +31,7 @@ pub struct HttpState {
     pub app: AppState,
     pub schema: ApiSchema,
     limiter: Arc<rate_limit::RateLimiter>,
-    graphiql: Arc<security::GraphiqlPage>,
+    graphiql: Arc<graphiql::GraphiqlPage>,
 }
 
 /// The application router.
@@ -39,12 +40,13 @@ pub fn build_router(app: AppState) -> Router {
     let cors = security::cors(&app.limits.cors_origins);
     let state = HttpState {
         limiter: Arc::new(rate_limit::RateLimiter::new(&app.limits)),
-        graphiql: Arc::new(security::GraphiqlPage::new()),
+        graphiql: Arc::new(graphiql::GraphiqlPage::new()),
         app,
         schema,
     };
     let router = Router::new()
         .route("/", get(graphql::graphiql))
+        .route("/assets/{version}/{name}", get(graphiql::asset))
         .route("/graphql", get(graphql::graphql).post(graphql::graphql).fallback(graphql::method_not_allowed))
         .route("/graphql/ws", get(graphql::websocket))
         .route("/healthz", get(health::healthz))

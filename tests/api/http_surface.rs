@@ -80,7 +80,8 @@ on_each_backend! {
         assert_eq!(status, reqwest::StatusCode::OK, "[{}]", app.backend_name);
         assert!(content_type.starts_with("text/html"), "[{}] {content_type}", app.backend_name);
         assert!(body.to_lowercase().contains("graphiql"), "[{}] {body}", app.backend_name);
-        assert!(body.contains("/graphql"), "[{}] GraphiQL talks to /graphql", app.backend_name);
+        let (_, _, script) = get_text(addr, "/assets/graphiql-4.1.2/app.js").await;
+        assert!(script.contains("\"/graphql\"") && script.contains("/ws"), "[{}] GraphiQL talks to /graphql", app.backend_name);
     }
 }
 
