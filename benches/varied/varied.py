@@ -94,7 +94,7 @@ Q_SUBMIT = """mutation Submit($input: SubmitReportInput!) { submitReport(input: 
 Q_OVERDUE = """query Overdue($period: ID!, $first: Int!) { obligations(periodId: $period, state: OVERDUE, first: $first) {
   totalCount pageInfo { hasNextPage endCursor } nodes { state task { id number content } department { name } } } }"""
 
-Q_LIGHTS = """query Lights($period: ID!, $dept: ID!, $asOf: NaiveDate!) {
+Q_LIGHTS = """query Lights($period: ID!, $dept: ID!, $asOf: Date!) {
   obligations(periodId: $period, departmentId: $dept, asOf: $asOf, first: 100) {
     totalCount nodes { state light dueOn task { number content } report { progressPercent review { state } }
       notices { level } } }

@@ -101,7 +101,7 @@ impl Department {
         ctx: &Context<'_>,
         #[graphql(desc = "The reporting period.")] period_id: ID,
         #[graphql(desc = "Judge states at the end of this day (Asia/Shanghai); default: now.")] as_of: Option<
-            chrono::NaiveDate,
+            super::scalars::Date,
         >,
         #[graphql(desc = "Only obligations in this state.")] state: Option<super::obligation::ObligationState>,
         #[graphql(desc = "Only obligations with this light.")] light: Option<super::supervision::Light>,

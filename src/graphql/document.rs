@@ -36,8 +36,8 @@ impl Document {
         &self.0.issuer
     }
     /// Date of the notice that issued it.
-    async fn issued_on(&self) -> chrono::NaiveDate {
-        self.0.issued_on
+    async fn issued_on(&self) -> super::scalars::Date {
+        self.0.issued_on.into()
     }
     /// Key-task categories in number order.
     async fn categories(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Category>> {

@@ -15,6 +15,7 @@ pub mod obligation;
 pub mod period;
 pub mod report;
 pub mod response_cache;
+pub mod scalars;
 pub mod stats;
 pub mod subscription;
 pub mod supervision;

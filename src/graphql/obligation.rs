@@ -1,7 +1,7 @@
 //! Obligations: who owes which report in a period, and where each stands.
 
+use super::scalars::Date;
 use async_graphql::{Context, Enum, ID, Object, SimpleObject};
-use chrono::NaiveDate;
 
 use super::connection::{PageArgs, connection};
 use super::context::{list, require_reader, required, state};
@@ -63,8 +63,8 @@ impl Obligation {
         self.query.light_of(&self.row).into()
     }
     /// The due date: the period's, or the latest approved extension's.
-    async fn due_on(&self) -> NaiveDate {
-        self.row.due_on
+    async fn due_on(&self) -> Date {
+        self.row.due_on.into()
     }
     /// The report, when one was submitted by the query's moment.
     async fn report(&self) -> Option<Report> {
@@ -143,7 +143,7 @@ pub struct ObligationArgs {
 pub async fn obligation_query(
     ctx: &Context<'_>,
     period_id: &ID,
-    as_of: Option<NaiveDate>,
+    as_of: Option<Date>,
     args: ObligationArgs,
 ) -> async_graphql::Result<ObligationQuery> {
     require_reader(ctx)?;
@@ -151,7 +151,7 @@ pub async fn obligation_query(
     let list = list(ctx).await?;
     let period = list.period(id).cloned().ok_or_else(|| ApiError::not_found("no such reporting period"))?;
     let as_of = match as_of {
-        Some(day) => last_instant_of(day),
+        Some(day) => last_instant_of(day.0),
         None => super::context::now(ctx)?,
     };
     Ok(ObligationQuery {
@@ -209,9 +209,7 @@ impl ObligationQueryRoot {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The reporting period.")] period_id: ID,
-        #[graphql(desc = "Judge states at the end of this day (Asia/Shanghai); default: now.")] as_of: Option<
-            NaiveDate,
-        >,
+        #[graphql(desc = "Judge states at the end of this day (Asia/Shanghai); default: now.")] as_of: Option<Date>,
         #[graphql(desc = "Only this department's obligations.")] department_id: Option<ID>,
         #[graphql(desc = "Only obligations of departments with this name.")] department_name: Option<String>,
         #[graphql(desc = "Only obligations in this state.")] state: Option<ObligationState>,
@@ -232,9 +230,7 @@ impl ObligationQueryRoot {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The reporting period.")] period_id: ID,
-        #[graphql(desc = "Judge states at the end of this day (Asia/Shanghai); default: now.")] as_of: Option<
-            NaiveDate,
-        >,
+        #[graphql(desc = "Judge states at the end of this day (Asia/Shanghai); default: now.")] as_of: Option<Date>,
         #[graphql(desc = "Only this department's obligations.")] department_id: Option<ID>,
     ) -> async_graphql::Result<ObligationSummary> {
         let department_id = department_id.map(|d| ids::decode(&d, NodeType::Department)).transpose()?;

@@ -30,16 +30,16 @@ impl ReportingPeriod {
         &self.0.label
     }
     /// First day of the quarter.
-    async fn starts_on(&self) -> chrono::NaiveDate {
-        self.0.starts_on
+    async fn starts_on(&self) -> super::scalars::Date {
+        self.0.starts_on.into()
     }
     /// Last day of the quarter.
-    async fn ends_on(&self) -> chrono::NaiveDate {
-        self.0.ends_on
+    async fn ends_on(&self) -> super::scalars::Date {
+        self.0.ends_on.into()
     }
     /// Last day to report; the deadline is the end of this day in Asia/Shanghai.
-    async fn due_on(&self) -> chrono::NaiveDate {
-        self.0.due_on
+    async fn due_on(&self) -> super::scalars::Date {
+        self.0.due_on.into()
     }
     /// Reports for this period (token holders only).
     async fn reports(

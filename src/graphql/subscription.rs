@@ -17,7 +17,7 @@ use crate::service::writes::Action;
 pub struct SubscriptionRoot;
 
 /// Live updates.
-#[Subscription]
+#[Subscription(name = "Subscription")]
 impl SubscriptionRoot {
     /// Each report revision stored from now on (token holders only), optionally only for one
     /// department and/or period.

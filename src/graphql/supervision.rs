@@ -1,7 +1,9 @@
 //! Supervision (SPEC §8): reviews, extensions and notices, their types and mutations.
 
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
+
+use super::scalars::Date;
 use entity::{extension, notice, report};
 
 use super::context::{actor, list, required, state, viewer};
@@ -120,12 +122,12 @@ impl Extension {
         required(list(ctx).await?.period(self.0.period_id), "period", self.0.period_id).map(ReportingPeriod)
     }
     /// The date asked for.
-    async fn due_on(&self) -> NaiveDate {
-        self.0.due_on
+    async fn due_on(&self) -> Date {
+        self.0.due_on.into()
     }
     /// The due date when it was asked for.
-    async fn previous_due_on(&self) -> NaiveDate {
-        self.0.previous_due_on
+    async fn previous_due_on(&self) -> Date {
+        self.0.previous_due_on.into()
     }
     /// Why.
     async fn reason(&self) -> &str {
@@ -227,7 +229,7 @@ pub struct RequestExtensionInput {
     /// The obligated department: a reporter's own by default; required for an admin.
     pub department_id: Option<ID>,
     /// The date asked for: later than the current due date.
-    pub due_on: NaiveDate,
+    pub due_on: Date,
     /// Why (at most 2000 characters).
     pub reason: String,
 }
@@ -305,7 +307,7 @@ impl SupervisionMutation {
             task_id: ids::decode(&input.task_id, NodeType::Task)?,
             period_id: ids::decode(&input.period_id, NodeType::ReportingPeriod)?,
             department_id: input.department_id.as_ref().map(|d| ids::decode(d, NodeType::Department)).transpose()?,
-            due_on: input.due_on,
+            due_on: input.due_on.0,
             reason: input.reason,
         };
         let saved = extensions::request(state(ctx)?, viewer(ctx), &actor(ctx), request).await?;

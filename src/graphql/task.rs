@@ -88,7 +88,7 @@ impl Task {
         ctx: &Context<'_>,
         #[graphql(desc = "The reporting period.")] period_id: ID,
         #[graphql(desc = "Judge at the end of this day (Asia/Shanghai); default: now.")] as_of: Option<
-            chrono::NaiveDate,
+            super::scalars::Date,
         >,
     ) -> async_graphql::Result<super::supervision::Light> {
         let args = super::obligation::ObligationArgs { task_id: Some(self.0.id), ..Default::default() };

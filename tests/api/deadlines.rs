@@ -30,8 +30,7 @@ async fn submit_at(app: &TestApp, reporter: &Viewer, task: i64, when: DateTime<U
 
 /// (state, has a report) of the Q1 obligation of `department` on `task`, as of `as_of`.
 async fn state_of(app: &TestApp, viewer: &Viewer, department: &str, task: i64, as_of: Option<&str>) -> (String, bool) {
-    let q =
-        "query($p: ID!, $n: String, $asOf: NaiveDate) { obligations(periodId: $p, departmentName: $n, asOf: $asOf) {
+    let q = "query($p: ID!, $n: String, $asOf: Date) { obligations(periodId: $p, departmentName: $n, asOf: $asOf) {
         nodes { state task { number } report { revision isLate } } } }";
     let vars = json!({ "p": app.period_id(1).await, "n": department, "asOf": as_of });
     let resp = app.query_as(viewer, q, vars).await;
@@ -95,8 +94,7 @@ on_each_backend! {
 
 /// `obligationSummary` as (total, submitted, submittedLate, pending, overdue).
 async fn summary(app: &TestApp, viewer: &Viewer, period: &str, as_of: Option<&str>, dept: Option<&str>) -> [i64; 5] {
-    let q =
-        "query($p: ID!, $asOf: NaiveDate, $d: ID) { obligationSummary(periodId: $p, asOf: $asOf, departmentId: $d) {
+    let q = "query($p: ID!, $asOf: Date, $d: ID) { obligationSummary(periodId: $p, asOf: $asOf, departmentId: $d) {
         total submitted submittedLate pending overdue } }";
     let resp = app.query_as(viewer, q, json!({ "p": period, "asOf": as_of, "d": dept })).await;
     let s = &resp["data"]["obligationSummary"];
@@ -131,7 +129,7 @@ on_each_backend! {
             assert_eq!(got, want, "[{}] as of {as_of:?}", app.backend_name);
             assert_eq!(got[1] + got[2] + got[3] + got[4], got[0], "[{}] states add up", app.backend_name);
             for (i, state) in ["SUBMITTED", "SUBMITTED_LATE", "PENDING", "OVERDUE"].into_iter().enumerate() {
-                let q = "query($p: ID!, $s: ObligationState, $asOf: NaiveDate) {
+                let q = "query($p: ID!, $s: ObligationState, $asOf: Date) {
                     obligations(periodId: $p, state: $s, asOf: $asOf, first: 500) { totalCount nodes { state } } }";
                 let resp = app.query_as(&tax, q, json!({ "p": p, "s": state, "asOf": as_of })).await;
                 let conn = &resp["data"]["obligations"];

@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use crate::on_each_backend;
 use crate::support::{TestApp, code};
 
-const OBLIGATIONS: &str = "query($p: ID!, $d: ID, $n: String, $s: ObligationState, $asOf: NaiveDate) {
+const OBLIGATIONS: &str = "query($p: ID!, $d: ID, $n: String, $s: ObligationState, $asOf: Date) {
     obligations(periodId: $p, departmentId: $d, departmentName: $n, state: $s, asOf: $asOf, first: 500) {
         totalCount nodes { state task { number } department { name } report { revision } } } }";
 

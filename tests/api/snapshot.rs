@@ -166,7 +166,7 @@ on_each_backend! {
         let values: Vec<sea_orm::Value> = if app.backend_name == "postgres" { vec![period_id.into()] } else { vec![period_id.into(), period_id.into()] };
         let rows = app.state.db.query_all_raw(sea_orm::Statement::from_sql_and_values(app.state.db.get_database_backend(), sql, values)).await.expect("owed");
         let deadline = chrono::Utc.with_ymd_and_hms(2023, 4, 10, 16, 0, 0).single().expect("deadline");
-        let q = "query($p: ID!, $a: NaiveDate, $first: Int, $after: String) {
+        let q = "query($p: ID!, $a: Date, $first: Int, $after: String) {
             obligations(periodId: $p, asOf: $a, first: $first, after: $after) {
                 totalCount pageInfo { hasNextPage endCursor } nodes { state task { number } department { name } } } }";
         for (as_of, end) in [("2023-04-05", at(2023, 4, 5) + chrono::Duration::hours(14)), ("2023-04-25", at(2023, 4, 25) + chrono::Duration::hours(14))] {

@@ -84,7 +84,7 @@ impl Walk {
 
     /// The obligation of the walk as of `as_of` (now when none).
     async fn obligation(&self, as_of: Option<&str>) -> Value {
-        let q = "query($p: ID!, $d: ID!, $asOf: NaiveDate) { obligations(periodId: $p, departmentId: $d, asOf: $asOf, first: 500) {
+        let q = "query($p: ID!, $d: ID!, $asOf: Date) { obligations(periodId: $p, departmentId: $d, asOf: $asOf, first: 500) {
             nodes { state light dueOn task { number } extensions { state dueOn } notices { level message }
                 report { revision review { state } } } } }";
         let resp =

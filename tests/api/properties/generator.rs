@@ -302,7 +302,7 @@ impl<'a> Generator<'a> {
             "Boolean" => Lit::Bool(self.tape.chance(50)),
             "ID" => Lit::Str(self.id()),
             "String" => Lit::Str(self.string()),
-            "NaiveDate" => Lit::Str(self.tape.choose(DATES).to_string()),
+            "Date" => Lit::Str(self.tape.choose(DATES).to_string()),
             "DateTime" => {
                 Lit::Str(["2023-04-10T00:00:00Z", "yesterday", "2023-13-01T00:00:00Z"][self.tape.pick(3)].into())
             }
