@@ -104,6 +104,10 @@ pub async fn seed_if_empty(state: &AppState) -> anyhow::Result<()> {
 }
 
 async fn serve(url: &str, args: ServeArgs) -> anyhow::Result<()> {
+    if let Some(path) = &args.limits.trusted_documents {
+        let trusted = crate::http::persisted::load_trusted(path)?;
+        tracing::info!(documents = trusted.len(), "only trusted documents execute");
+    }
     let mut state = AppState::connect_with_replica(url, args.read_database_url.as_deref(), args.limits.clone())
         .await
         .context("cannot open the database")?;

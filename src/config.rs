@@ -214,6 +214,15 @@ pub struct Limits {
     /// Answer introspection queries (`__schema`, `__type`).
     #[arg(long, env = "QINGDAN_INTROSPECTION", default_value_t = true, action = clap::ArgAction::Set)]
     pub introspection: bool,
+    /// Bytes of automatic persisted queries (Apollo protocol) kept per replica; a client whose
+    /// hash is not known gets PERSISTED_QUERY_NOT_FOUND and sends the text (0: off).
+    #[arg(long, env = "QINGDAN_PERSISTED_QUERY_BYTES", default_value_t = 8 * 1024 * 1024)]
+    pub persisted_query_bytes: u64,
+    /// Only these queries execute: a JSON object of sha256 (hex) → query text; anything else is
+    /// PERSISTED_QUERY_NOT_ALLOWED (GraphiQL included). Clients send the hash
+    /// (`extensions.persistedQuery`) or the text.
+    #[arg(long, env = "QINGDAN_TRUSTED_DOCUMENTS")]
+    pub trusted_documents: Option<std::path::PathBuf>,
     /// Warning lights: BLUE when an obligation is not reported and due within this many days.
     #[arg(long, env = "QINGDAN_LIGHT_DUE_SOON_DAYS", default_value_t = 3)]
     pub light_due_soon_days: i64,
@@ -271,6 +280,8 @@ impl Default for Limits {
             rate_limit_loopback: false,
             cors_origins: Vec::new(),
             introspection: true,
+            persisted_query_bytes: 8 * 1024 * 1024,
+            trusted_documents: None,
             light_due_soon_days: 3,
             light_yellow_points: 10,
             light_red_points: 30,

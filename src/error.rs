@@ -15,6 +15,12 @@ pub enum ApiError {
     Forbidden(String),
     Conflict(String),
     LimitExceeded(String),
+    /// An automatic persisted query the server does not know (yet): send it with its text.
+    PersistedQueryNotFound(String),
+    /// A hash without a text on a server that keeps no persisted queries.
+    PersistedQueryNotSupported(String),
+    /// A query that is not one of the trusted documents (`--trusted-documents`).
+    PersistedQueryNotAllowed(String),
     /// The database cannot be reached (or timed out).
     Unavailable(DbErr),
     Internal(anyhow::Error),
@@ -37,7 +43,10 @@ impl ApiError {
             | Self::Unauthenticated(m)
             | Self::Forbidden(m)
             | Self::Conflict(m)
-            | Self::LimitExceeded(m) => m,
+            | Self::LimitExceeded(m)
+            | Self::PersistedQueryNotFound(m)
+            | Self::PersistedQueryNotSupported(m)
+            | Self::PersistedQueryNotAllowed(m) => m,
             Self::Unavailable(_) => "the database is unavailable; try again shortly",
             Self::Internal(_) => "internal error",
         }
@@ -51,6 +60,9 @@ impl ApiError {
             Self::Forbidden(_) => "FORBIDDEN",
             Self::Conflict(_) => "CONFLICT",
             Self::LimitExceeded(_) => "LIMIT_EXCEEDED",
+            Self::PersistedQueryNotFound(_) => "PERSISTED_QUERY_NOT_FOUND",
+            Self::PersistedQueryNotSupported(_) => "PERSISTED_QUERY_NOT_SUPPORTED",
+            Self::PersistedQueryNotAllowed(_) => "PERSISTED_QUERY_NOT_ALLOWED",
             Self::Unavailable(_) => "SERVICE_UNAVAILABLE",
             Self::Internal(_) => "INTERNAL",
         }

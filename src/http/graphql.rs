@@ -78,13 +78,25 @@ async fn serve(state: &HttpState, request: Request, media: MediaType, request_id
     let parsed = match parts.method {
         Method::POST => negotiation::from_post(&parts.headers, body, state.app.limits.max_body_bytes).await,
         // GET, and HEAD (which axum routes with GET).
-        _ => negotiation::from_get(&parts.uri, state.app.limits.max_body_bytes)
-            .and_then(|r| negotiation::require_query(&r).map(|()| r)),
+        _ => negotiation::from_get(&parts.uri, state.app.limits.max_body_bytes),
     };
-    let request = match parsed {
+    let mut request = match parsed {
         Ok(r) => r,
         Err(rejection) => return rejected(media, rejection),
     };
+    if let Err(e) = state.persisted.resolve(&mut request) {
+        // Apollo clients answer PERSISTED_QUERY_NOT_FOUND by sending the text: a 200 they read.
+        let status = match e {
+            ApiError::PersistedQueryNotFound(_) | ApiError::PersistedQueryNotSupported(_) => StatusCode::OK,
+            _ => StatusCode::BAD_REQUEST,
+        };
+        return reply::error(media, status, e.code(), e.message());
+    }
+    if parts.method != Method::POST
+        && let Err(rejection) = negotiation::require_query(&request)
+    {
+        return rejected(media, rejection);
+    }
     // Writes record the request they came in (the audit trail's `requestId`).
     let request = request.data(request_id.clone());
     match AssertUnwindSafe(crate::graphql::answer(&state.schema, &state.app, request, viewer)).catch_unwind().await {

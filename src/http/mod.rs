@@ -5,6 +5,7 @@ mod graphiql;
 mod graphql;
 mod health;
 mod negotiation;
+pub mod persisted;
 mod rate_limit;
 mod reply;
 pub mod security;
@@ -32,6 +33,7 @@ pub struct HttpState {
     pub schema: ApiSchema,
     limiter: Arc<rate_limit::RateLimiter>,
     graphiql: Arc<graphiql::GraphiqlPage>,
+    persisted: Arc<persisted::PersistedQueries>,
 }
 
 /// The application router.
@@ -41,6 +43,7 @@ pub fn build_router(app: AppState) -> Router {
     let state = HttpState {
         limiter: Arc::new(rate_limit::RateLimiter::new(&app.limits)),
         graphiql: Arc::new(graphiql::GraphiqlPage::new()),
+        persisted: Arc::new(persisted::PersistedQueries::new(&app.limits)),
         app,
         schema,
     };

@@ -190,8 +190,13 @@ pub fn from_get(uri: &Uri, max_bytes: usize) -> Result<async_graphql::Request, R
 }
 
 fn params(mut map: Map<String, Value>) -> Result<async_graphql::Request, Rejection> {
+    // A persisted query may come without its text (see `persisted`); an empty text is resolved
+    // there or refused as missing.
     let query = match map.remove("query") {
         Some(Value::String(q)) => q,
+        None | Some(Value::Null) if map.get("extensions").is_some_and(|e| e.get("persistedQuery").is_some()) => {
+            String::new()
+        }
         None | Some(Value::Null) => return Err(Rejection::bad("the query parameter is missing")),
         Some(_) => return Err(Rejection::bad("the query parameter must be a string")),
     };
@@ -207,7 +212,14 @@ fn params(mut map: Map<String, Value>) -> Result<async_graphql::Request, Rejecti
         Some(_) => return Err(Rejection::bad("the variables parameter must be an object")),
     }
     match map.remove("extensions") {
-        None | Some(Value::Null) | Some(Value::Object(_)) => {}
+        None | Some(Value::Null) => {}
+        Some(Value::Object(ext)) => {
+            for (k, v) in ext {
+                if let Ok(v) = async_graphql::Value::from_json(v) {
+                    request.extensions.insert(k, v);
+                }
+            }
+        }
         Some(_) => return Err(Rejection::bad("the extensions parameter must be an object")),
     }
     Ok(request)

@@ -13,6 +13,7 @@ mod http_surface;
 mod importing;
 mod limits;
 mod pagination;
+mod persisted;
 mod properties;
 mod reporting;
 mod response_cache;
