@@ -26,6 +26,8 @@ pub struct AppState {
     clock: Clock,
     /// Tokens verified lately (see [`Limits::token_cache_ms`]).
     pub tokens: TokenCache,
+    /// Single sign-on by JWT, when an issuer is configured.
+    pub sso: Option<Arc<crate::service::sso::Sso>>,
     /// The list at its current version, shared by every request.
     pub snapshots: ListSnapshots,
     /// SQLite has one writer: in-process writers queue here instead of failing with
@@ -48,6 +50,7 @@ impl AppState {
             Some(r) => crate::db::connect(r, metrics.clone()).await?,
             None => db.clone(),
         };
+        let sso = crate::service::sso::Sso::from_limits(&limits).await?;
         let events = ReportEvents::default();
         if url.starts_with("postgres") {
             events.spawn_listener(url.to_owned());
@@ -60,6 +63,7 @@ impl AppState {
             events,
             clock: Clock::default(),
             tokens: TokenCache::default(),
+            sso,
             snapshots: ListSnapshots::default(),
             write_lock: Arc::default(),
         })

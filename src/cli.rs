@@ -21,8 +21,8 @@ pub fn init_tracing(cli: &Cli) {
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let url = cli.database_url.clone();
-    match cli.command.unwrap_or_else(|| Command::Serve(ServeArgs::from_env())) {
-        Command::Serve(args) => serve(&url, args).await,
+    match cli.command.unwrap_or_else(|| Command::Serve(Box::new(ServeArgs::from_env()))) {
+        Command::Serve(args) => serve(&url, *args).await,
         Command::Schema => {
             print!("{}", crate::graphql::schema_sdl());
             Ok(())

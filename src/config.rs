@@ -30,7 +30,7 @@ pub enum LogFormat {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Serve the GraphQL API (the default command).
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Import a responsibility-list document (text extraction) into the database.
     Import {
         /// The text file to import.
@@ -223,6 +223,24 @@ pub struct Limits {
     /// (`extensions.persistedQuery`) or the text.
     #[arg(long, env = "QINGDAN_TRUSTED_DOCUMENTS")]
     pub trusted_documents: Option<std::path::PathBuf>,
+    /// Single sign-on: accept bearer JWTs (RS256, ES256) from this issuer (`iss`).
+    #[arg(long, env = "QINGDAN_JWT_ISSUER")]
+    pub jwt_issuer: Option<String>,
+    /// Single sign-on: the audience (`aud`) JWTs must name.
+    #[arg(long, env = "QINGDAN_JWT_AUDIENCE")]
+    pub jwt_audience: Option<String>,
+    /// Single sign-on: the issuer's JWKS, a file or an https URL.
+    #[arg(long, env = "QINGDAN_JWT_JWKS")]
+    pub jwt_jwks: Option<String>,
+    /// Single sign-on: seconds between refreshes of a JWKS URL (an unknown `kid` refreshes too).
+    #[arg(long, env = "QINGDAN_JWT_JWKS_REFRESH_SECS", default_value_t = 300)]
+    pub jwt_jwks_refresh_secs: u64,
+    /// Single sign-on: the claim holding the role (viewer, reporter, supervisor, admin).
+    #[arg(long, env = "QINGDAN_JWT_ROLE_CLAIM", default_value = "role")]
+    pub jwt_role_claim: String,
+    /// Single sign-on: the claim holding the department's name.
+    #[arg(long, env = "QINGDAN_JWT_DEPARTMENT_CLAIM", default_value = "department")]
+    pub jwt_department_claim: String,
     /// Warning lights: BLUE when an obligation is not reported and due within this many days.
     #[arg(long, env = "QINGDAN_LIGHT_DUE_SOON_DAYS", default_value_t = 3)]
     pub light_due_soon_days: i64,
@@ -281,6 +299,12 @@ impl Default for Limits {
             cors_origins: Vec::new(),
             introspection: true,
             persisted_query_bytes: 8 * 1024 * 1024,
+            jwt_issuer: None,
+            jwt_audience: None,
+            jwt_jwks: None,
+            jwt_jwks_refresh_secs: 300,
+            jwt_role_claim: "role".into(),
+            jwt_department_claim: "department".into(),
             trusted_documents: None,
             light_due_soon_days: 3,
             light_yellow_points: 10,

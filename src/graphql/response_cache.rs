@@ -27,8 +27,8 @@ pub struct ResponseKey {
     operation: Option<String>,
     /// The variables as JSON (their map is ordered, so equal variables give equal text).
     variables: String,
-    /// The token, `None` for anonymous callers: a token's role and department never change.
-    token: Option<i64>,
+    /// The caller (token id, role, department), `None` for anonymous callers.
+    token: Option<(i64, entity::TokenRole, Option<i64>)>,
 }
 
 impl ResponseKey {
@@ -45,7 +45,9 @@ impl ResponseKey {
             variables: serde_json::to_string(&request.variables).ok()?,
             token: match viewer {
                 Viewer::Anonymous => None,
-                Viewer::Token { id, .. } => Some(*id),
+                // The whole caller, not its id alone: a single sign-on subject's role and
+                // department come from each JWT and may differ between two of its tokens.
+                Viewer::Token { id, role, department_id, .. } => Some((*id, *role, *department_id)),
             },
         })
     }

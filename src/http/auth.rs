@@ -16,7 +16,18 @@ pub async fn viewer_from_value(state: &AppState, value: Option<&str>) -> ApiResu
         .strip_prefix("Bearer ")
         .or_else(|| value.strip_prefix("bearer "))
         .ok_or_else(|| ApiError::Unauthenticated("the Authorization header must be: Bearer <token>".into()))?;
-    state.tokens.authenticate(&state.db, secret.trim(), state.limits.token_cache()).await
+    let secret = secret.trim();
+    if let Some(sso) = &state.sso
+        && crate::service::sso::Sso::looks_like_jwt(secret)
+    {
+        return sso
+            .verify(secret, |name| async move {
+                let found = crate::service::departments::find_by_name(&state.db, &name, None).await?;
+                Ok(found.map(|d| (d.id, d.kind)))
+            })
+            .await;
+    }
+    state.tokens.authenticate(&state.db, secret, state.limits.token_cache()).await
 }
 
 pub async fn viewer_from_headers(state: &AppState, headers: &HeaderMap) -> ApiResult<Viewer> {

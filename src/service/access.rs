@@ -29,6 +29,8 @@ impl Viewer {
     pub fn name(&self) -> String {
         match self {
             Self::Anonymous => "anonymous".into(),
+            // A single sign-on subject (negative id): its label is `sso SUBJECT`.
+            Self::Token { id, label, .. } if *id < 0 => label.clone(),
             Self::Token { id, label, .. } if label.is_empty() => format!("token {id}"),
             Self::Token { id, label, .. } => format!("token {id} ({label})"),
         }

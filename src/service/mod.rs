@@ -8,6 +8,7 @@ pub mod obligations;
 pub mod page;
 pub mod reports;
 pub mod sql;
+pub mod sso;
 pub mod supervision;
 pub mod task_filter;
 pub mod token_cli;

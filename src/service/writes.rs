@@ -41,6 +41,8 @@ impl Actor {
     pub fn of(viewer: &Viewer, request_id: Option<&str>) -> Self {
         let (id, role) = match viewer {
             Viewer::Anonymous => ("anonymous".to_owned(), "ANONYMOUS"),
+            // Single sign-on subjects have negative ids (see `sso`); their label is `sso SUBJECT`.
+            Viewer::Token { id, role, label, .. } if *id < 0 => (label.replacen("sso ", "sso:", 1), role_name(*role)),
             Viewer::Token { id, role, .. } => (id.to_string(), role_name(*role)),
         };
         Self { id, name: viewer.name(), role: role.into(), request_id: request_id.map(str::to_owned) }

@@ -20,6 +20,7 @@ mod response_cache;
 mod scale_out;
 mod schema_file;
 mod snapshot;
+mod sso;
 mod statements;
 mod subscriptions;
 mod supervision;
