@@ -5,18 +5,13 @@ use sea_orm::{EntityTrait, PaginatorTrait};
 use tokio::net::TcpListener;
 
 use crate::app::AppState;
-use crate::config::{Cli, Command, LogFormat, ServeArgs};
+use crate::config::{Cli, Command, ServeArgs};
 use crate::import::{self, ImportOutcome};
 
 /// Structured logs on stderr; `RUST_LOG` filters (default `info`).
-pub fn init_tracing(cli: &Cli) {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
-    match cli.log_format {
-        LogFormat::Json => builder.json().init(),
-        LogFormat::Text => builder.init(),
-    }
+/// Logs, and traces with `--otlp-endpoint` (see [`crate::telemetry`]); keep the guard until exit.
+pub fn init_tracing(cli: &Cli) -> crate::telemetry::Guard {
+    crate::telemetry::init(cli)
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {

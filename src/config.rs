@@ -17,6 +17,11 @@ pub struct Cli {
     #[arg(long, env = "QINGDAN_LOG_FORMAT", global = true, value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
 
+    /// Send OpenTelemetry traces over OTLP (HTTP/JSON) to this collector, e.g.
+    /// `http://127.0.0.1:4318` (off by default): a span per GraphQL request and per statement.
+    #[arg(long, env = "QINGDAN_OTLP_ENDPOINT", global = true)]
+    pub otlp_endpoint: Option<String>,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }

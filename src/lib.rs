@@ -12,6 +12,7 @@ pub mod http;
 pub mod import;
 pub mod metrics;
 pub mod service;
+pub mod telemetry;
 
 pub use app::AppState;
 pub use graphql::{ApiSchema, build_schema, schema_sdl};

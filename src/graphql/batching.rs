@@ -34,18 +34,23 @@ pub fn spawn_fetch(fetch: BoxFuture<'static, ()>, window: Duration) {
     // Created now, inside the request's poll, so it catches the idle signal that ends this
     // very poll (tokio delivers `notify_waiters` to every `Notified` already created).
     let idle = IDLE.try_with(|n| n.clone().notified_owned()).ok();
-    tokio::spawn(async move {
-        match idle {
-            Some(idle) => {
-                tokio::select! {
-                    () = idle => {}
-                    () = tokio::time::sleep(window) => {}
+    // The batch's statements belong to the request's trace (see `telemetry`).
+    let span = tracing::Span::current();
+    tokio::spawn(tracing::Instrument::instrument(
+        async move {
+            match idle {
+                Some(idle) => {
+                    tokio::select! {
+                        () = idle => {}
+                        () = tokio::time::sleep(window) => {}
+                    }
                 }
+                None => tokio::time::sleep(window).await,
             }
-            None => tokio::time::sleep(window).await,
-        }
-        fetch.await;
-    });
+            fetch.await;
+        },
+        span,
+    ));
 }
 
 /// A future that signals when it goes idle.

@@ -13,6 +13,7 @@ use axum::http::request::Parts;
 use axum::http::{Extensions, HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::Response;
 use futures_util::FutureExt as _;
+use tracing::Instrument as _;
 
 use super::HttpState;
 use super::auth::{viewer_from_headers, viewer_from_value};
@@ -97,9 +98,22 @@ async fn serve(state: &HttpState, request: Request, media: MediaType, request_id
     {
         return rejected(media, rejection);
     }
+    // One span per request, named by its operation, continuing the caller's trace.
+    let span = tracing::info_span!(target: crate::telemetry::TARGET, "graphql", otel.name = tracing::field::Empty,
+        otel.kind = "server", graphql.operation.name = tracing::field::Empty, request_id = %request_id.0);
+    if !span.is_disabled() {
+        let name = crate::telemetry::operation_name(&request);
+        span.record("otel.name", name.as_str());
+        span.record("graphql.operation.name", name.as_str());
+        crate::telemetry::continue_trace(&span, &parts.headers);
+    }
     // Writes record the request they came in (the audit trail's `requestId`).
     let request = request.data(request_id.clone());
-    match AssertUnwindSafe(crate::graphql::answer(&state.schema, &state.app, request, viewer)).catch_unwind().await {
+    let answered = AssertUnwindSafe(crate::graphql::answer(&state.schema, &state.app, request, viewer))
+        .catch_unwind()
+        .instrument(span)
+        .await;
+    match answered {
         Ok(Answer::Json(body)) => reply::data(media, body),
         Ok(Answer::Executed(response)) => reply::graphql(media, response, request_id),
         Err(panic) => {

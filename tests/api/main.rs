@@ -24,4 +24,5 @@ mod sso;
 mod statements;
 mod subscriptions;
 mod supervision;
+mod traces;
 mod views;
