@@ -102,6 +102,10 @@ async fn generated(app: &TestApp, documents: usize) -> TestApp {
     let out = TestApp::empty(backend).await;
     let opts = qingdan::generate::GenerateOptions { documents, seed: 11, with_reports: true };
     qingdan::generate::generate(&out.state.db, opts, |_| {}).await.expect("generate");
+    // Batches go out when the request goes idle; the window is only a fallback, which a machine
+    // starved by the parallel suite could hit before every sibling registered its key.
+    let mut out = out;
+    out.state.limits.batch_window_us = 5_000_000;
     out.without_response_cache()
 }
 
