@@ -2,7 +2,8 @@
 # GraphiQL in a real browser, offline: installs Debian's Chromium if missing and playwright-core
 # (pinned in .ci/browser/package-lock.json, in a temp dir), serves qingdan on a fresh SQLite file,
 # loads / headless with every request beyond loopback refused, runs the default query, checks the
-# rendered answer and that nothing tried to leave loopback, and saves a screenshot.
+# rendered answer and that nothing tried to leave loopback, subscribes from the page over
+# graphql-transport-ws and sees a submission, and saves a screenshot.
 #   QINGDAN_BIN   the server binary (default: cargo build, then target/debug/qingdan)
 #   SCREENSHOT    where the screenshot goes (default: target/browser-check/graphiql.png)
 set -euo pipefail
@@ -45,4 +46,6 @@ for _ in $(seq 1 120); do
   sleep 0.5
 done
 
-(cd "$TMP" && node check.mjs "http://127.0.0.1:$PORT/" "$SCREENSHOT")
+# An admin token for the subscription part (created on the server's database).
+TOKEN=$("$QINGDAN_BIN" --database-url "sqlite://$TMP/b.db?mode=rwc" token create --role admin --label browser | tail -1)
+(cd "$TMP" && node check.mjs "http://127.0.0.1:$PORT/" "$SCREENSHOT" "$TOKEN")

@@ -1,8 +1,10 @@
 // Loads qingdan's GraphiQL in headless Chromium with every request beyond loopback refused,
-// runs the default query, and checks the rendered answer. Usage: node check.mjs URL SCREENSHOT
+// runs the default query, and checks the rendered answer; then, with TOKEN, subscribes from the
+// page over graphql-transport-ws (/graphql/ws, GraphiQL's own fetcher) and sees a submission.
+// Usage: node check.mjs URL SCREENSHOT [TOKEN]
 import { chromium } from "playwright-core";
 
-const [url, screenshot] = process.argv.slice(2);
+const [url, screenshot, token] = process.argv.slice(2);
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
   args: ["--no-sandbox", "--disable-dev-shm-usage"],
@@ -40,6 +42,32 @@ try {
   const shown = await page.locator(".result-window").innerText();
   if (!shown.includes(nodes[0].content.slice(0, 12))) throw new Error("the answer is not rendered in the result pane");
   console.log(`GraphiQL ran the default query: ${data.data.tasks.totalCount} co-led tasks, first: task ${nodes[0].number} ${nodes[0].content.slice(0, 24)}…`);
+  if (token) {
+    // A subscription run from GraphiQL itself, with the token in its headers pane, fed by a
+    // submission from here: the event must render in the result pane.
+    await page.evaluate((auth) => {
+      document.querySelector(".graphiql-query-editor .CodeMirror").CodeMirror.setValue(
+        "subscription Live { reportSubmitted { revision summary task { number } } }");
+      document.querySelector(".graphiql-editor-tool .graphiql-editor:not(.hidden) .CodeMirror").CodeMirror
+        .setValue(JSON.stringify({ Authorization: auth }));
+    }, `Bearer ${token}`);
+    await page.click(".graphiql-execute-button");
+    await new Promise((r) => setTimeout(r, 2000));
+    const post = async (query, variables) => (await fetch(new URL("/graphql", url), {
+      method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query, variables }),
+    })).json();
+    const ids = await post("{ task(number: 29) { id } reportingPeriods { id } department(name: \"市税务局\") { id } }");
+    const submitted = await post(
+      "mutation($t: ID!, $p: ID!, $d: ID!) { submitReport(input: {taskId: $t, periodId: $p, departmentId: $d, status: ON_TRACK, progressPercent: 10, summary: \"浏览器订阅检查\"}) { report { revision } } }",
+      { t: ids.data.task.id, p: ids.data.reportingPeriods[0].id, d: ids.data.department.id });
+    if (!submitted.data) throw new Error(`the submission failed: ${JSON.stringify(submitted)}`);
+    await page.waitForFunction(
+      () => document.querySelector(".result-window .CodeMirror").CodeMirror.getValue().includes("浏览器订阅检查"),
+      null, { timeout: 15000 },
+    );
+    console.log("a subscription run from GraphiQL (token in its headers pane) rendered the submission on task 29");
+  }
   ok = true;
 } catch (e) {
   console.error(`browser check failed: ${e.message}`);
