@@ -43,6 +43,13 @@ pub enum DepartmentKind {
 /// A department, unique by region and name.
 pub struct Department(pub department::Model);
 
+impl Department {
+    /// The department row `id` points at, from the request's list.
+    pub async fn of(ctx: &Context<'_>, id: i64) -> async_graphql::Result<Self> {
+        super::context::required(super::context::list(ctx).await?.department(id), "department", id).map(Self)
+    }
+}
+
 /// A department, unique by region and name.
 #[Object]
 impl Department {

@@ -4,7 +4,7 @@ use super::scalars::Date;
 use async_graphql::{Context, Enum, ID, Object, SimpleObject};
 
 use super::connection::{PageArgs, connection};
-use super::context::{list, require_reader, required, state};
+use super::context::{list, require_reader, state};
 use super::department::Department;
 use super::ids::{self, NodeType};
 use super::loaders::{ExtensionsOfPeriod, NoticesOfPeriod, ReportsOfPeriod};
@@ -43,12 +43,11 @@ pub struct Obligation {
 impl Obligation {
     /// The task.
     async fn task(&self, ctx: &Context<'_>) -> async_graphql::Result<Task> {
-        required(list(ctx).await?.task(self.row.task_id), "task", self.row.task_id).map(Task)
+        Task::of(ctx, self.row.task_id).await
     }
     /// The department that owes the report.
     async fn department(&self, ctx: &Context<'_>) -> async_graphql::Result<Department> {
-        required(list(ctx).await?.department(self.row.department_id), "department", self.row.department_id)
-            .map(Department)
+        Department::of(ctx, self.row.department_id).await
     }
     /// The period.
     async fn period(&self) -> ReportingPeriod {

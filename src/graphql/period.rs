@@ -10,6 +10,13 @@ use super::ids::{self, NodeType};
 /// A quarter the departments of a document report on.
 pub struct ReportingPeriod(pub reporting_period::Model);
 
+impl ReportingPeriod {
+    /// The period row `id` points at, from the request's list.
+    pub async fn of(ctx: &async_graphql::Context<'_>, id: i64) -> async_graphql::Result<Self> {
+        super::context::required(super::context::list(ctx).await?.period(id), "period", id).map(Self)
+    }
+}
+
 /// A quarter the departments of a document report on.
 #[Object]
 impl ReportingPeriod {

@@ -48,15 +48,15 @@ impl Report {
     }
     /// The task reported on.
     async fn task(&self, ctx: &Context<'_>) -> async_graphql::Result<Task> {
-        required(list(ctx).await?.task(self.0.task_id), "task", self.0.task_id).map(Task)
+        Task::of(ctx, self.0.task_id).await
     }
     /// The reporting department.
     async fn department(&self, ctx: &Context<'_>) -> async_graphql::Result<Department> {
-        required(list(ctx).await?.department(self.0.department_id), "department", self.0.department_id).map(Department)
+        Department::of(ctx, self.0.department_id).await
     }
     /// The period reported for.
     async fn period(&self, ctx: &Context<'_>) -> async_graphql::Result<ReportingPeriod> {
-        required(list(ctx).await?.period(self.0.period_id), "period", self.0.period_id).map(ReportingPeriod)
+        ReportingPeriod::of(ctx, self.0.period_id).await
     }
     /// Number of the latest revision (1, 2, …).
     async fn revision(&self) -> i32 {
@@ -152,12 +152,7 @@ impl ReportRevision {
     }
     /// The issuing office's review of this revision.
     async fn review(&self) -> super::supervision::ReportReview {
-        super::supervision::ReportReview {
-            state: self.0.review_state.into(),
-            decided_at: self.0.reviewed_at,
-            decided_by: self.0.reviewed_by.clone(),
-            comment: self.0.review_comment.clone(),
-        }
+        super::supervision::ReportReview::of_revision(&self.0)
     }
 }
 

@@ -27,15 +27,8 @@ impl SubscriptionRoot {
         #[graphql(desc = "Only this department's reports.")] department_id: Option<ID>,
         #[graphql(desc = "Only reports for this period.")] period_id: Option<ID>,
     ) -> async_graphql::Result<impl Stream<Item = Report>> {
-        require_reader(ctx)?;
-        let s = state(ctx)?.clone();
-        let dept = department_id.map(|d| ids::decode(&d, NodeType::Department)).transpose()?;
-        let period = period_id.map(|p| ids::decode(&p, NodeType::ReportingPeriod)).transpose()?;
-        let events = BroadcastStream::new(s.events.subscribe());
-        Ok(events
-            .filter_map(|e| e.ok())
-            .filter(|e| e.action == Action::ReportSubmitted)
-            .filter(move |e| concerns(e, dept, period))
+        let (s, writes) = writes(ctx, department_id, period_id, |a| a == Action::ReportSubmitted)?;
+        Ok(writes
             .filter_map(|e| e.report_id)
             .then(move |id| {
                 let db = s.db.clone();
@@ -52,21 +45,32 @@ impl SubscriptionRoot {
         #[graphql(desc = "Only events on this department's obligations.")] department_id: Option<ID>,
         #[graphql(desc = "Only events on this period's obligations.")] period_id: Option<ID>,
     ) -> async_graphql::Result<impl Stream<Item = Event>> {
-        require_reader(ctx)?;
-        let s = state(ctx)?.clone();
-        let dept = department_id.map(|d| ids::decode(&d, NodeType::Department)).transpose()?;
-        let period = period_id.map(|p| ids::decode(&p, NodeType::ReportingPeriod)).transpose()?;
-        let events = BroadcastStream::new(s.events.subscribe());
-        Ok(events
-            .filter_map(|e| e.ok())
-            .filter(|e| e.action.is_supervision())
-            .filter(move |e| concerns(e, dept, period))
+        let (s, writes) = writes(ctx, department_id, period_id, Action::is_supervision)?;
+        Ok(writes
             .then(move |e| {
                 let db = s.db.clone();
                 async move { entity::audit_event::Entity::find_by_id(e.event_id).one(&db).await.ok().flatten() }
             })
             .filter_map(|r| r.map(Event)))
     }
+}
+
+/// The committed writes from now on (token holders only) whose action passes `wanted`, on the
+/// department and period asked for (when given), with the state to load their rows from.
+fn writes(
+    ctx: &Context<'_>,
+    department_id: Option<ID>,
+    period_id: Option<ID>,
+    wanted: fn(Action) -> bool,
+) -> async_graphql::Result<(crate::app::AppState, impl Stream<Item = Happened> + use<>)> {
+    require_reader(ctx)?;
+    let s = state(ctx)?.clone();
+    let dept = department_id.map(|d| ids::decode(&d, NodeType::Department)).transpose()?;
+    let period = period_id.map(|p| ids::decode(&p, NodeType::ReportingPeriod)).transpose()?;
+    let stream = BroadcastStream::new(s.events.subscribe())
+        .filter_map(|e| e.ok())
+        .filter(move |e| wanted(e.action) && concerns(e, dept, period));
+    Ok((s, stream))
 }
 
 /// Whether a write concerns the department and period asked for.

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use super::scalars::Date;
 use entity::{extension, notice, report};
 
-use super::context::{actor, list, required, state, viewer};
+use super::context::{actor, state, viewer};
 use super::department::Department;
 use super::ids::{self, NodeType};
 use super::period::ReportingPeriod;
@@ -65,13 +65,23 @@ pub struct ReportReview {
 }
 
 impl ReportReview {
+    /// The review of a report's latest revision.
     pub fn of(r: &report::Model) -> Self {
-        Self {
-            state: r.review_state.into(),
-            decided_at: r.reviewed_at,
-            decided_by: r.reviewed_by.clone(),
-            comment: r.review_comment.clone(),
-        }
+        Self::from_columns(r.review_state, r.reviewed_at, &r.reviewed_by, &r.review_comment)
+    }
+
+    /// The review of one revision.
+    pub fn of_revision(r: &entity::report_revision::Model) -> Self {
+        Self::from_columns(r.review_state, r.reviewed_at, &r.reviewed_by, &r.review_comment)
+    }
+
+    fn from_columns(
+        state: entity::ReviewState,
+        decided_at: Option<DateTime<Utc>>,
+        decided_by: &Option<String>,
+        comment: &Option<String>,
+    ) -> Self {
+        Self { state: state.into(), decided_at, decided_by: decided_by.clone(), comment: comment.clone() }
     }
 }
 
@@ -111,15 +121,15 @@ impl Extension {
     }
     /// The task.
     async fn task(&self, ctx: &Context<'_>) -> async_graphql::Result<Task> {
-        required(list(ctx).await?.task(self.0.task_id), "task", self.0.task_id).map(Task)
+        Task::of(ctx, self.0.task_id).await
     }
     /// The obligated department.
     async fn department(&self, ctx: &Context<'_>) -> async_graphql::Result<Department> {
-        required(list(ctx).await?.department(self.0.department_id), "department", self.0.department_id).map(Department)
+        Department::of(ctx, self.0.department_id).await
     }
     /// The period.
     async fn period(&self, ctx: &Context<'_>) -> async_graphql::Result<ReportingPeriod> {
-        required(list(ctx).await?.period(self.0.period_id), "period", self.0.period_id).map(ReportingPeriod)
+        ReportingPeriod::of(ctx, self.0.period_id).await
     }
     /// The date asked for.
     async fn due_on(&self) -> Date {
@@ -171,15 +181,15 @@ impl Notice {
     }
     /// The task.
     async fn task(&self, ctx: &Context<'_>) -> async_graphql::Result<Task> {
-        required(list(ctx).await?.task(self.0.task_id), "task", self.0.task_id).map(Task)
+        Task::of(ctx, self.0.task_id).await
     }
     /// The department chased.
     async fn department(&self, ctx: &Context<'_>) -> async_graphql::Result<Department> {
-        required(list(ctx).await?.department(self.0.department_id), "department", self.0.department_id).map(Department)
+        Department::of(ctx, self.0.department_id).await
     }
     /// The period.
     async fn period(&self, ctx: &Context<'_>) -> async_graphql::Result<ReportingPeriod> {
-        required(list(ctx).await?.period(self.0.period_id), "period", self.0.period_id).map(ReportingPeriod)
+        ReportingPeriod::of(ctx, self.0.period_id).await
     }
     /// Its level.
     async fn level(&self) -> NoticeLevel {

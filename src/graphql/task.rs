@@ -20,6 +20,13 @@ pub const MAX_FILTER_DEPTH: usize = 5;
 pub struct Task(pub task::Model);
 
 impl Task {
+    /// The task row `id` points at, from the request's list.
+    pub async fn of(ctx: &Context<'_>, id: i64) -> async_graphql::Result<Self> {
+        required(list(ctx).await?.task(id), "task", id).map(Self)
+    }
+}
+
+impl Task {
     async fn departments(&self, ctx: &Context<'_>, role: entity::Role) -> async_graphql::Result<Vec<Department>> {
         let list = list(ctx).await?;
         Ok(list.departments_of(self.0.id, role).into_iter().cloned().map(Department).collect())
@@ -118,7 +125,7 @@ pub struct Assignment(pub assignment::Model);
 impl Assignment {
     /// The department.
     async fn department(&self, ctx: &Context<'_>) -> async_graphql::Result<Department> {
-        required(list(ctx).await?.department(self.0.department_id), "department", self.0.department_id).map(Department)
+        Department::of(ctx, self.0.department_id).await
     }
     /// LEAD or RESPONSIBLE.
     async fn role(&self) -> Role {
@@ -153,7 +160,7 @@ impl Indicator {
     }
     /// The task it belongs to.
     async fn task(&self, ctx: &Context<'_>) -> async_graphql::Result<Task> {
-        required(list(ctx).await?.task(self.0.task_id), "task", self.0.task_id).map(Task)
+        Task::of(ctx, self.0.task_id).await
     }
     /// Target value (超过6 万个 → 60000).
     async fn target_value(&self) -> f64 {
@@ -227,12 +234,11 @@ impl IndicatorReading {
     }
     /// The period it was reported for.
     async fn period(&self, ctx: &Context<'_>) -> async_graphql::Result<super::period::ReportingPeriod> {
-        required(list(ctx).await?.period(self.0.period_id), "period", self.0.period_id)
-            .map(super::period::ReportingPeriod)
+        super::period::ReportingPeriod::of(ctx, self.0.period_id).await
     }
     /// The reporting department.
     async fn department(&self, ctx: &Context<'_>) -> async_graphql::Result<Department> {
-        required(list(ctx).await?.department(self.0.department_id), "department", self.0.department_id).map(Department)
+        Department::of(ctx, self.0.department_id).await
     }
     /// When the report that carries it was submitted (its latest revision).
     async fn submitted_at(&self) -> chrono::DateTime<chrono::Utc> {

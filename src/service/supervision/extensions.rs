@@ -6,9 +6,9 @@ use chrono::NaiveDate;
 use entity::{ExtensionState, TokenRole, extension};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
 
-use super::{current_due_on, find_obligation, require_supervisor, text};
+use super::{current_due_on, find_obligation, lock_obligation, require_supervisor, text};
 use crate::app::AppState;
 use crate::clock::end_of_day;
 use crate::error::{ApiError, ApiResult};
@@ -164,19 +164,4 @@ pub async fn decide(state: &AppState, viewer: &Viewer, actor: &Actor, input: Dec
     drop(guard);
     state.events.publish(&state.db, Happened::of(&committed, None)).await;
     Ok(after)
-}
-
-/// On PostgreSQL, serialises writes of one kind on one obligation (SQLite's writers already are).
-pub async fn lock_obligation(db: &impl ConnectionTrait, kind: &str, at: Obligated) -> ApiResult<()> {
-    if db.get_database_backend() != sea_orm::DbBackend::Postgres {
-        return Ok(());
-    }
-    let key = format!("{kind}:{}:{}:{}", at.task_id, at.department_id, at.period_id);
-    let stmt = sea_orm::Statement::from_sql_and_values(
-        sea_orm::DbBackend::Postgres,
-        "SELECT pg_advisory_xact_lock(hashtext($1))",
-        [key.into()],
-    );
-    db.execute_raw(stmt).await?;
-    Ok(())
 }

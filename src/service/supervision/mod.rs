@@ -13,7 +13,7 @@ use entity::{
     DepartmentKind, ExtensionState, Role, TokenRole, assignment, department, document, extension, reporting_period,
     task,
 };
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use super::access::Viewer;
 use super::writes::Obligated;
@@ -72,12 +72,6 @@ pub struct Found {
     pub document: document::Model,
 }
 
-impl Found {
-    pub fn key(&self) -> Obligated {
-        Obligated { task_id: self.task.id, department_id: self.department.id, period_id: self.period.id }
-    }
-}
-
 /// Finds the obligation of (task, period, department) and checks that the department owes it
 /// (a lead of the task; when the task has none, a responsible unit; never a collective).
 pub async fn find_obligation(db: &impl ConnectionTrait, at: Obligated) -> ApiResult<Found> {
@@ -127,7 +121,6 @@ pub async fn current_due_on(db: &impl ConnectionTrait, found: &Found) -> ApiResu
         .filter(extension::Column::PeriodId.eq(found.period.id))
         .filter(extension::Column::DepartmentId.eq(found.department.id))
         .filter(extension::Column::State.eq(sea_orm::ActiveEnum::to_value(&ExtensionState::Approved)))
-        .order_by_desc(extension::Column::DecidedAt)
         .all(db)
         .await?;
     Ok(effective_due_on(found.period.due_on, approved.iter()))
@@ -149,4 +142,19 @@ pub fn text(what: &str, value: Option<&str>) -> ApiResult<Option<String>> {
         return Err(ApiError::bad_input(format!("{what} is {n} characters; at most {MAX_TEXT_CHARS}")));
     }
     Ok(Some(v.to_owned()))
+}
+
+/// On PostgreSQL, serialises writes of one kind on one obligation (SQLite's writers already are).
+pub async fn lock_obligation(db: &impl ConnectionTrait, kind: &str, at: Obligated) -> ApiResult<()> {
+    if db.get_database_backend() != sea_orm::DbBackend::Postgres {
+        return Ok(());
+    }
+    let key = format!("{kind}:{}:{}:{}", at.task_id, at.department_id, at.period_id);
+    let stmt = sea_orm::Statement::from_sql_and_values(
+        sea_orm::DbBackend::Postgres,
+        "SELECT pg_advisory_xact_lock(hashtext($1))",
+        [key.into()],
+    );
+    db.execute_raw(stmt).await?;
+    Ok(())
 }

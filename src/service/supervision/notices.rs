@@ -5,8 +5,7 @@ use entity::{NoticeLevel, notice};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
 
-use super::extensions::lock_obligation;
-use super::{find_obligation, require_supervisor, text};
+use super::{find_obligation, lock_obligation, require_supervisor, text};
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::service::access::Viewer;
