@@ -35,6 +35,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Token(cmd) => crate::service::token_cli::run(&url, cmd).await,
+        Command::Webhook(cmd) => crate::service::webhooks::cli::run(&url, cmd).await,
         Command::Generate(args) => generate(&url, args).await,
     }
 }
@@ -113,6 +114,7 @@ async fn serve(url: &str, args: ServeArgs) -> anyhow::Result<()> {
     if !args.no_seed {
         seed_if_empty(&state).await?;
     }
+    crate::service::webhooks::worker::spawn(state.clone());
     let listener = TcpListener::bind(args.bind).await.with_context(|| format!("cannot listen on {}", args.bind))?;
     tracing::info!(addr = %listener.local_addr()?, "serving GraphQL at /graphql, GraphiQL at /");
     axum::serve(

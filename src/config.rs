@@ -53,6 +53,30 @@ pub enum Command {
     /// Manage API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Manage webhooks: receivers of signed event deliveries.
+    #[command(subcommand)]
+    Webhook(WebhookCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WebhookCommand {
+    /// Add a receiver: every event of the given kinds is POSTed to URL, signed with the secret.
+    Add {
+        /// Where events are POSTed (http:// or https://).
+        url: String,
+        /// The key of the `X-Qingdan-Signature` HMAC (at least 16 characters).
+        #[arg(long, env = "QINGDAN_WEBHOOK_SECRET")]
+        secret: String,
+        /// Events, comma-separated (default: all of document.imported, report.submitted,
+        /// report.accepted, report.returned, extension.requested, extension.decided,
+        /// notice.issued).
+        #[arg(long, value_delimiter = ',')]
+        events: Vec<String>,
+    },
+    /// List webhooks (never their secrets), with their deliveries by state.
+    List,
+    /// Remove a webhook by id; what it was still owed is cancelled.
+    Remove { id: i64 },
 }
 
 /// Flags of `generate`.
@@ -255,6 +279,20 @@ pub struct Limits {
     /// Warning lights: RED beyond this many points behind schedule.
     #[arg(long, env = "QINGDAN_LIGHT_RED_POINTS", default_value_t = 30)]
     pub light_red_points: i32,
+    /// Webhooks: milliseconds a receiver has to answer a delivery.
+    #[arg(long, env = "QINGDAN_WEBHOOK_TIMEOUT_MS", default_value_t = 10_000)]
+    pub webhook_timeout_ms: u64,
+    /// Webhooks: milliseconds before the first retry; each further failure doubles the wait
+    /// (with jitter: between half the wait and the wait).
+    #[arg(long, env = "QINGDAN_WEBHOOK_RETRY_BASE_MS", default_value_t = 1_000)]
+    pub webhook_retry_base_ms: u64,
+    /// Webhooks: the longest wait between two attempts, in milliseconds.
+    #[arg(long, env = "QINGDAN_WEBHOOK_RETRY_MAX_MS", default_value_t = 3_600_000)]
+    pub webhook_retry_max_ms: u64,
+    /// Webhooks: attempts before a delivery is given up (FAILED). With the defaults the last
+    /// of 20 attempts comes some 4 to 8 hours after the first.
+    #[arg(long, env = "QINGDAN_WEBHOOK_MAX_ATTEMPTS", default_value_t = 20)]
+    pub webhook_max_attempts: i32,
     /// Fault injection for the test suite: fields aliased `testPanic` panic, `testSleep` hang,
     /// `testRawError` fail without an error code. Never in production.
     #[arg(long = "enable-test-hooks", hide = true)]
@@ -272,6 +310,21 @@ impl Limits {
 
     pub fn request_timeout(&self) -> std::time::Duration {
         std::time::Duration::from_secs(self.request_timeout_secs)
+    }
+
+    /// How the webhook worker sends and retries.
+    pub fn webhooks(&self) -> crate::service::webhooks::worker::Settings {
+        use std::time::Duration;
+        crate::service::webhooks::worker::Settings {
+            timeout: Duration::from_millis(self.webhook_timeout_ms.max(1)),
+            backoff: crate::service::webhooks::signature::Backoff {
+                base: Duration::from_millis(self.webhook_retry_base_ms),
+                max: Duration::from_millis(self.webhook_retry_max_ms.max(self.webhook_retry_base_ms)),
+                max_attempts: self.webhook_max_attempts.max(1),
+            },
+            concurrency: 16,
+            poll: Duration::from_secs(1),
+        }
     }
 
     /// The thresholds of the warning lights.
@@ -314,6 +367,10 @@ impl Default for Limits {
             light_due_soon_days: 3,
             light_yellow_points: 10,
             light_red_points: 30,
+            webhook_timeout_ms: 10_000,
+            webhook_retry_base_ms: 1_000,
+            webhook_retry_max_ms: 3_600_000,
+            webhook_max_attempts: 20,
             test_hooks: false,
         }
     }

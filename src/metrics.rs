@@ -17,6 +17,8 @@ pub struct Metrics {
     latency_sum_micros: AtomicU64,
     response_cache_hits: AtomicU64,
     response_cache_misses: AtomicU64,
+    webhook_delivered: AtomicU64,
+    webhook_failed: AtomicU64,
 }
 
 impl Metrics {
@@ -35,6 +37,12 @@ impl Metrics {
     /// A query looked up in the response cache: found, or not.
     pub fn record_response_cache(&self, hit: bool) {
         let counter = if hit { &self.response_cache_hits } else { &self.response_cache_misses };
+        counter.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// A webhook attempt: answered 2xx, or not.
+    pub fn record_webhook(&self, delivered: bool) {
+        let counter = if delivered { &self.webhook_delivered } else { &self.webhook_failed };
         counter.fetch_add(1, Ordering::Relaxed);
     }
 
@@ -71,6 +79,18 @@ impl Metrics {
         let _ = writeln!(out, "# TYPE qingdan_response_cache_misses_total counter");
         let _ =
             writeln!(out, "qingdan_response_cache_misses_total {}", self.response_cache_misses.load(Ordering::Relaxed));
+        let _ = writeln!(out, "# HELP qingdan_webhook_attempts_total Webhook deliveries attempted, by result.");
+        let _ = writeln!(out, "# TYPE qingdan_webhook_attempts_total counter");
+        let _ = writeln!(
+            out,
+            "qingdan_webhook_attempts_total{{result=\"delivered\"}} {}",
+            self.webhook_delivered.load(Ordering::Relaxed)
+        );
+        let _ = writeln!(
+            out,
+            "qingdan_webhook_attempts_total{{result=\"failed\"}} {}",
+            self.webhook_failed.load(Ordering::Relaxed)
+        );
         let _ = writeln!(out, "# HELP qingdan_http_server_errors_total HTTP responses with a 5xx status.");
         let _ = writeln!(out, "# TYPE qingdan_http_server_errors_total counter");
         let _ = writeln!(out, "qingdan_http_server_errors_total {}", self.server_errors.load(Ordering::Relaxed));

@@ -112,3 +112,21 @@ impl NoticeLevel {
         }
     }
 }
+
+/// Where a webhook delivery stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(12))")]
+pub enum DeliveryState {
+    /// Waiting for its first attempt or for its next retry.
+    #[sea_orm(string_value = "PENDING")]
+    Pending,
+    /// The receiver answered 2xx.
+    #[sea_orm(string_value = "DELIVERED")]
+    Delivered,
+    /// Every attempt failed: given up.
+    #[sea_orm(string_value = "FAILED")]
+    Failed,
+    /// The webhook was removed before it was delivered.
+    #[sea_orm(string_value = "CANCELLED")]
+    Cancelled,
+}

@@ -14,5 +14,9 @@ pub mod report;
 pub mod report_revision;
 pub mod reporting_period;
 pub mod task;
+pub mod webhook;
+pub mod webhook_delivery;
 
-pub use enums::{DepartmentKind, ExtensionState, NoticeLevel, ReportStatus, ReviewState, Role, TokenRole};
+pub use enums::{
+    DeliveryState, DepartmentKind, ExtensionState, NoticeLevel, ReportStatus, ReviewState, Role, TokenRole,
+};

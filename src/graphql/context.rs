@@ -74,6 +74,13 @@ impl Reading {
         Ok(list.clone())
     }
 
+    /// Where rows that change without moving a version are read (the webhook outbox, whose
+    /// attempts are no writes of the list or its reports): the answer is never given again.
+    pub fn unversioned(&self) -> &sea_orm::DatabaseConnection {
+        self.note.read_the_clock();
+        &self.db
+    }
+
     /// The time now. The answer then depends on when it was computed, so it is never given again
     /// from the response cache.
     pub fn now(&self) -> DateTime<Utc> {

@@ -21,10 +21,14 @@ pub enum NodeType {
     Event,
     /// An API token (the subject of token events; not a node).
     Token,
+    /// A webhook (the subject of webhook events; not a node).
+    Webhook,
+    /// One event owed to one webhook.
+    WebhookDelivery,
 }
 
 impl NodeType {
-    const ALL: [NodeType; 11] = [
+    const ALL: [NodeType; 13] = [
         Self::Document,
         Self::Category,
         Self::Task,
@@ -36,6 +40,8 @@ impl NodeType {
         Self::Notice,
         Self::Event,
         Self::Token,
+        Self::Webhook,
+        Self::WebhookDelivery,
     ];
 
     fn name(self) -> &'static str {
@@ -51,6 +57,8 @@ impl NodeType {
             Self::Notice => "Notice",
             Self::Event => "Event",
             Self::Token => "Token",
+            Self::Webhook => "Webhook",
+            Self::WebhookDelivery => "WebhookDelivery",
         }
     }
 }

@@ -216,3 +216,10 @@ rows_of!(
     entity::audit_event::Column::Id,
     |r| Some(r.id)
 );
+rows_of!(
+    /// Webhooks by id (a delivery's webhook).
+    WebhookKey(i64),
+    webhook,
+    entity::webhook::Column::Id,
+    |r| Some(r.id)
+);

@@ -21,6 +21,7 @@ pub mod subscription;
 pub mod supervision;
 pub mod task;
 pub mod viewer;
+pub mod webhook;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -47,6 +48,7 @@ pub struct Query(
     obligation::ObligationQueryRoot,
     viewer::ViewerQuery,
     audit::AuditQuery,
+    webhook::WebhookQuery,
 );
 
 /// Every mutation of the API.

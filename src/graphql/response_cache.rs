@@ -66,7 +66,7 @@ impl ResponseNote {
         self.query.store(true, Ordering::Relaxed);
     }
 
-    /// The answer depends on the time it was computed at.
+    /// The answer depends on the time it was computed at (or on rows no version guards).
     pub fn read_the_clock(&self) {
         self.clock.store(true, Ordering::Relaxed);
     }

@@ -25,6 +25,17 @@ impl Viewer {
         }
     }
 
+    /// What only ADMIN sees (webhooks and their deliveries).
+    pub fn require_admin(&self) -> ApiResult<()> {
+        match self {
+            Self::Anonymous => Err(ApiError::Unauthenticated("this needs an ADMIN token".into())),
+            Self::Token { role: TokenRole::Admin, .. } => Ok(()),
+            Self::Token { .. } => {
+                Err(ApiError::Forbidden("only ADMIN tokens see webhooks and their deliveries".into()))
+            }
+        }
+    }
+
     /// Who a submission is recorded as.
     pub fn name(&self) -> String {
         match self {

@@ -14,4 +14,5 @@ pub mod task_filter;
 pub mod token_cli;
 pub mod tokens;
 pub mod versions;
+pub mod webhooks;
 pub mod writes;

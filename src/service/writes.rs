@@ -5,7 +5,8 @@
 //! it stays right only while every write moves one of them in its own transaction. And every
 //! write leaves a trace (留痕, SPEC §8). A write therefore ends in [`commit`], which takes what was
 //! written ([`Write`]), who wrote it ([`Actor`]) and the subject before and after, appends the
-//! event and moves the version before committing. There is no other way to commit a write, so
+//! event, queues it for the webhooks that subscribe to it, and moves the version before
+//! committing. There is no other way to commit a write, so
 //! none can forget either.
 
 use chrono::{DateTime, Utc};
@@ -86,6 +87,10 @@ pub enum Write {
     TokenCreated { token_id: i64 },
     /// An API token revoked.
     TokenRevoked { token_id: i64 },
+    /// A webhook added.
+    WebhookAdded { webhook_id: i64 },
+    /// A webhook removed (its undelivered events cancelled).
+    WebhookRemoved { webhook_id: i64 },
 }
 
 /// What an event says happened.
@@ -100,10 +105,12 @@ pub enum Action {
     NoticeIssued,
     TokenCreated,
     TokenRevoked,
+    WebhookAdded,
+    WebhookRemoved,
 }
 
 impl Action {
-    pub const ALL: [Action; 9] = [
+    pub const ALL: [Action; 11] = [
         Self::DocumentImported,
         Self::ReportSubmitted,
         Self::ReportAccepted,
@@ -113,6 +120,8 @@ impl Action {
         Self::NoticeIssued,
         Self::TokenCreated,
         Self::TokenRevoked,
+        Self::WebhookAdded,
+        Self::WebhookRemoved,
     ];
 
     /// The stored (and webhook) name.
@@ -127,11 +136,19 @@ impl Action {
             Self::NoticeIssued => "notice.issued",
             Self::TokenCreated => "token.created",
             Self::TokenRevoked => "token.revoked",
+            Self::WebhookAdded => "webhook.added",
+            Self::WebhookRemoved => "webhook.removed",
         }
     }
 
     pub fn parse(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|a| a.as_str() == name)
+    }
+
+    /// Whether webhooks may subscribe to it: what happens to the list and its reports, not to
+    /// the server's own credentials and receivers.
+    pub fn is_deliverable(self) -> bool {
+        self == Self::DocumentImported || self.is_supervision()
     }
 
     /// Whether supervision streams (`supervisionEvents`) carry it.
@@ -169,6 +186,8 @@ impl Write {
             Self::Notice { notice_id, at } => (Action::NoticeIssued, id(NodeType::Notice, notice_id), Some(at)),
             Self::TokenCreated { token_id } => (Action::TokenCreated, id(NodeType::Token, token_id), None),
             Self::TokenRevoked { token_id } => (Action::TokenRevoked, id(NodeType::Token, token_id), None),
+            Self::WebhookAdded { webhook_id } => (Action::WebhookAdded, id(NodeType::Webhook, webhook_id), None),
+            Self::WebhookRemoved { webhook_id } => (Action::WebhookRemoved, id(NodeType::Webhook, webhook_id), None),
         }
     }
 }
@@ -195,7 +214,8 @@ pub struct Committed {
     pub at: Option<Obligated>,
 }
 
-/// Appends the event of `change` and moves the reporting version, inside `txn`.
+/// Appends the event of `change`, queues it for the webhooks that subscribe to its action (the
+/// outbox) and moves the reporting version, inside `txn`.
 pub async fn record(
     txn: &impl ConnectionTrait,
     actor: &Actor,
@@ -221,6 +241,7 @@ pub async fn record(
     }
     .insert(txn)
     .await?;
+    super::webhooks::outbox::enqueue(txn, &event, action, now).await?;
     // Every write moves the reporting version (an import moves the list version as well, by its
     // document row). On SQLite, whose writers are serialised, the new event's id is that move.
     count_write(txn, at.map_or(event.id, |o| o.task_id)).await?;

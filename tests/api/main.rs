@@ -26,3 +26,4 @@ mod subscriptions;
 mod supervision;
 mod traces;
 mod views;
+mod webhooks;

@@ -1,0 +1,49 @@
+//! `qingdan webhook add|list|remove`.
+
+use anyhow::bail;
+
+use super::deliveries;
+use crate::app::AppState;
+use crate::config::WebhookCommand;
+use crate::service::writes::Actor;
+
+pub async fn run(url: &str, cmd: WebhookCommand) -> anyhow::Result<()> {
+    let state = AppState::connect(url, Default::default()).await?;
+    let db = &state.db;
+    let now = state.write_clock().now();
+    let api = |e: crate::error::ApiError| anyhow::anyhow!(e.message().to_owned());
+    match cmd {
+        WebhookCommand::Add { url, secret, events } => {
+            let events = super::parse_events(&events).map_err(api)?;
+            let row = super::add(db, &Actor::cli(), url.trim(), &secret, &events, now).await.map_err(api)?;
+            println!("added webhook {} → {} ({})", row.id, row.url, row.event_names().join(", "));
+        }
+        WebhookCommand::List => {
+            let counts = deliveries::counts_by_webhook(db).await.map_err(api)?;
+            println!(
+                "{:>4}  {:<40} {:<8} {:<9} {:<6} {:<9} events",
+                "id", "url", "pending", "delivered", "failed", "cancelled"
+            );
+            for w in super::list(db).await.map_err(api)? {
+                let c = counts.get(&w.id).copied().unwrap_or_default();
+                println!(
+                    "{:>4}  {:<40} {:<8} {:<9} {:<6} {:<9} {}",
+                    w.id,
+                    w.url,
+                    c.pending,
+                    c.delivered,
+                    c.failed,
+                    c.cancelled,
+                    w.event_names().join(",")
+                );
+            }
+        }
+        WebhookCommand::Remove { id } => {
+            if !super::remove(db, &Actor::cli(), id, now).await.map_err(api)? {
+                bail!("no webhook {id}");
+            }
+            println!("removed webhook {id}");
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,123 @@
+//! Webhooks (SPEC §9): receivers told of what happens instead of polling.
+//!
+//! Every write queues its event for the webhooks subscribed to its action in its own transaction
+//! ([`outbox`], called by [`crate::service::writes::record`]); a [`worker`] in each serving
+//! process takes due deliveries (on PostgreSQL with `FOR UPDATE SKIP LOCKED`, so that on several
+//! replicas each is taken by one), POSTs them signed ([`signature`]) and retries with backoff
+//! until a 2xx or the last attempt. Nothing acknowledged is lost: the outbox row is committed
+//! with the write, and a delivery taken by a worker that dies is taken again when its lease ends.
+
+pub mod cli;
+pub mod deliveries;
+pub mod outbox;
+pub mod payload;
+pub mod signature;
+pub mod worker;
+
+use chrono::{DateTime, Utc};
+use entity::{DeliveryState, webhook, webhook_delivery};
+use sea_orm::ActiveValue::{NotSet, Set};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveEnum as _, ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, TransactionTrait,
+};
+
+use super::writes::{self, Action, Actor, Change, Write};
+use crate::error::{ApiError, ApiResult};
+
+/// The actions a webhook may subscribe to, by name.
+pub fn deliverable() -> impl Iterator<Item = Action> {
+    Action::ALL.into_iter().filter(|a| a.is_deliverable())
+}
+
+/// The actions named in `names` (comma-separated, or every deliverable one when empty), checked.
+pub fn parse_events(names: &[String]) -> ApiResult<Vec<Action>> {
+    let names: Vec<&str> = names.iter().flat_map(|n| n.split(',')).map(str::trim).filter(|n| !n.is_empty()).collect();
+    if names.is_empty() {
+        return Ok(deliverable().collect());
+    }
+    let mut actions = Vec::new();
+    for name in names {
+        let action = Action::parse(name).filter(|a| a.is_deliverable()).ok_or_else(|| {
+            let known: Vec<&str> = deliverable().map(Action::as_str).collect();
+            ApiError::bad_input(format!("unknown event \"{name}\"; one of {}", known.join(", ")))
+        })?;
+        if !actions.contains(&action) {
+            actions.push(action);
+        }
+    }
+    Ok(actions)
+}
+
+/// Checks a receiver's address: an absolute http(s) URL with a host.
+pub fn check_url(url: &str) -> ApiResult<()> {
+    let parsed = reqwest::Url::parse(url).map_err(|e| ApiError::bad_input(format!("not a URL: {e}")))?;
+    if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none_or(str::is_empty) {
+        return Err(ApiError::bad_input("a webhook URL is http:// or https:// with a host"));
+    }
+    Ok(())
+}
+
+/// Adds a webhook; the audit trail records it (never its secret).
+pub async fn add(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    url: &str,
+    secret: &str,
+    events: &[Action],
+    now: DateTime<Utc>,
+) -> ApiResult<webhook::Model> {
+    check_url(url)?;
+    if secret.len() < 16 {
+        return Err(ApiError::bad_input("a webhook secret has at least 16 characters"));
+    }
+    if events.is_empty() {
+        return Err(ApiError::bad_input("a webhook subscribes to at least one event"));
+    }
+    let names: Vec<&str> = events.iter().map(|a| a.as_str()).collect();
+    let txn = db.begin().await?;
+    let row = webhook::ActiveModel {
+        id: NotSet,
+        url: Set(url.to_owned()),
+        secret: Set(secret.to_owned()),
+        events: Set(format!(",{},", names.join(","))),
+        created_at: Set(now),
+        removed_at: Set(None),
+    }
+    .insert(&txn)
+    .await?;
+    let after = serde_json::json!({ "url": row.url, "events": names });
+    writes::commit(txn, actor, Change::new(Write::WebhookAdded { webhook_id: row.id }, None, Some(after)), now).await?;
+    Ok(row)
+}
+
+/// Webhooks not removed, oldest first.
+pub async fn list(db: &impl ConnectionTrait) -> ApiResult<Vec<webhook::Model>> {
+    Ok(webhook::Entity::find()
+        .filter(webhook::Column::RemovedAt.is_null())
+        .order_by_asc(webhook::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// Removes a webhook and cancels what it was still owed; false when there is no such webhook.
+pub async fn remove(db: &DatabaseConnection, actor: &Actor, id: i64, now: DateTime<Utc>) -> ApiResult<bool> {
+    let txn = db.begin().await?;
+    let Some(row) = webhook::Entity::find_by_id(id).filter(webhook::Column::RemovedAt.is_null()).one(&txn).await?
+    else {
+        return Ok(false);
+    };
+    let before = serde_json::json!({ "url": row.url, "events": row.event_names() });
+    let mut active: webhook::ActiveModel = row.into();
+    active.removed_at = Set(Some(now));
+    active.update(&txn).await?;
+    webhook_delivery::Entity::update_many()
+        .col_expr(webhook_delivery::Column::State, Expr::value(DeliveryState::Cancelled.to_value()))
+        .filter(webhook_delivery::Column::WebhookId.eq(id))
+        .filter(webhook_delivery::Column::State.eq(DeliveryState::Pending))
+        .exec(&txn)
+        .await?;
+    writes::commit(txn, actor, Change::new(Write::WebhookRemoved { webhook_id: id }, Some(before), None), now).await?;
+    Ok(true)
+}

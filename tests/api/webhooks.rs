@@ -1,0 +1,404 @@
+//! Webhooks: the outbox filled in the write's transaction, signed deliveries to a receiver on
+//! loopback, retries after failures, delivery after a SIGKILL, one delivery across replicas.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::http::{HeaderMap, StatusCode};
+use entity::TokenRole;
+use hmac::{Hmac, Mac};
+use qingdan::service::writes::{Action, Actor};
+use serde_json::{Value, json};
+use sha2::Sha256;
+
+use crate::subscriptions::submit;
+use crate::support::{Backend, TestApp, backends, code};
+
+const SECRET: &str = "s3cret-of-the-receiver";
+
+/// One request a receiver got.
+#[derive(Debug, Clone)]
+struct Received {
+    event: String,
+    delivery: String,
+    signature: String,
+    body: Vec<u8>,
+}
+
+impl Received {
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).expect("a JSON body")
+    }
+
+    /// Whether the signature is the HMAC-SHA256 of the body with `secret`, as a receiver checks it.
+    fn signed_with(&self, secret: &str) -> bool {
+        let Some(hex) = self.signature.strip_prefix("sha256=") else { return false };
+        let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("any key");
+        mac.update(&self.body);
+        let want: String = mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect();
+        want == hex
+    }
+}
+
+/// What a receiver answers: these statuses first (`None`: hang up never), then 200.
+#[derive(Default)]
+struct Script {
+    answers: Vec<Option<u16>>,
+}
+
+#[derive(Clone, Default)]
+struct Receiver {
+    got: Arc<Mutex<Vec<Received>>>,
+    script: Arc<Mutex<Script>>,
+}
+
+impl Receiver {
+    /// A receiver on a free loopback port answering by `answers`, then 200.
+    async fn start(answers: Vec<Option<u16>>) -> (Self, SocketAddr) {
+        let receiver = Receiver::default();
+        receiver.script.lock().expect("script").answers = answers;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let r = receiver.clone();
+        let app = axum::Router::new().route(
+            "/hook",
+            axum::routing::post(move |headers: HeaderMap, body: axum::body::Bytes| {
+                let r = r.clone();
+                async move {
+                    let h = |n: &str| headers.get(n).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+                    r.got.lock().expect("got").push(Received {
+                        event: h("x-qingdan-event"),
+                        delivery: h("x-qingdan-delivery"),
+                        signature: h("x-qingdan-signature"),
+                        body: body.to_vec(),
+                    });
+                    let answer = {
+                        let mut s = r.script.lock().expect("script");
+                        if s.answers.is_empty() { Some(200) } else { s.answers.remove(0) }
+                    };
+                    match answer {
+                        Some(code) => StatusCode::from_u16(code).unwrap_or(StatusCode::OK),
+                        None => {
+                            tokio::time::sleep(Duration::from_secs(3600)).await;
+                            StatusCode::OK
+                        }
+                    }
+                }
+            }),
+        );
+        tokio::spawn(async move {
+            axum::serve(listener, app).await.ok();
+        });
+        (receiver, addr)
+    }
+
+    fn got(&self) -> Vec<Received> {
+        self.got.lock().expect("got").clone()
+    }
+
+    /// Waits until `n` requests came (at most 20 s).
+    async fn wait_for(&self, n: usize) -> Vec<Received> {
+        for _ in 0..400 {
+            let got = self.got();
+            if got.len() >= n {
+                return got;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("the receiver got {} of {n} requests", self.got().len());
+    }
+}
+
+/// Quick retries for tests.
+fn quick(app: TestApp) -> TestApp {
+    let mut app = app;
+    app.state.limits.webhook_retry_base_ms = 50;
+    app.state.limits.webhook_retry_max_ms = 200;
+    app.state.limits.webhook_timeout_ms = 1000;
+    app.schema = qingdan::build_schema(Some(app.state.clone()));
+    app
+}
+
+async fn add_webhook(app: &TestApp, addr: SocketAddr, events: &[Action]) -> i64 {
+    let now = app.state.write_clock().now();
+    let url = format!("http://{addr}/hook");
+    qingdan::service::webhooks::add(&app.state.db, &Actor::cli(), &url, SECRET, events, now).await.expect("add").id
+}
+
+const DELIVERIES: &str = "query($f: WebhookDeliveryFilter) { webhookDeliveries(filter: $f) { totalCount
+    nodes { deliveryKey action state attempts lastStatus lastError deliveredAt webhook { url events }
+    event { action subjectId task { number } } } } }";
+
+#[tokio::test]
+async fn a_write_sends_one_signed_delivery_to_each_subscribed_webhook() {
+    for backend in backends() {
+        let app = quick(TestApp::spawn(backend).await);
+        let (admin, admin_token) = app.token(TokenRole::Admin, None).await;
+        let (reporter, _) = app.token(TokenRole::Reporter, Some("市税务局")).await;
+        let (receiver, at) = Receiver::start(Vec::new()).await;
+        let (other, other_at) = Receiver::start(Vec::new()).await;
+        add_webhook(&app, at, &[Action::ReportSubmitted, Action::ReportReturned]).await;
+        add_webhook(&app, other_at, &[Action::NoticeIssued]).await;
+        let worker = qingdan::service::webhooks::worker::spawn(app.state.clone());
+        let addr = app.serve().await;
+
+        assert_eq!(submit(&app, addr, &admin_token, 29, "市税务局").await, 1);
+        let got = receiver.wait_for(1).await;
+        let r = &got[0];
+        assert_eq!(r.event, "report.submitted", "[{}]", app.backend_name);
+        assert!(r.signed_with(SECRET), "[{}] signature {} does not check", app.backend_name, r.signature);
+        assert!(!r.signed_with("another secret"));
+        let body = r.json();
+        assert_eq!(body["event"], "report.submitted");
+        assert_eq!(body["delivery"], r.delivery.as_str());
+        assert_eq!(body["taskId"], app.task_id(29).await);
+        assert_eq!(body["departmentId"], app.department_id("市税务局").await);
+        assert_eq!(body["periodId"], app.period_id(1).await);
+        assert_eq!(body["after"]["revision"], 1, "{body:#}");
+        assert!(body["actor"]["id"].is_string() && body["at"].is_string(), "{body:#}");
+
+        // Delivered once, and recorded; the other webhook was owed nothing.
+        let mut rows = json!(null);
+        for _ in 0..100 {
+            rows = app.query_as(&admin, DELIVERIES, json!({})).await;
+            if rows["data"]["webhookDeliveries"]["nodes"][0]["state"] == "DELIVERED" {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let d = &rows["data"]["webhookDeliveries"];
+        assert_eq!(d["totalCount"], 1, "[{}] {rows:#}", app.backend_name);
+        let node = &d["nodes"][0];
+        assert_eq!(node["state"], "DELIVERED", "{rows:#}");
+        assert_eq!(node["attempts"], 1);
+        assert_eq!(node["lastStatus"], 200);
+        assert_eq!(node["deliveryKey"], r.delivery.as_str());
+        assert_eq!(node["event"]["action"], "report.submitted");
+        assert_eq!(node["event"]["task"]["number"], 29);
+        assert_eq!(node["webhook"]["events"], json!(["report.submitted", "report.returned"]));
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert_eq!(receiver.got().len(), 1, "[{}] delivered more than once", app.backend_name);
+        assert!(other.got().is_empty(), "[{}] a webhook got an event it did not subscribe to", app.backend_name);
+
+        // Deliveries are ADMIN's.
+        let resp = app.query_as(&reporter, DELIVERIES, json!({})).await;
+        assert_eq!(code(&resp), "FORBIDDEN", "{resp:#}");
+        assert_eq!(code(&app.query(DELIVERIES).await), "UNAUTHENTICATED");
+        let resp = app.query_as(&admin, DELIVERIES, json!({ "f": { "action": "token.created" } })).await;
+        assert_eq!(code(&resp), "BAD_USER_INPUT", "{resp:#}");
+        worker.abort();
+    }
+}
+
+#[tokio::test]
+async fn a_receiver_failing_three_times_gets_each_retry_and_then_no_more() {
+    for backend in backends() {
+        let app = quick(TestApp::spawn(backend).await);
+        let (admin, token) = app.token(TokenRole::Admin, None).await;
+        let (receiver, at) = Receiver::start(vec![Some(500), Some(500), Some(500)]).await;
+        add_webhook(&app, at, &[Action::ReportSubmitted]).await;
+        let worker = qingdan::service::webhooks::worker::spawn(app.state.clone());
+        let addr = app.serve().await;
+
+        submit(&app, addr, &token, 29, "市税务局").await;
+        let got = receiver.wait_for(4).await;
+        // Let any extra retry show up.
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        let got_later = receiver.got();
+        assert_eq!(got_later.len(), 4, "[{}] 3 failures + 1 success, then no more: {got:?}", app.backend_name);
+        assert!(got.iter().all(|r| r.delivery == got[0].delivery && r.body == got[0].body && r.signed_with(SECRET)));
+        let rows = app.query_as(&admin, DELIVERIES, json!({ "f": { "state": "DELIVERED" } })).await;
+        let node = &rows["data"]["webhookDeliveries"]["nodes"][0];
+        assert_eq!(node["attempts"], 4, "[{}] {rows:#}", app.backend_name);
+        assert_eq!(node["lastStatus"], 200);
+        assert!(node["lastError"].is_null());
+        worker.abort();
+    }
+}
+
+#[tokio::test]
+async fn a_receiver_that_never_succeeds_is_given_up_after_the_last_attempt() {
+    let app = quick(TestApp::spawn(Backend::Sqlite).await);
+    let mut app = app;
+    app.state.limits.webhook_max_attempts = 3;
+    let (admin, token) = app.token(TokenRole::Admin, None).await;
+    let (receiver, at) = Receiver::start(vec![Some(503); 10]).await;
+    add_webhook(&app, at, &[Action::ReportSubmitted]).await;
+    let worker = qingdan::service::webhooks::worker::spawn(app.state.clone());
+    let addr = app.serve().await;
+    submit(&app, addr, &token, 29, "市税务局").await;
+    receiver.wait_for(3).await;
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    assert_eq!(receiver.got().len(), 3);
+    let rows = app.query_as(&admin, DELIVERIES, json!({ "f": { "state": "FAILED" } })).await;
+    let node = &rows["data"]["webhookDeliveries"]["nodes"][0];
+    assert_eq!(node["attempts"], 3, "{rows:#}");
+    assert_eq!(node["lastStatus"], 503);
+    assert_eq!(node["lastError"], "HTTP 503 Service Unavailable");
+    worker.abort();
+}
+
+/// A `qingdan serve` child process, killed (SIGKILL) on drop.
+struct Server {
+    child: Child,
+    addr: SocketAddr,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A server whose receivers get `timeout_ms` to answer (a taken delivery is its own for twice
+/// that and a second).
+async fn server(database_url: &str, timeout_ms: u64) -> Server {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port();
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    let child = Command::new(env!("CARGO_BIN_EXE_qingdan"))
+        .args(["serve", "--no-seed", "--bind", &addr.to_string(), "--database-url", database_url])
+        .args(["--webhook-timeout-ms", &timeout_ms.to_string(), "--webhook-retry-base-ms", "50"])
+        .args(["--webhook-retry-max-ms", "200"])
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start qingdan serve");
+    let server = Server { child, addr };
+    let client = reqwest::Client::new();
+    for _ in 0..100 {
+        if client.get(format!("http://{addr}/readyz")).send().await.is_ok_and(|r| r.status() == 200) {
+            return server;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("qingdan serve at {addr} did not become ready");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_delivery_in_flight_when_the_server_is_killed_is_sent_after_the_restart() {
+    for backend in backends() {
+        let app = TestApp::spawn(backend).await;
+        let (admin, token) = app.token(TokenRole::Admin, None).await;
+        // The first attempt never gets an answer: the server is killed while it waits.
+        let (receiver, at) = Receiver::start(vec![None]).await;
+        add_webhook(&app, at, &[Action::ReportSubmitted]).await;
+        let first = server(&app.database_url, 3000).await;
+        submit(&app, first.addr, &token, 29, "市税务局").await;
+        let got = receiver.wait_for(1).await;
+        drop(first); // SIGKILL, the attempt unrecorded.
+
+        let second = server(&app.database_url, 500).await;
+        let got_after = receiver.wait_for(2).await;
+        assert_eq!(got_after[1].delivery, got[0].delivery, "[{}] the same delivery, sent again", app.backend_name);
+        assert!(got_after[1].signed_with(SECRET));
+        let mut state = Value::Null;
+        for _ in 0..100 {
+            let rows = app.query_as(&admin, DELIVERIES, json!({})).await;
+            state = rows["data"]["webhookDeliveries"]["nodes"][0]["state"].clone();
+            if state == "DELIVERED" {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert_eq!(state, "DELIVERED", "[{}]", app.backend_name);
+        drop(second);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_two_replicas_each_event_is_delivered_by_one_of_them() {
+    let Some(pg) = backends().into_iter().find(|b| matches!(b, Backend::Postgres(_))) else {
+        eprintln!("QINGDAN_TEST_POSTGRES is not set: the two-replica webhook test is skipped");
+        return;
+    };
+    let app = TestApp::spawn(pg).await;
+    let (_, token) = app.token(TokenRole::Admin, None).await;
+    let (receiver, at) = Receiver::start(Vec::new()).await;
+    add_webhook(&app, at, &[Action::ReportSubmitted]).await;
+    let a = server(&app.database_url, 2000).await;
+    let b = server(&app.database_url, 2000).await;
+    let n = 20;
+    for i in 0..n {
+        let through = if i % 2 == 0 { a.addr } else { b.addr };
+        submit(&app, through, &token, 29, "市税务局").await;
+    }
+    receiver.wait_for(n as usize).await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let got = receiver.got();
+    let mut by_delivery: HashMap<String, usize> = HashMap::new();
+    for r in &got {
+        *by_delivery.entry(r.delivery.clone()).or_default() += 1;
+    }
+    assert_eq!(by_delivery.len(), n as usize, "one delivery per submission");
+    assert!(by_delivery.values().all(|&c| c == 1), "an event was delivered twice: {by_delivery:?}");
+}
+
+#[tokio::test]
+async fn the_cli_adds_lists_and_removes_webhooks_and_removal_cancels_what_was_owed() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_qingdan"))
+            .args(["--database-url", &app.database_url])
+            .args(args)
+            .env("RUST_LOG", "warn")
+            .output()
+            .expect("run qingdan");
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr),
+        )
+    };
+    let (ok, out) = run(&[
+        "webhook",
+        "add",
+        "http://127.0.0.1:9/hook",
+        "--secret",
+        SECRET,
+        "--events",
+        "report.submitted,notice.issued",
+    ]);
+    assert!(ok, "{out}");
+    assert!(out.contains("added webhook 1"), "{out}");
+    let (ok, out) =
+        run(&["webhook", "add", "http://127.0.0.1:9/hook", "--secret", SECRET, "--events", "token.created"]);
+    assert!(!ok && out.contains("unknown event \"token.created\""), "{out}");
+    let (ok, out) = run(&["webhook", "add", "ftp://example/hook", "--secret", SECRET]);
+    assert!(!ok && out.contains("http:// or https://"), "{out}");
+    let (ok, out) = run(&["webhook", "add", "http://127.0.0.1:9/hook", "--secret", "short"]);
+    assert!(!ok && out.contains("16 characters"), "{out}");
+
+    // A submission is owed to webhook 1 (nothing delivers it here: no server runs).
+    let (reporter, _) = app.token(TokenRole::Reporter, Some("市税务局")).await;
+    let input = json!({ "taskId": app.task_id(29).await, "periodId": app.period_id(1).await,
+        "status": "ON_TRACK", "progressPercent": 10, "summary": "推进中" });
+    let resp = app.submit(&reporter, input, "revision").await;
+    assert!(resp.get("errors").is_none(), "{resp:#}");
+    let (ok, out) = run(&["webhook", "list"]);
+    assert!(ok, "{out}");
+    let line = out.lines().find(|l| l.trim_start().starts_with("1 ")).unwrap_or_else(|| panic!("{out}"));
+    assert!(line.contains("http://127.0.0.1:9/hook") && line.contains("report.submitted,notice.issued"), "{line}");
+    assert!(!out.contains(SECRET), "the secret is never listed");
+    assert!(line.split_whitespace().nth(2) == Some("1"), "one pending: {line}");
+
+    let (ok, out) = run(&["webhook", "remove", "1"]);
+    assert!(ok && out.contains("removed webhook 1"), "{out}");
+    let (ok, out) = run(&["webhook", "remove", "1"]);
+    assert!(!ok && out.contains("no webhook 1"), "{out}");
+    let (ok, out) = run(&["webhook", "list"]);
+    assert!(ok && !out.contains("127.0.0.1:9"), "{out}");
+    let cancelled = app.rows("webhook_delivery WHERE state = 'CANCELLED'").await;
+    assert_eq!(cancelled, 1);
+    // Both changes are in the audit trail, without the secret.
+    let (admin, _) = app.token(TokenRole::Admin, None).await;
+    let resp = app
+        .query_as(&admin, "{ events(filter: { actorId: \"cli\" }) { nodes { action after before } } }", json!({}))
+        .await;
+    let text = resp.to_string();
+    assert!(text.contains("webhook.added") && text.contains("webhook.removed"), "{resp:#}");
+    assert!(!text.contains(SECRET));
+}
