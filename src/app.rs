@@ -80,7 +80,8 @@ impl AppState {
         self.clock.clone()
     }
 
-    /// The clock, for [`crate::graphql::context::Reading`] alone.
+    /// The clock, for [`crate::graphql::context::Reading`] and the ledger exports, whose answers
+    /// are never kept.
     pub(crate) fn clock(&self) -> Clock {
         self.clock.clone()
     }

@@ -1,6 +1,7 @@
-//! The HTTP surface: GraphQL endpoint, GraphiQL, health, readiness and metrics.
+//! The HTTP surface: GraphQL endpoint, GraphiQL, ledger exports, health, readiness and metrics.
 
 mod auth;
+mod export;
 mod graphiql;
 mod graphql;
 mod health;
@@ -34,6 +35,8 @@ pub struct HttpState {
     limiter: Arc<rate_limit::RateLimiter>,
     graphiql: Arc<graphiql::GraphiqlPage>,
     persisted: Arc<persisted::PersistedQueries>,
+    /// Turns to make a ledger: at most two at once.
+    exports: Arc<tokio::sync::Semaphore>,
 }
 
 /// The application router.
@@ -44,6 +47,7 @@ pub fn build_router(app: AppState) -> Router {
         limiter: Arc::new(rate_limit::RateLimiter::new(&app.limits)),
         graphiql: Arc::new(graphiql::GraphiqlPage::new()),
         persisted: Arc::new(persisted::PersistedQueries::new(&app.limits)),
+        exports: Arc::new(tokio::sync::Semaphore::new(2)),
         app,
         schema,
     };
@@ -52,6 +56,8 @@ pub fn build_router(app: AppState) -> Router {
         .route("/assets/{version}/{name}", get(graphiql::asset))
         .route("/graphql", get(graphql::graphql).post(graphql::graphql).fallback(graphql::method_not_allowed))
         .route("/graphql/ws", get(graphql::websocket))
+        .route("/exports/ledger.xlsx", get(export::xlsx))
+        .route("/exports/ledger.csv", get(export::csv))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(health::metrics))

@@ -11,6 +11,7 @@ mod faults;
 mod http_conformance;
 mod http_surface;
 mod importing;
+mod ledger;
 mod limits;
 mod pagination;
 mod persisted;

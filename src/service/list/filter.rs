@@ -28,6 +28,11 @@ impl ListSnapshot {
         self.page_of(&all, page, |ix| filter.is_none_or(|f| self.matches(f, ix)))
     }
 
+    /// Every task matching `filter`, in (document, number) order.
+    pub fn tasks_matching(&self, filter: &TaskPredicate) -> Vec<&task::Model> {
+        self.matching(Some(filter)).into_iter().map(|ix| &self.tasks[ix as usize]).collect()
+    }
+
     /// How many tasks match `filter`.
     pub fn tasks_count(&self, filter: Option<&TaskPredicate>) -> i64 {
         let Some(f) = filter else { return self.tasks.len() as i64 };

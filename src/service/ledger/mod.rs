@@ -1,0 +1,325 @@
+//! The ledger (台账, SPEC §9): the list in the source's own columns, with each period's
+//! progress beside it for token holders, as XLSX ([`xlsx`]) or CSV ([`csv`]).
+//!
+//! A ledger is made one document (one sheet) at a time: its tasks come from the list snapshot,
+//! its reports and extensions in two statements per document, so memory holds one document's
+//! rows whatever the number of documents, and the writers stream them out.
+
+pub mod csv;
+pub mod xlsx;
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use entity::{document, extension, report, reporting_period};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+
+use super::list::ListSnapshot;
+use super::obligations::{self, ObligationQuery, ObligationRow, ObligationState};
+use super::supervision::lights::{Light, Thresholds};
+use super::task_filter::{DepartmentRef, TaskPredicate};
+use crate::error::{ApiError, ApiResult};
+
+/// The columns of the source, in its order and with its names.
+pub const SOURCE_COLUMNS: [&str; 5] = ["序号", "重点任务", "主要内容", "牵头部门", "责任单位"];
+
+/// The columns each period adds for a token holder.
+pub const PERIOD_COLUMNS: [&str; 5] = ["状态", "预警", "进度", "报送情况", "报送时间"];
+
+/// How the source joins several departments in one cell.
+const JOIN: &str = "、";
+
+/// What a ledger holds, checked against the list.
+#[derive(Debug, Clone)]
+pub struct LedgerQuery {
+    /// The documents, one sheet each, in id order.
+    pub documents: Vec<i64>,
+    /// One period only (default: every period of each document).
+    pub period_id: Option<i64>,
+    /// Tasks this department is assigned to, and its own obligations only.
+    pub department_id: Option<i64>,
+    /// Tasks of categories with this number.
+    pub category_number: Option<i32>,
+    /// The period columns (token holders only).
+    pub with_reports: bool,
+    /// The moment states and lights are judged at.
+    pub as_of: DateTime<Utc>,
+    pub thresholds: Thresholds,
+}
+
+/// A ledger request as given, ids already decoded.
+#[derive(Debug, Clone, Default)]
+pub struct LedgerParams {
+    pub document_id: Option<i64>,
+    pub period_id: Option<i64>,
+    pub department_id: Option<i64>,
+    pub category_number: Option<i32>,
+}
+
+impl LedgerQuery {
+    /// Checks `params` against `list`: unknown ids are NOT_FOUND, a period of another document
+    /// than the one asked for is BAD_USER_INPUT.
+    pub fn resolve(
+        list: &ListSnapshot,
+        params: &LedgerParams,
+        with_reports: bool,
+        as_of: DateTime<Utc>,
+        thresholds: Thresholds,
+    ) -> ApiResult<Self> {
+        if let Some(id) = params.document_id
+            && list.document(id).is_none()
+        {
+            return Err(ApiError::NotFound(format!("no document {id}")));
+        }
+        if let Some(id) = params.department_id
+            && list.department(id).is_none()
+        {
+            return Err(ApiError::NotFound(format!("no department {id}")));
+        }
+        if let Some(n) = params.category_number
+            && n < 1
+        {
+            return Err(ApiError::bad_input("categoryNumber is a category's number, 1 or more"));
+        }
+        let mut document_id = params.document_id;
+        if let Some(id) = params.period_id {
+            let period = list.period(id).ok_or_else(|| ApiError::NotFound(format!("no reporting period {id}")))?;
+            match document_id {
+                Some(d) if d != period.document_id => {
+                    return Err(ApiError::bad_input(format!("reporting period {id} is not a period of document {d}")));
+                }
+                _ => document_id = Some(period.document_id),
+            }
+        }
+        let documents = match document_id {
+            Some(d) => vec![d],
+            None => list.documents().iter().map(|d| d.id).collect(),
+        };
+        Ok(Self {
+            documents,
+            period_id: params.period_id,
+            department_id: params.department_id,
+            category_number: params.category_number,
+            with_reports,
+            as_of,
+            thresholds,
+        })
+    }
+
+    /// The periods of `document_id` this ledger shows.
+    pub fn periods<'a>(&self, list: &'a ListSnapshot, document_id: i64) -> Vec<&'a reporting_period::Model> {
+        if !self.with_reports {
+            return Vec::new();
+        }
+        list.periods_of(document_id).into_iter().filter(|p| self.period_id.is_none_or(|id| p.id == id)).collect()
+    }
+
+    /// The header row of `document_id`'s sheet.
+    pub fn header(&self, list: &ListSnapshot, document_id: i64) -> Vec<String> {
+        let mut header: Vec<String> = SOURCE_COLUMNS.iter().map(|c| (*c).to_owned()).collect();
+        for p in self.periods(list, document_id) {
+            header.extend(PERIOD_COLUMNS.iter().map(|c| format!("{} {c}", p.label)));
+        }
+        header
+    }
+}
+
+/// One row: a task in the source's columns, and its cells for each period shown.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    pub number: i32,
+    pub category: String,
+    pub content: String,
+    pub leads: String,
+    pub responsible: String,
+    pub periods: Vec<Cell>,
+}
+
+/// Where a task stands in one period.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Cell {
+    /// The worst state of its obligations (none when nobody owes a report).
+    pub state: Option<ObligationState>,
+    /// The worst light.
+    pub light: Option<Light>,
+    pub progress: String,
+    pub summary: String,
+    pub submitted_at: String,
+}
+
+/// One document's sheet.
+#[derive(Debug, Clone)]
+pub struct Sheet {
+    pub document: document::Model,
+    pub header: Vec<String>,
+    /// The quarter of each period shown, in the order of [`Row::periods`].
+    pub quarters: Vec<i32>,
+    pub rows: Vec<Row>,
+}
+
+/// Makes the sheet of `document_id`: the list from `list`, reports and extensions from `db`
+/// (two statements, none without reports).
+pub async fn sheet(
+    db: &impl ConnectionTrait,
+    list: &ListSnapshot,
+    query: &LedgerQuery,
+    document_id: i64,
+) -> ApiResult<Sheet> {
+    let document =
+        list.document(document_id).cloned().ok_or_else(|| ApiError::NotFound(format!("no document {document_id}")))?;
+    let mut conditions = vec![TaskPredicate::Document(document_id)];
+    if let Some(n) = query.category_number {
+        conditions.push(TaskPredicate::CategoryNumber(n));
+    }
+    if let Some(d) = query.department_id {
+        conditions.push(TaskPredicate::Department { department: DepartmentRef::Id(d), role: None });
+    }
+    let tasks = list.tasks_matching(&TaskPredicate::And(conditions));
+
+    let periods = query.periods(list, document_id);
+    let mut owed: Vec<(ObligationQuery, HashMap<i64, Vec<ObligationRow>>)> = Vec::new();
+    if !periods.is_empty() {
+        let ids: Vec<i64> = periods.iter().map(|p| p.id).collect();
+        let mut reports = report::Entity::find().filter(report::Column::PeriodId.is_in(ids.clone()));
+        let mut extensions = extension::Entity::find().filter(extension::Column::PeriodId.is_in(ids));
+        if let Some(d) = query.department_id {
+            reports = reports.filter(report::Column::DepartmentId.eq(d));
+            extensions = extensions.filter(extension::Column::DepartmentId.eq(d));
+        }
+        let reports = reports.all(db).await?;
+        let extensions = extensions.order_by_asc(extension::Column::Id).all(db).await?;
+        for period in &periods {
+            let q = ObligationQuery {
+                period: (*period).clone(),
+                as_of: query.as_of,
+                department_id: query.department_id,
+                department_name: None,
+                task_id: None,
+                state: None,
+                light: None,
+                thresholds: query.thresholds,
+                scheduled: obligations::scheduled_of(list, period),
+            };
+            let mut by_task: HashMap<i64, Vec<ObligationRow>> = HashMap::new();
+            for row in obligations::all(list, &q, &reports, &extensions) {
+                by_task.entry(row.task_id).or_default().push(row);
+            }
+            owed.push((q, by_task));
+        }
+    }
+
+    let names = |task_id, role| {
+        list.departments_of(task_id, role).iter().map(|d| d.name.as_str()).collect::<Vec<_>>().join(JOIN)
+    };
+    let rows = tasks
+        .into_iter()
+        .map(|t| Row {
+            number: t.number,
+            category: list.category(t.category_id).map(|c| c.name.clone()).unwrap_or_default(),
+            content: t.content.clone(),
+            leads: names(t.id, entity::Role::Lead),
+            responsible: names(t.id, entity::Role::Responsible),
+            periods: owed
+                .iter()
+                .map(|(q, by_task)| cell(list, q, by_task.get(&t.id).map_or(&[], Vec::as_slice)))
+                .collect(),
+        })
+        .collect();
+    let quarters = periods.iter().map(|p| p.quarter).collect();
+    Ok(Sheet { header: query.header(list, document_id), quarters, document, rows })
+}
+
+/// A task's cell in one period, from its obligations there.
+fn cell(list: &ListSnapshot, q: &ObligationQuery, rows: &[ObligationRow]) -> Cell {
+    if rows.is_empty() {
+        return Cell::default();
+    }
+    let state = rows.iter().map(|r| q.state_of(r)).max_by_key(|s| severity(*s));
+    let light = rows.iter().map(|r| q.light_of(r)).max();
+    // Several departments owe: each line names its department.
+    let named = rows.len() > 1;
+    let mut progress = Vec::new();
+    let mut summary = Vec::new();
+    let mut submitted = Vec::new();
+    for row in rows {
+        let Some(r) = q.report_seen(row) else { continue };
+        let prefix = if named {
+            list.department(row.department_id).map(|d| format!("{}：", d.name)).unwrap_or_default()
+        } else {
+            String::new()
+        };
+        progress.push(format!("{prefix}{}%", r.progress_percent));
+        summary.push(format!("{prefix}{}", r.summary));
+        submitted.push(format!("{prefix}{}", shanghai_time(r.submitted_at)));
+    }
+    Cell {
+        state,
+        light,
+        progress: progress.join("\n"),
+        summary: summary.join("\n"),
+        submitted_at: submitted.join("\n"),
+    }
+}
+
+/// Worse states sort higher.
+fn severity(state: ObligationState) -> u8 {
+    match state {
+        ObligationState::Submitted => 0,
+        ObligationState::SubmittedLate => 1,
+        ObligationState::Pending => 2,
+        ObligationState::Returned => 3,
+        ObligationState::Overdue => 4,
+    }
+}
+
+/// The state as the ledger words it.
+pub fn state_label(state: ObligationState) -> &'static str {
+    match state {
+        ObligationState::Submitted => "已报送",
+        ObligationState::SubmittedLate => "逾期报送",
+        ObligationState::Pending => "未报送",
+        ObligationState::Overdue => "逾期未报",
+        ObligationState::Returned => "已退回",
+    }
+}
+
+/// The light as the ledger words it.
+pub fn light_label(light: Light) -> &'static str {
+    match light {
+        Light::Green => "绿灯",
+        Light::Blue => "蓝灯",
+        Light::Yellow => "黄灯",
+        Light::Red => "红灯",
+    }
+}
+
+/// A time as the offices read it: Beijing time to the minute.
+fn shanghai_time(at: DateTime<Utc>) -> String {
+    at.with_timezone(&chrono_tz::Asia::Shanghai).format("%Y-%m-%d %H:%M").to_string()
+}
+
+impl Row {
+    /// The source's columns as text.
+    pub fn source_texts(&self) -> [String; 5] {
+        [
+            self.number.to_string(),
+            self.category.clone(),
+            self.content.clone(),
+            self.leads.clone(),
+            self.responsible.clone(),
+        ]
+    }
+}
+
+impl Cell {
+    /// The period's columns as text.
+    pub fn texts(&self) -> [String; 5] {
+        [
+            self.state.map(state_label).unwrap_or_default().to_owned(),
+            self.light.map(light_label).unwrap_or_default().to_owned(),
+            self.progress.clone(),
+            self.summary.clone(),
+            self.submitted_at.clone(),
+        ]
+    }
+}
