@@ -35,6 +35,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Token(cmd) => crate::service::token_cli::run(&url, cmd).await,
+        Command::Backup { file } => {
+            let took = crate::db::backup(&url, &file).await?;
+            println!("backed up to {} in {:.1} s", file.display(), took.as_secs_f64());
+            Ok(())
+        }
         Command::Webhook(cmd) => crate::service::webhooks::cli::run(&url, cmd).await,
         Command::Generate(args) => generate(&url, args).await,
     }

@@ -53,6 +53,12 @@ pub enum Command {
     /// Manage API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Copy a SQLite database to FILE while it serves (a consistent snapshot; on PostgreSQL use
+    /// pg_dump).
+    Backup {
+        /// Where the copy goes; it must not exist.
+        file: PathBuf,
+    },
     /// Manage webhooks: receivers of signed event deliveries.
     #[command(subcommand)]
     Webhook(WebhookCommand),
@@ -236,6 +242,11 @@ pub struct Limits {
     /// benchmark or a reverse proxy on the same host is not throttled as one client).
     #[arg(long, env = "QINGDAN_RATE_LIMIT_LOOPBACK")]
     pub rate_limit_loopback: bool,
+    /// Proxies (load balancers) whose `Forwarded` / `X-Forwarded-For` are believed, as CIDR
+    /// blocks (comma-separated): behind them the client is the right-most hop that is not one of
+    /// them; from any other peer the headers are ignored. Rate limits and logs use that address.
+    #[arg(long, env = "QINGDAN_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<crate::http::client::Cidr>,
     /// Browser origin allowed to call the API cross-origin (repeatable; env: comma-separated;
     /// `*` allows any). Without one, no CORS headers are sent.
     #[arg(long = "cors-origin", env = "QINGDAN_CORS_ORIGINS", value_delimiter = ',', value_parser = parse_origin)]
@@ -355,6 +366,7 @@ impl Default for Limits {
             token_rate_limit_per_minute: 30_000,
             rate_limit_loopback: false,
             cors_origins: Vec::new(),
+            trusted_proxies: Vec::new(),
             introspection: true,
             persisted_query_bytes: 8 * 1024 * 1024,
             jwt_issuer: None,

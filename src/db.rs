@@ -56,3 +56,27 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
 pub fn is_sqlite(db: &DatabaseConnection) -> bool {
     db.get_database_backend() == DbBackend::Sqlite
 }
+
+/// Copies the SQLite database at `url` to `file` while others read and write it: `VACUUM INTO`
+/// reads one snapshot (a read transaction, which in WAL mode holds no writer back) and writes a
+/// compact, consistent database. PostgreSQL has its own tools, and the error says which.
+pub async fn backup(url: &str, file: &std::path::Path) -> anyhow::Result<std::time::Duration> {
+    if !url.starts_with("sqlite:") {
+        anyhow::bail!(
+            "qingdan backup copies SQLite databases; on PostgreSQL use its tools while the server runs:\n  \
+             pg_dump --format=custom --file=qingdan.dump \"$DATABASE_URL\"\n  \
+             createdb qingdan_restored && pg_restore --dbname=qingdan_restored qingdan.dump"
+        );
+    }
+    if file.exists() {
+        anyhow::bail!("{} exists; a backup never overwrites a file", file.display());
+    }
+    let path = file.to_str().ok_or_else(|| anyhow::anyhow!("the backup path is not UTF-8"))?;
+    let started = std::time::Instant::now();
+    let db = connect(url, Arc::default()).await?;
+    let stmt = sea_orm::Statement::from_sql_and_values(sea_orm::DbBackend::Sqlite, "VACUUM INTO ?", [path.into()]);
+    sea_orm::ConnectionTrait::execute_raw(&db, stmt)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot back up to {}: {e}", file.display()))?;
+    Ok(started.elapsed())
+}

@@ -12,6 +12,7 @@
 
 mod cpu;
 mod driver;
+mod exports;
 mod floor;
 mod floor_write;
 mod measure;
@@ -93,6 +94,9 @@ struct Args {
     /// Skip the SQL floor.
     #[arg(long)]
     no_floor: bool,
+    /// Skip the ledger downloads (the whole dataset as CSV and XLSX, before the operations).
+    #[arg(long)]
+    no_exports: bool,
     /// Passed by `cargo bench` to every bench binary.
     #[arg(long, hide = true)]
     bench: bool,
@@ -178,6 +182,9 @@ async fn run(mut args: Args) -> anyhow::Result<bool> {
         .map_err(anyhow::Error::msg)?;
     let cursor = answer.pointer("/data/tasks/pageInfo/endCursor").and_then(|c| c.as_str()).map(str::to_owned);
 
+    // The ledgers first, on a fresh server, so that its peak memory is theirs.
+    let exports = if args.no_exports { Vec::new() } else { exports::measure(&client, &base, &token, pid).await? };
+
     let selected: Vec<Op> = if args.ops.is_empty() {
         Op::ALL.to_vec()
     } else {
@@ -247,6 +254,7 @@ async fn run(mut args: Args) -> anyhow::Result<bool> {
         params: (*params).clone(),
         server_peak_rss_mib: peak_rss,
         results: out,
+        exports,
     };
     report::print_table(&run);
     let suffix = if args.smoke { "-smoke" } else { "" };

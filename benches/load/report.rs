@@ -64,6 +64,8 @@ pub struct Run {
     pub params: Params,
     pub server_peak_rss_mib: Option<f64>,
     pub results: Vec<OpResult>,
+    /// The ledger downloads of the whole dataset.
+    pub exports: Vec<crate::exports::ExportResult>,
 }
 
 fn opt(v: Option<f64>, digits: usize) -> String {
@@ -154,6 +156,18 @@ pub fn print_table(run: &Run) {
             print!("; after the last op {anon:.1} MiB anonymous + {file:.1} MiB file-backed");
         }
         println!();
+    }
+    for e in &run.exports {
+        println!(
+            "ledger {:<22} {:>7.2} s (first byte {:.2} s) {:>8.1} MiB{}  server VmHWM {} → {} MiB",
+            e.path,
+            e.seconds,
+            e.first_byte_seconds,
+            e.bytes as f64 / 1048576.0,
+            e.lines.map_or(String::new(), |l| format!(" {l} lines")),
+            opt(e.peak_rss_before_mib, 0),
+            opt(e.peak_rss_after_mib, 0)
+        );
     }
     for n in notes {
         println!("  {n}");

@@ -8,6 +8,7 @@ pub mod department;
 pub mod document;
 pub mod enums;
 pub mod extension;
+pub mod idempotency_key;
 pub mod indicator;
 pub mod notice;
 pub mod report;

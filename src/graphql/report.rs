@@ -323,12 +323,17 @@ pub struct SubmitReportInput {
     pub indicator_values: Option<Vec<IndicatorValueInput>>,
     /// The revision the caller last saw (0 for none): a mismatch is a CONFLICT and writes nothing.
     pub expected_revision: Option<i32>,
+    /// The caller's name for this submission (a UUID, say; at most 200 characters). Sent again
+    /// within 24 hours by the same caller, it writes nothing and returns the first result; with
+    /// a different input it is a CONFLICT.
+    pub idempotency_key: Option<String>,
 }
 
 /// What `submitReport` returns.
 #[derive(SimpleObject)]
 pub struct SubmitReportPayload {
-    /// The report, at its new revision.
+    /// The report, at its new revision (for a repeated idempotency key, as the first submission
+    /// left it).
     pub report: Report,
 }
 
@@ -363,6 +368,7 @@ impl ReportMutation {
             summary: input.summary,
             indicator_values: values,
             expected_revision: input.expected_revision,
+            idempotency_key: input.idempotency_key,
         };
         let saved = reports::submit(s, viewer(ctx), &super::context::actor(ctx), submission).await?;
         // The payload reads from the primary, through loaders that keep nothing from before

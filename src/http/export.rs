@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use async_graphql::ID;
 use axum::body::{Body, Bytes};
-use axum::extract::{ConnectInfo, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{Extensions, HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
@@ -38,7 +38,7 @@ pub async fn xlsx(
     headers: HeaderMap,
     extensions: Extensions,
 ) -> Response {
-    let peer = extensions.get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(a)| *a);
+    let peer = super::client::of(&extensions);
     let (query, list, _turn) = match prepare(&state, &raw, &headers, peer).await {
         Ok(p) => p,
         Err(response) => return response,
@@ -87,7 +87,7 @@ pub async fn csv(
     headers: HeaderMap,
     extensions: Extensions,
 ) -> Response {
-    let peer = extensions.get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(a)| *a);
+    let peer = super::client::of(&extensions);
     let (query, list, turn) = match prepare(&state, &raw, &headers, peer).await {
         Ok(p) => p,
         Err(response) => return response,

@@ -6,9 +6,7 @@
 use std::net::SocketAddr;
 use std::panic::AssertUnwindSafe;
 
-use async_graphql::{Data, ErrorExtensions as _};
-use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
-use axum::extract::{ConnectInfo, Request, State, WebSocketUpgrade};
+use axum::extract::{Request, State, WebSocketUpgrade};
 use axum::http::request::Parts;
 use axum::http::{Extensions, HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::Response;
@@ -16,7 +14,7 @@ use futures_util::FutureExt as _;
 use tracing::Instrument as _;
 
 use super::HttpState;
-use super::auth::{viewer_from_headers, viewer_from_value};
+use super::auth::viewer_from_headers;
 use super::negotiation::{self, MediaType, Rejection};
 use super::rate_limit::Refused;
 use super::reply;
@@ -128,8 +126,9 @@ async fn serve(state: &HttpState, request: Request, media: MediaType, request_id
     }
 }
 
+/// The client: the peer, or behind trusted proxies the address they forwarded.
 fn peer(parts: &Parts) -> Option<SocketAddr> {
-    parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(a)| *a)
+    super::client::of_parts(parts)
 }
 
 /// `response` to a request whose body it does not need: the body is discarded, or, when too
@@ -181,10 +180,17 @@ pub async fn websocket(
     State(state): State<HttpState>,
     headers: HeaderMap,
     extensions: Extensions,
-    protocol: GraphQLProtocol,
     upgrade: WebSocketUpgrade,
 ) -> Response {
-    let peer = extensions.get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(a)| *a);
+    let Some(protocol) = super::ws_session::protocol(&headers) else {
+        return reply::error(
+            MediaType::Json,
+            StatusCode::BAD_REQUEST,
+            "BAD_USER_INPUT",
+            "Sec-WebSocket-Protocol names no protocol this server speaks: graphql-transport-ws or graphql-ws",
+        );
+    };
+    let peer = super::client::of(&extensions);
     let header_viewer = match viewer_from_headers(&state.app, &headers).await {
         Ok(v) => v,
         Err(e) => return unauthenticated(MediaType::Json, e),
@@ -192,28 +198,10 @@ pub async fn websocket(
     if let Err(refused) = state.limiter.check(&header_viewer, peer) {
         return too_many(MediaType::Json, refused);
     }
-    upgrade.protocols(async_graphql::http::ALL_WEBSOCKET_PROTOCOLS).on_upgrade(move |socket| {
-        let schema = state.schema.clone();
-        let app = state.app.clone();
-        GraphQLWebSocket::new(socket, schema, protocol)
-            .on_connection_init(move |payload| async move {
-                let from_payload = payload
-                    .get("Authorization")
-                    .or_else(|| payload.get("authorization"))
-                    .and_then(|v| v.as_str().map(str::to_owned));
-                let viewer = match from_payload {
-                    Some(v) => viewer_from_value(&app, Some(&v)).await.map_err(|e| e.extend())?,
-                    None => header_viewer,
-                };
-                let mut data = Data::default();
-                // The session lives as long as the connection: it reads the list as it is at
-                // each event, and the reports an event announces from the primary.
-                data.insert(crate::graphql::context::Reading::for_session(&app));
-                data.insert(viewer);
-                Ok(data)
-            })
-            .serve()
-    })
+    let authorization = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    upgrade
+        .protocols(async_graphql::http::ALL_WEBSOCKET_PROTOCOLS)
+        .on_upgrade(move |socket| super::ws_session::serve(state, socket, protocol, header_viewer, authorization, peer))
 }
 
 /// Anything but GET and POST on `/graphql`.

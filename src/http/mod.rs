@@ -1,6 +1,7 @@
 //! The HTTP surface: GraphQL endpoint, GraphiQL, ledger exports, health, readiness and metrics.
 
 mod auth;
+pub mod client;
 mod export;
 mod graphiql;
 mod graphql;
@@ -10,6 +11,7 @@ pub mod persisted;
 mod rate_limit;
 mod reply;
 pub mod security;
+mod ws_session;
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -68,8 +70,10 @@ pub fn build_router(app: AppState) -> Router {
         ))
         .layer(tower_http::trace::TraceLayer::new_for_http().make_span_with(|req: &Request| {
             let id = req.extensions().get::<security::RequestId>().map(|r| r.0.clone()).unwrap_or_else(|| "-".into());
-            tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
+            let client = client::of(req.extensions()).map_or_else(|| "-".to_owned(), |a| a.ip().to_string());
+            tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id, client = %client)
         }))
+        .layer(middleware::from_fn_with_state(state.clone(), client::resolve_client))
         .layer(middleware::from_fn(security::assign_request_id));
     let router = match cors {
         Some(cors) => router.layer(cors),

@@ -3,6 +3,7 @@
 pub mod access;
 pub mod departments;
 pub mod events;
+pub mod idempotency;
 pub mod ledger;
 pub mod list;
 pub mod obligations;

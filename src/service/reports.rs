@@ -46,6 +46,9 @@ pub struct Submission {
     pub summary: String,
     pub indicator_values: Vec<IndicatorValue>,
     pub expected_revision: Option<i32>,
+    /// The caller's name for this submission: a retry with it writes nothing and gets the first
+    /// result (see [`super::idempotency`]).
+    pub idempotency_key: Option<String>,
 }
 
 /// Stores a new revision of the report of (task, department, period) and announces it.
@@ -70,9 +73,21 @@ pub async fn submit(state: &AppState, viewer: &Viewer, actor: &Actor, input: Sub
             Ok(saved) => break saved,
         }
     };
-    let (saved, committed) = saved;
-    state.events.publish(&state.db, Happened::of(&committed, Some(saved.id))).await;
-    Ok(saved)
+    match saved {
+        Saved::Written(saved, committed) => {
+            state.events.publish(&state.db, Happened::of(&committed, Some(saved.id))).await;
+            Ok(saved)
+        }
+        Saved::Replayed(first) => Ok(first),
+    }
+}
+
+/// What a submission came to.
+enum Saved {
+    /// A new revision, and its committed write.
+    Written(report::Model, Box<super::writes::Committed>),
+    /// A retry under an idempotency key: the first submission's report, nothing written.
+    Replayed(report::Model),
 }
 
 /// The department a submission is for: a reporter's own, or the one an admin names.
@@ -114,6 +129,9 @@ fn validate(input: &Submission) -> ApiResult<()> {
             return Err(ApiError::bad_input("expectedRevision must not be negative"));
         }
     }
+    if let Some(key) = &input.idempotency_key {
+        super::idempotency::check_key(key)?;
+    }
     let mut seen = HashSet::new();
     for v in &input.indicator_values {
         if !v.value.is_finite() || v.value < 0.0 {
@@ -154,7 +172,7 @@ async fn submit_once(
     input: &Submission,
     department_id: i64,
     now: DateTime<Utc>,
-) -> Result<(report::Model, super::writes::Committed), Outcome> {
+) -> Result<Saved, Outcome> {
     let txn = db.begin().await?;
     let task =
         task::Entity::find_by_id(input.task_id).one(&txn).await?.ok_or_else(|| ApiError::not_found("no such task"))?;
@@ -199,6 +217,24 @@ async fn submit_once(
         .into());
     }
     let values = serde_json::to_string(&input.indicator_values).map_err(|e| ApiError::Internal(e.into()))?;
+    let claim = match &input.idempotency_key {
+        None => None,
+        Some(key) => {
+            let sha256 = super::idempotency::digest(&serde_json::json!({
+                "task": task.id, "period": period.id, "department": dept.id,
+                "status": sea_orm::ActiveEnum::to_value(&input.status), "progress": input.progress_percent,
+                "summary": input.summary.trim(), "indicators": values, "expected": input.expected_revision,
+            }));
+            match super::idempotency::claim(&txn, &actor.id, key, &sha256, now).await? {
+                super::idempotency::Claim::Fresh(id) => Some(id),
+                super::idempotency::Claim::Replay { report_id, revision } => {
+                    let first = super::idempotency::replayed(&txn, report_id, revision).await?;
+                    txn.rollback().await?;
+                    return Ok(Saved::Replayed(first));
+                }
+            }
+        }
+    };
     let mut find = report::Entity::find()
         .filter(report::Column::TaskId.eq(task.id))
         .filter(report::Column::DepartmentId.eq(dept.id))
@@ -289,10 +325,13 @@ async fn submit_once(
     }
     .insert(&txn)
     .await?;
+    if let Some(id) = claim {
+        super::idempotency::record(&txn, id, saved.id, saved.revision).await?;
+    }
     let at = Obligated { task_id: task.id, department_id: dept.id, period_id: period.id };
     let change = Change::new(Write::Submission { report_id: saved.id, at }, before, Some(snapshot_json(&saved)));
     let committed = super::writes::commit(txn, actor, change, now).await?;
-    Ok((saved, committed))
+    Ok(Saved::Written(saved, Box::new(committed)))
 }
 
 /// What the audit trail keeps of a report: its latest revision and review.

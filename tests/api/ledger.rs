@@ -288,3 +288,40 @@ async fn bad_parameters_are_400_and_unknown_ids_404_with_a_code() {
     assert_eq!(rows.len() as i64 - 1, second["tasks"]["totalCount"].as_i64().expect("a count"));
     assert!(rows[1..].iter().all(|r| r[1] == second["name"].as_str().unwrap_or_default()));
 }
+
+#[tokio::test]
+async fn a_ledger_of_several_documents_has_a_sheet_each_and_a_csv_with_their_titles() {
+    let app = TestApp::empty(crate::support::Backend::Sqlite).await;
+    let opts = qingdan::generate::GenerateOptions { documents: 3, seed: 7, with_reports: true };
+    qingdan::generate::generate(&app.state.db, opts, |_| {}).await.expect("generate three documents");
+    let (_, viewer) = app.token(TokenRole::Viewer, None).await;
+    let addr = app.serve().await;
+    let data = app.data("{ documents { title } tasks(first: 1) { totalCount } }").await;
+    let docs = data["documents"].as_array().expect("documents").clone();
+    assert_eq!(docs.len(), 3);
+    let total = data["tasks"]["totalCount"].as_i64().expect("a count");
+
+    let x = get(addr, "/exports/ledger.xlsx", Some(&viewer)).await;
+    assert_eq!(x.status, 200);
+    assert!(x.disposition.contains("ledger.xlsx"));
+    let book = sheets(&x.body);
+    assert_eq!(book.len(), 3, "a sheet per document");
+    let names: std::collections::HashSet<_> = book.iter().map(|(n, _)| n.to_lowercase()).collect();
+    assert_eq!(names.len(), 3, "unique sheet names: {:?}", book.iter().map(|(n, _)| n).collect::<Vec<_>>());
+    assert_eq!(book.iter().map(|(_, rows)| rows.len() as i64 - 1).sum::<i64>(), total);
+    assert!(
+        book.iter().any(|(_, rows)| rows.iter().skip(1).any(|r| r[5] == "已报送" || r[5] == "逾期报送")),
+        "reports show"
+    );
+
+    let c = get(addr, "/exports/ledger.csv", Some(&viewer)).await;
+    let rows = csv_rows(&c.body);
+    assert_eq!(rows[0][..6], ["清单", "序号", "重点任务", "主要内容", "牵头部门", "责任单位"]);
+    assert_eq!(rows[0][6], "一季度 状态");
+    assert_eq!(rows.len() as i64 - 1, total);
+    let titles: std::collections::HashSet<_> = rows[1..].iter().map(|r| r[0].clone()).collect();
+    let want: std::collections::HashSet<_> =
+        docs.iter().map(|d| d["title"].as_str().unwrap_or_default().to_owned()).collect();
+    assert_eq!(titles, want);
+    assert!(rows.iter().all(|r| r.len() == rows[0].len()), "every record as wide as the header");
+}

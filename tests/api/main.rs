@@ -4,6 +4,7 @@
 mod support;
 
 mod access;
+mod backup;
 mod concurrency;
 mod deadlines;
 mod errors;
@@ -16,6 +17,7 @@ mod limits;
 mod pagination;
 mod persisted;
 mod properties;
+mod reliability;
 mod reporting;
 mod response_cache;
 mod scale_out;

@@ -307,3 +307,12 @@ impl TestApp {
 pub fn code(resp: &Value) -> &str {
     resp["errors"][0]["extensions"]["code"].as_str().unwrap_or("")
 }
+
+/// Drops a PostgreSQL database when it goes out of scope.
+pub struct DropDatabase(pub String, pub String);
+
+impl Drop for DropDatabase {
+    fn drop(&mut self) {
+        drop_database(self.0.clone(), self.1.clone());
+    }
+}

@@ -66,29 +66,49 @@ async fn run(state: AppState, http: reqwest::Client, settings: Settings) {
     let permits = Arc::new(Semaphore::new(settings.concurrency.max(1)));
     let mut writes = state.events.subscribe();
     loop {
-        let free = permits.available_permits();
-        if free > 0 {
-            match take(&state, &settings, free).await {
-                Ok(taken) => {
-                    let full = taken.len() == free;
-                    for job in taken {
-                        let Ok(permit) = permits.clone().acquire_owned().await else { return };
-                        let (state, http) = (state.clone(), http.clone());
-                        tokio::spawn(async move {
-                            deliver(&state, &http, &settings, job).await;
-                            drop(permit);
-                        });
+        // A read first: a worker with nothing due never takes the write lock (on SQLite it would
+        // stand in the way of other processes' writers).
+        let due = match next_due(&state).await {
+            Ok(due) => due,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot read the webhook outbox; trying again");
+                tokio::time::sleep(settings.poll).await;
+                continue;
+            }
+        };
+        let now = state.write_clock().now();
+        let wait = match due {
+            Some(at) if at <= now => {
+                let free = permits.available_permits();
+                if free == 0 {
+                    // Every sender is busy: wait for one to finish.
+                    drop(permits.acquire().await);
+                    continue;
+                }
+                match take(&state, &settings, free).await {
+                    Ok(taken) if taken.is_empty() => {
+                        // Another replica holds them: its lease shows shortly.
+                        tokio::time::sleep(Duration::from_millis(20)).await;
                     }
-                    if full {
-                        continue;
+                    Ok(taken) => {
+                        for job in taken {
+                            let Ok(permit) = permits.clone().acquire_owned().await else { return };
+                            let (state, http) = (state.clone(), http.clone());
+                            tokio::spawn(async move {
+                                deliver(&state, &http, &settings, job).await;
+                                drop(permit);
+                            });
+                        }
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "cannot take webhook deliveries; trying again");
+                        tokio::time::sleep(settings.poll).await;
                     }
                 }
-                Err(e) => tracing::warn!(error = %e, "cannot read the webhook outbox; trying again"),
+                continue;
             }
-        }
-        let wait = match next_due(&state).await {
-            Ok(Some(at)) => (at - state.write_clock().now()).to_std().unwrap_or(Duration::ZERO).min(settings.poll),
-            Ok(None) | Err(_) => settings.poll,
+            Some(at) => (at - now).to_std().unwrap_or(Duration::ZERO).min(settings.poll),
+            None => settings.poll,
         };
         tokio::select! {
             () = tokio::time::sleep(wait.max(Duration::from_millis(5))) => {}
