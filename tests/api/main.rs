@@ -18,6 +18,7 @@ mod pagination;
 mod persisted;
 mod properties;
 mod reliability;
+mod replica;
 mod reporting;
 mod response_cache;
 mod scale_out;
