@@ -43,9 +43,12 @@ async fn post(addr: SocketAddr, token: &str, query: &str, variables: Value) -> V
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reads_go_to_the_standby_and_writes_payloads_come_from_the_primary() {
-    let (Ok(primary), Ok(standby)) = (std::env::var("QINGDAN_TEST_REPLICA_PRIMARY"), std::env::var("QINGDAN_TEST_REPLICA"))
+    let (Ok(primary), Ok(standby)) =
+        (std::env::var("QINGDAN_TEST_REPLICA_PRIMARY"), std::env::var("QINGDAN_TEST_REPLICA"))
     else {
-        eprintln!("QINGDAN_TEST_REPLICA_PRIMARY / QINGDAN_TEST_REPLICA are not set (scripts/pg-replica.sh start): skipped");
+        eprintln!(
+            "QINGDAN_TEST_REPLICA_PRIMARY / QINGDAN_TEST_REPLICA are not set (scripts/pg-replica.sh start): skipped"
+        );
         return;
     };
     let name = format!("qingdan_replica_{}", std::process::id());
@@ -55,31 +58,47 @@ async fn reads_go_to_the_standby_and_writes_payloads_come_from_the_primary() {
     let standby_admin = sea_orm::Database::connect(&standby).await.expect("the standby");
     let exists = format!("SELECT 1 FROM pg_database WHERE datname = '{name}'");
     until("the database reaches the standby", async || {
-        standby_admin.query_one_raw(sea_orm::Statement::from_string(sea_orm::DbBackend::Postgres, exists.clone())).await.ok().flatten().is_some()
+        standby_admin
+            .query_one_raw(sea_orm::Statement::from_string(sea_orm::DbBackend::Postgres, exists.clone()))
+            .await
+            .ok()
+            .flatten()
+            .is_some()
     })
     .await;
 
     let (primary_url, standby_url) = (with_database(&primary, &name), with_database(&standby, &name));
-    let state = AppState::connect_with_replica(&primary_url, Some(&standby_url), Limits::default()).await.expect("connect");
+    let state =
+        AppState::connect_with_replica(&primary_url, Some(&standby_url), Limits::default()).await.expect("connect");
     qingdan::cli::seed_if_empty(&state).await.expect("import the bundled document");
     let read = sea_orm::Database::connect(&standby_url).await.expect("the standby's database");
     until("the list reaches the standby", async || {
-        read.query_one_raw(sea_orm::Statement::from_string(sea_orm::DbBackend::Postgres, "SELECT count(*) AS n FROM task"))
-            .await
-            .ok()
-            .flatten()
-            .and_then(|r| r.try_get::<i64>("", "n").ok())
+        read.query_one_raw(sea_orm::Statement::from_string(
+            sea_orm::DbBackend::Postgres,
+            "SELECT count(*) AS n FROM task",
+        ))
+        .await
+        .ok()
+        .flatten()
+        .and_then(|r| r.try_get::<i64>("", "n").ok())
             == Some(129)
     })
     .await;
     let (_, token) = {
         let db = &state.db;
-        let dept = qingdan::service::departments::find_by_name(db, "市税务局", None).await.expect("find").expect("市税务局");
+        let dept =
+            qingdan::service::departments::find_by_name(db, "市税务局", None).await.expect("find").expect("市税务局");
         let actor = qingdan::service::writes::Actor::cli();
-        let (row, secret) =
-            qingdan::service::tokens::create(db, &actor, TokenRole::Reporter, Some(dept.id), "replica", chrono::Utc::now())
-                .await
-                .expect("a token");
+        let (row, secret) = qingdan::service::tokens::create(
+            db,
+            &actor,
+            TokenRole::Reporter,
+            Some(dept.id),
+            "replica",
+            chrono::Utc::now(),
+        )
+        .await
+        .expect("a token");
         (row, secret)
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
@@ -90,7 +109,13 @@ async fn reads_go_to_the_standby_and_writes_payloads_come_from_the_primary() {
     });
     let ids = post(addr, &token, "{ task(number: 29) { id } reportingPeriods { id quarter } }", json!({})).await;
     let task = ids["data"]["task"]["id"].clone();
-    let period = ids["data"]["reportingPeriods"].as_array().expect("periods").iter().find(|p| p["quarter"] == 1).expect("Q1")["id"].clone();
+    let period = ids["data"]["reportingPeriods"]
+        .as_array()
+        .expect("periods")
+        .iter()
+        .find(|p| p["quarter"] == 1)
+        .expect("Q1")["id"]
+        .clone();
 
     let mut ws = open(addr, None).await.expect("a WebSocket");
     assert_eq!(init(&mut ws, Some(&token)).await, Some(json!({ "type": "connection_ack" })));
@@ -102,7 +127,11 @@ async fn reads_go_to_the_standby_and_writes_payloads_come_from_the_primary() {
     let input = json!({ "taskId": task, "periodId": period, "status": "ON_TRACK", "progressPercent": 50, "summary": "经复制验证" });
     let resp = post(addr, &token, submit, json!({ "input": input })).await;
     assert_eq!(resp["data"]["submitReport"]["report"]["revision"], 1, "{resp:#}");
-    assert_eq!(resp["data"]["submitReport"]["report"]["revisions"], json!([{ "revision": 1 }]), "the payload reads from the primary");
+    assert_eq!(
+        resp["data"]["submitReport"]["report"]["revisions"],
+        json!([{ "revision": 1 }]),
+        "the payload reads from the primary"
+    );
 
     let pushed = recv(&mut ws).await.expect("the subscription's message");
     assert_eq!(pushed["payload"]["data"]["reportSubmitted"]["revision"], 1, "{pushed:#}");
