@@ -13,7 +13,8 @@ WORK=${QINGDAN_REPLICA_DIR:-/tmp/qingdan-replica}
 PRIMARY_PORT=${PRIMARY_PORT:-5441}
 STANDBY_PORT=${STANDBY_PORT:-5442}
 bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n1)
-as_postgres() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+# From / : the postgres user may not enter the caller's directory.
+as_postgres() { if [ "$(id -u)" = 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi; }
 
 stop() {
   for d in standby primary; do
