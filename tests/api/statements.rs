@@ -10,7 +10,7 @@ use crate::support::TestApp;
 /// Every relation of the schema, by the query that walks it, with the statements it runs once the
 /// snapshot is built: the versions, then one per report relation named. `$n` is the number of
 /// parents where the query pages them; the count must not depend on it.
-const RELATIONS: [(&str, &str, u64); 10] = [
+const RELATIONS: [(&str, &str, u64); 11] = [
     (
         "Document.categories, Document.reportingPeriods, Category.document, Category.tasks, ReportingPeriod.document",
         "query($n: Int) { documents { categories { number document { year } tasks(first: $n) { totalCount nodes { number } } }
@@ -72,6 +72,14 @@ const RELATIONS: [(&str, &str, u64); 10] = [
         2,
     ),
     (
+        "webhooks, webhookDeliveries, WebhookDelivery.webhook, WebhookDelivery.event",
+        "query($n: Int) { webhooks { url events } webhookDeliveries(first: $n) { totalCount
+            nodes { state attempts action webhook { url } event { action subjectId } } } }",
+        // the webhooks, the page of deliveries, their count, their webhooks, their events (the
+        // generated documents' import events, one per document, are owed to the one webhook).
+        5,
+    ),
+    (
         "obligations, obligationSummary",
         "query($n: Int, $p: ID!) { obligations(periodId: $p, asOf: \"2023-06-01\", first: $n) { totalCount
             nodes { state light dueOn task { number } department { name } report { revision summary } } }
@@ -100,6 +108,19 @@ async fn generated(app: &TestApp, documents: usize) -> TestApp {
         .find(|b| matches!(b, crate::support::Backend::Postgres(_)) == (app.backend_name == "postgres"))
         .expect("the backend");
     let out = TestApp::empty(backend).await;
+    // A webhook, so that the imports fill the outbox (a delivery per document).
+    let events = [qingdan::service::writes::Action::DocumentImported];
+    let actor = qingdan::service::writes::Actor::cli();
+    qingdan::service::webhooks::add(
+        &out.state.db,
+        &actor,
+        "http://127.0.0.1:9/hook",
+        "a-secret-of-16-chars",
+        &events,
+        chrono::Utc::now(),
+    )
+    .await
+    .expect("a webhook");
     let opts = qingdan::generate::GenerateOptions { documents, seed: 11, with_reports: true };
     qingdan::generate::generate(&out.state.db, opts, |_| {}).await.expect("generate");
     // Batches go out when the request goes idle; the window is only a fallback, which a machine
