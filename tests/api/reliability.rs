@@ -180,3 +180,25 @@ async fn messages_on_an_open_socket_count_against_the_rate_limit() {
         .expect("POST");
     assert_eq!(resp.status(), 429);
 }
+
+#[tokio::test]
+async fn a_key_names_its_submission_for_24_hours_only() {
+    for backend in backends() {
+        let at = chrono::Utc::now();
+        let app = TestApp::spawn(backend).await.with_clock(qingdan::clock::Clock::fixed(at)).without_response_cache();
+        let (tax, _) = app.token(TokenRole::Reporter, Some("市税务局")).await;
+        let first = app.query_as(&tax, SUBMIT, input(&app, "第一次", "daily").await).await;
+        assert_eq!(first["data"]["submitReport"]["report"]["revision"], 1, "{first:#}");
+        app.state.write_clock().set(at + chrono::Duration::hours(23));
+        let other = app.query_as(&tax, SUBMIT, input(&app, "第二次", "daily").await).await;
+        assert_eq!(code(&other), "CONFLICT", "[{}] still named after 23 hours", app.backend_name);
+        app.state.write_clock().set(at + chrono::Duration::hours(25));
+        let later = app.query_as(&tax, SUBMIT, input(&app, "第二次", "daily").await).await;
+        assert_eq!(
+            later["data"]["submitReport"]["report"]["revision"], 2,
+            "[{}] free again after 24 hours: {later:#}",
+            app.backend_name
+        );
+        assert_eq!(app.rows("idempotency_key").await, 1, "the expired key was swept");
+    }
+}
