@@ -1,8 +1,10 @@
 """Soak client: mixed reads and writes at a fixed concurrency for a fixed time, then a check
 that every acknowledged write is readable. Run by scripts/soak.sh.
 
-Reads are the README's example queries; writes are submitReport with unique summaries spread
-over every (task, lead department) pair of the first period. Samples the server's RSS every
+Reads vary on every request: the README's views for a department, a task and a period drawn
+at random from the whole list; writes are submitReport with unique summaries spread over every
+(task, lead department) pair of the first period, half of them with an idempotency key that is
+sent twice (the second must return the first result). Samples the server's RSS every
 5 s from /proc/PID/status. Prints a table and a JSON line; exits 1 on any error or lost write.
 """
 
@@ -17,18 +19,16 @@ import time
 import aiohttp
 
 READS = [
-    """{ tasks(filter: { departmentName: "市政务服务办", role: LEAD, coLed: true }) {
+    """query($d: String!) { tasks(filter: { departmentName: $d, role: LEAD, coLed: true }) {
          totalCount nodes { number content leads { name } } } }""",
-    """{ department(name: "市发展改革委") { kind workload { lead soleLead coLead responsible total }
+    """query($d: String!) { department(name: $d) { kind workload { lead soleLead coLead responsible total }
          coLeaders { department { name } taskCount tasks { number } }
          tasks(role: LEAD, first: 5) { totalCount nodes { number } pageInfo { hasNextPage endCursor } } } }""",
-    """{ categories { number name tasks(first: 3) { totalCount nodes { number } } }
-         tasks(filter: { hasIndicators: true, search: "家" }, first: 20) {
-           nodes { number indicators { targetValue unit comparator phrase } } }
-         taskStats(groupBy: [KIND]) { kind taskCount coLedTaskCount assignmentCount } }""",
-    """query($p: ID!) { obligationSummary(periodId: $p) { total submitted submittedLate pending overdue }
-         obligations(periodId: $p, departmentName: "市税务局") { totalCount
-           nodes { task { number } department { name } state report { revision status progressPercent } } } }""",
+    """query($t: ID!) { node(id: $t) { ... on Task { number content leads { name } responsibleUnits { name }
+         indicators { targetValue unit } reports { revision status progressPercent revisions { revision } } } } }""",
+    """query($p: ID!, $d: String!) { obligationSummary(periodId: $p) { total submitted submittedLate pending overdue }
+         obligations(periodId: $p, departmentName: $d) { totalCount
+           nodes { task { number } department { name } state light report { revision status progressPercent } } } }""",
 ]
 SUBMIT = """mutation($input: SubmitReportInput!) {
   submitReport(input: $input) { report { id revision summary } } }"""
@@ -60,9 +60,12 @@ class Run:
 
     async def setup(self, session):
         status, text = await self.post(session, """{ reportingPeriods { id }
-            tasks(first: 500) { nodes { id leads { id isCollective } } } }""")
+            tasks(first: 500) { nodes { id leads { id name isCollective } responsibleUnits { name } } } }""")
         data = json.loads(text)["data"]
         self.period = data["reportingPeriods"][0]["id"]
+        self.periods = [p["id"] for p in data["reportingPeriods"]]
+        self.tasks = [t["id"] for t in data["tasks"]["nodes"]]
+        self.departments = sorted({d["name"] for t in data["tasks"]["nodes"] for d in t["leads"] + t["responsibleUnits"]})
         self.pairs = [(t["id"], d["id"]) for t in data["tasks"]["nodes"] for d in t["leads"] if not d["isCollective"]]
 
     async def worker(self, session, n, deadline):
@@ -77,10 +80,15 @@ class Run:
                 variables = {"input": {"taskId": task, "departmentId": dept, "periodId": self.period,
                                        "status": rng.choice(STATUSES), "progressPercent": rng.randint(0, 100),
                                        "summary": summary}}
+                retried = rng.random() < 0.5
+                if retried:
+                    variables["input"]["idempotencyKey"] = f"soak-{n}-{i}"
                 query = SUBMIT
             else:
                 query = rng.choice(READS)
-                variables = {"p": self.period}
+                variables = {"p": rng.choice(self.periods), "d": rng.choice(self.departments), "t": rng.choice(self.tasks)}
+                # Each query takes only the variables it declares.
+                variables = {k: v for k, v in variables.items() if f"${k}" in query}
             started = time.monotonic()
             try:
                 status, text = await self.post(session, query, variables)
@@ -98,6 +106,12 @@ class Run:
                 if r["summary"] != summary:
                     self.errors.append(f"acknowledged another summary: {r}")
                 self.acked.append((r["id"], r["revision"], summary))
+                if retried:
+                    # The client's retry after a lost answer: the first result, nothing written.
+                    status, text = await self.post(session, query, variables)
+                    again = json.loads(text).get("data") or {}
+                    if status != 200 or again.get("submitReport", {}).get("report") != r:
+                        self.errors.append(f"a retried submission did not return the first result: {text[:300]}")
 
     async def sample_rss(self, start, deadline):
         while True:
@@ -167,6 +181,14 @@ def main():
     rss = [kib for _, kib in run.rss]
     warm = [kib for t, kib in run.rss if t >= 10] or rss
     growth = (warm[-1] - warm[0]) / warm[0] * 100 if warm and warm[0] else 0.0
+    # Least-squares slope of RSS after the warm-up, in MiB per minute.
+    pts = [(t, kib / 1024) for t, kib in run.rss if t >= 10]
+    slope = 0.0
+    if len(pts) >= 2:
+        mt = statistics.fmean(t for t, _ in pts)
+        mr = statistics.fmean(r for _, r in pts)
+        den = sum((t - mt) ** 2 for t, _ in pts)
+        slope = sum((t - mt) * (r - mr) for t, r in pts) / den * 60 if den else 0.0
     result = {
         "label": args.label, "seconds": round(wall, 1), "concurrency": args.concurrency,
         "requests": reads + writes, "req_per_s": round((reads + writes) / wall, 1),
@@ -175,6 +197,7 @@ def main():
         "write_ms_p50": round(pct(run.latencies["write"], 50), 1),
         "write_ms_p99": round(pct(run.latencies["write"], 99), 1),
         "rss_mib": [round(k / 1024, 1) for k in rss], "rss_growth_after_10s_pct": round(growth, 1),
+        "rss_slope_mib_per_min": round(slope, 2),
         "acknowledged_writes": len(run.acked), "revisions_stored": stored, "lost_writes": len(lost),
     }
     print(f"{'':2}{args.label}: {result['requests']} requests in {result['seconds']} s at concurrency "
@@ -183,7 +206,8 @@ def main():
           f"({stored} revisions stored)")
     print(f"  latency ms: read p50 {result['read_ms_p50']} p99 {result['read_ms_p99']}, "
           f"write p50 {result['write_ms_p50']} p99 {result['write_ms_p99']}")
-    print(f"  RSS MiB every 5 s: {result['rss_mib']} (growth after warm-up {result['rss_growth_after_10s_pct']}%)")
+    print(f"  RSS MiB every 5 s: {result['rss_mib']} (growth after warm-up {result['rss_growth_after_10s_pct']}%, "
+          f"slope {result['rss_slope_mib_per_min']} MiB/min)")
     for e in run.errors[:10]:
         print(f"  error: {e}")
     for a in lost[:10]:
