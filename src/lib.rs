@@ -1,6 +1,7 @@
 //! qingdan: a GraphQL API server for government responsibility lists (责任清单).
 
 pub mod app;
+pub mod bounded;
 pub mod cli;
 pub mod clock;
 pub mod config;

@@ -81,6 +81,11 @@ impl ApiSchema {
         }
     }
 
+    /// The answers this schema keeps.
+    pub fn responses(&self) -> &response_cache::ResponseCache {
+        &self.responses
+    }
+
     /// The SDL.
     pub fn sdl(&self) -> String {
         self.inner.sdl()

@@ -131,3 +131,18 @@ impl ResponseCache {
         }
     }
 }
+
+impl crate::bounded::Bounded for ResponseCache {
+    fn name(&self) -> &'static str {
+        "answers"
+    }
+
+    fn bytes(&self) -> u64 {
+        let current = self.current.lock().unwrap_or_else(PoisonError::into_inner);
+        current.as_ref().map_or(0, |(_, entries)| entries.weight())
+    }
+
+    fn capacity(&self) -> u64 {
+        self.capacity
+    }
+}

@@ -23,7 +23,9 @@ pub async fn readyz(State(state): State<HttpState>) -> impl IntoResponse {
     }
 }
 
-/// Prometheus text format.
+/// Prometheus text format: the counters, then the bytes of every cache.
 pub async fn metrics(State(state): State<HttpState>) -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.app.metrics.render())
+    let mut text = state.app.metrics.render();
+    crate::bounded::render(&mut text, &state.caches());
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text)
 }

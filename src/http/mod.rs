@@ -25,6 +25,7 @@ use axum::routing::get;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use crate::app::AppState;
+use crate::bounded::Bounded;
 use crate::graphql::ApiSchema;
 
 pub use security::REQUEST_ID;
@@ -41,6 +42,13 @@ pub struct HttpState {
     exports: Arc<tokio::sync::Semaphore>,
 }
 
+impl HttpState {
+    /// Every cache the server keeps across requests (see [`crate::bounded`]).
+    pub fn caches(&self) -> [&dyn Bounded; 4] {
+        [self.schema.responses(), &*self.persisted, &self.app.tokens, &*self.limiter]
+    }
+}
+
 /// The application router.
 pub fn build_router(app: AppState) -> Router {
     let schema = crate::graphql::build_schema(Some(app.clone()));
@@ -53,6 +61,11 @@ pub fn build_router(app: AppState) -> Router {
         app,
         schema,
     };
+    let caches = state.caches();
+    tracing::info!(
+        bytes = crate::bounded::total_capacity(&caches),
+        "caches kept across requests hold at most this many bytes in all (see /metrics)"
+    );
     let router = Router::new()
         .route("/", get(graphql::graphiql))
         .route("/assets/{version}/{name}", get(graphiql::asset))

@@ -51,6 +51,20 @@ pub fn load_trusted(path: &std::path::Path) -> anyhow::Result<HashMap<String, Ar
     Ok(out)
 }
 
+impl crate::bounded::Bounded for PersistedQueries {
+    fn name(&self) -> &'static str {
+        "persisted_queries"
+    }
+
+    fn bytes(&self) -> u64 {
+        self.learned.as_ref().map_or(0, Cache::weight)
+    }
+
+    fn capacity(&self) -> u64 {
+        self.learned.as_ref().map_or(0, Cache::capacity)
+    }
+}
+
 impl PersistedQueries {
     /// From the limits; a trusted-documents file that cannot be read refuses every query (and
     /// `serve` checks the file before it starts, so this only happens when it changed since).

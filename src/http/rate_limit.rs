@@ -2,7 +2,7 @@
 //!
 //! A client may spend its whole minute's allowance at once; the bucket refills evenly over the
 //! minute. A bucket left alone for a minute is full again, the same as no bucket, so idle
-//! buckets are dropped; the table also never holds more than `max_clients` entries.
+//! buckets are dropped; the table also never takes more than [`TABLE_BYTES`].
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
@@ -12,8 +12,16 @@ use std::time::{Duration, Instant};
 use crate::config::Limits;
 use crate::service::access::Viewer;
 
-/// Clients tracked at most; past it the least recently seen half is forgotten.
-const MAX_CLIENTS: usize = 100_000;
+/// Bytes the table of clients takes at most (about 75,000 clients); past it the least recently
+/// seen half is forgotten.
+const TABLE_BYTES: usize = 8 * 1024 * 1024;
+
+/// Bytes one slot of the table takes: its entry and its control byte.
+const SLOT_BYTES: usize = std::mem::size_of::<(Key, Bucket)>() + 1;
+
+/// Bytes one tracked client may cost: the table allocates slots for 8/7 of its entries, and
+/// doubles when full (a sweep rebuilds it to fit, so it only grows by inserting).
+const CLIENT_BYTES: usize = SLOT_BYTES * 2 * 8 / 7;
 
 /// Who a request is counted against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -58,7 +66,7 @@ pub struct RateLimiter {
 
 impl RateLimiter {
     pub fn new(limits: &Limits) -> Self {
-        Self::with_capacity(limits, MAX_CLIENTS)
+        Self::with_capacity(limits, TABLE_BYTES / CLIENT_BYTES)
     }
 
     fn with_capacity(limits: &Limits, max_clients: usize) -> Self {
@@ -130,6 +138,21 @@ impl RateLimiter {
     }
 }
 
+impl crate::bounded::Bounded for RateLimiter {
+    fn name(&self) -> &'static str {
+        "rate_limits"
+    }
+
+    fn bytes(&self) -> u64 {
+        let table = self.table.lock().unwrap_or_else(|e| e.into_inner());
+        (table.buckets.capacity() * 8 / 7 * SLOT_BYTES) as u64
+    }
+
+    fn capacity(&self) -> u64 {
+        (self.max_clients * CLIENT_BYTES) as u64
+    }
+}
+
 impl Table {
     /// Drops buckets idle for a minute (they are full again); every minute, or now when
     /// `full` — then, if that is not enough, the least recently seen half.
@@ -147,6 +170,8 @@ impl Table {
             let cutoff = *cutoff;
             self.buckets.retain(|_, b| b.last > cutoff);
         }
+        // Removed entries leave marks that would make the map grow past its entries' need.
+        self.buckets.shrink_to_fit();
     }
 }
 
@@ -196,6 +221,8 @@ mod tests {
             let _ = l.check_key(address_key(addr(i)), 10, "x", addr(i), t0);
         }
         assert!(l.tracked() <= 50, "{} tracked", l.tracked());
+        use crate::bounded::Bounded as _;
+        assert!(l.bytes() <= l.capacity(), "{} bytes of {}", l.bytes(), l.capacity());
         let later = t0 + Duration::from_secs(61);
         let _ = l.check_key(address_key(addr(9999)), 10, "x", addr(9999), later);
         assert_eq!(l.tracked(), 1, "idle buckets are swept after a minute");

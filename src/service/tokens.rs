@@ -1,13 +1,14 @@
 //! API tokens: created by the CLI, stored as SHA-256 hashes, checked on every request.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 use entity::{TokenRole, api_token};
+use quick_cache::Weighter;
+use quick_cache::sync::Cache;
 use rand::RngCore as _;
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{
@@ -113,14 +114,34 @@ async fn by_digest(db: &impl ConnectionTrait, digest: &str) -> ApiResult<Viewer>
 
 /// Tokens verified lately, by digest (never by secret), so that a client's requests do not each
 /// look their token up. Failures are not kept: a wrong token always reaches the database (and
-/// the rate limit).
-#[derive(Clone, Default)]
+/// the rate limit), so anonymous callers cannot fill it.
+#[derive(Clone)]
 pub struct TokenCache {
-    verified: Arc<Mutex<HashMap<String, (Viewer, Instant)>>>,
+    verified: Arc<Cache<String, (Viewer, Instant), ByEntry>>,
 }
 
-/// Tokens kept at most; when full, the expired ones go, or all of them.
-const TOKEN_CACHE_CAPACITY: usize = 10_000;
+/// Bytes of verified tokens kept at most (some thousands of callers); past it the least used go.
+const TOKEN_CACHE_BYTES: u64 = 2 * 1024 * 1024;
+
+/// Weighs a verified token by what it holds: its digest, its label and the entry itself.
+#[derive(Clone)]
+struct ByEntry;
+
+impl Weighter<String, (Viewer, Instant)> for ByEntry {
+    fn weight(&self, digest: &String, (viewer, _): &(Viewer, Instant)) -> u64 {
+        let label = match viewer {
+            Viewer::Token { label, .. } => label.len(),
+            Viewer::Anonymous => 0,
+        };
+        (digest.len() + label + std::mem::size_of::<(String, Viewer, Instant)>()) as u64
+    }
+}
+
+impl Default for TokenCache {
+    fn default() -> Self {
+        Self { verified: Arc::new(Cache::with_weighter(4096, TOKEN_CACHE_BYTES, ByEntry)) }
+    }
+}
 
 impl TokenCache {
     /// Like [`authenticate`], trusting a verification younger than `ttl`.
@@ -129,26 +150,28 @@ impl TokenCache {
             return authenticate(db, secret).await;
         }
         let digest = digest_of(secret)?;
-        if let Some((viewer, at)) = self.lock().get(&digest)
+        if let Some((viewer, at)) = self.verified.get(&digest)
             && at.elapsed() < ttl
         {
-            return Ok(viewer.clone());
+            return Ok(viewer);
         }
         let viewer = by_digest(db, &digest).await?;
-        let mut verified = self.lock();
-        if verified.len() >= TOKEN_CACHE_CAPACITY {
-            verified.retain(|_, (_, at)| at.elapsed() < ttl);
-            if verified.len() >= TOKEN_CACHE_CAPACITY {
-                verified.clear();
-            }
-        }
-        verified.insert(digest, (viewer.clone(), Instant::now()));
+        self.verified.insert(digest, (viewer.clone(), Instant::now()));
         Ok(viewer)
     }
+}
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, (Viewer, Instant)>> {
-        // The map is valid whatever a panicking holder left half done: entries are whole.
-        self.verified.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+impl crate::bounded::Bounded for TokenCache {
+    fn name(&self) -> &'static str {
+        "tokens"
+    }
+
+    fn bytes(&self) -> u64 {
+        self.verified.weight()
+    }
+
+    fn capacity(&self) -> u64 {
+        self.verified.capacity()
     }
 }
 

@@ -2,7 +2,7 @@
 //! backup began is in the copy.
 
 use std::net::SocketAddr;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::time::Duration;
@@ -10,38 +10,9 @@ use std::time::Duration;
 use entity::TokenRole;
 use qingdan::AppState;
 
+use crate::server_process::ServerProcess;
 use crate::subscriptions::submit;
 use crate::support::{Backend, TestApp, backends};
-
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-async fn serve(database_url: &str) -> (Server, SocketAddr) {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a port").port();
-    let addr = SocketAddr::from(([127, 0, 0, 1], port));
-    let child = Command::new(env!("CARGO_BIN_EXE_qingdan"))
-        .args(["serve", "--no-seed", "--bind", &addr.to_string(), "--database-url", database_url])
-        .env("RUST_LOG", "warn")
-        .env("QINGDAN_TOKEN_RATE_LIMIT_PER_MINUTE", "0")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start qingdan serve");
-    let server = Server(child);
-    for _ in 0..100 {
-        if reqwest::get(format!("http://{addr}/readyz")).await.is_ok_and(|r| r.status() == 200) {
-            return (server, addr);
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("qingdan serve did not become ready");
-}
 
 /// Submits revisions one after another until told to stop; `acked` is the latest acknowledged.
 fn burst(
@@ -82,7 +53,9 @@ async fn a_backup_during_a_burst_of_submissions_holds_every_revision_acknowledge
     for backend in backends() {
         let app = Arc::new(TestApp::spawn(backend.clone()).await);
         let (_, token) = app.token(TokenRole::Admin, None).await;
-        let (_server, addr) = serve(&app.database_url).await;
+        let server =
+            ServerProcess::start(&app.database_url, &[], &[("QINGDAN_TOKEN_RATE_LIMIT_PER_MINUTE", "0")]).await;
+        let addr = server.addr;
         let (acked, stop) = (Arc::new(AtomicI64::new(0)), Arc::new(AtomicBool::new(false)));
         let writer = burst(app.clone(), addr, token, acked.clone(), stop.clone());
         while acked.load(Ordering::SeqCst) < 20 {

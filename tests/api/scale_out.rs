@@ -1,48 +1,15 @@
 //! Two server processes on one PostgreSQL database: a report submitted through one reaches
 //! the subscribers of the other (LISTEN/NOTIFY).
 
-use std::net::{SocketAddr, TcpListener};
-use std::process::{Child, Command, Stdio};
-use std::time::Duration;
-
 use entity::TokenRole;
 use serde_json::json;
 
+use crate::server_process::ServerProcess;
 use crate::subscriptions::{SUBSCRIPTION, init, open, recv, submit, subscribe};
 use crate::support::{Backend, TestApp, backends};
 
-/// A `qingdan serve` child process, killed on drop.
-struct Replica {
-    child: Child,
-    addr: SocketAddr,
-}
-
-impl Drop for Replica {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-async fn replica(database_url: &str) -> Replica {
-    let port = TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port();
-    let addr = SocketAddr::from(([127, 0, 0, 1], port));
-    let child = Command::new(env!("CARGO_BIN_EXE_qingdan"))
-        .args(["serve", "--no-seed", "--bind", &addr.to_string(), "--database-url", database_url])
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start a replica");
-    let replica = Replica { child, addr };
-    let client = reqwest::Client::new();
-    for _ in 0..100 {
-        if client.get(format!("http://{addr}/readyz")).send().await.is_ok_and(|r| r.status() == 200) {
-            return replica;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("replica at {addr} did not become ready");
+async fn replica(database_url: &str) -> ServerProcess {
+    ServerProcess::start(database_url, &[], &[]).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

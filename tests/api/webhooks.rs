@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -14,6 +14,7 @@ use qingdan::service::writes::{Action, Actor};
 use serde_json::{Value, json};
 use sha2::Sha256;
 
+use crate::server_process::ServerProcess;
 use crate::subscriptions::submit;
 use crate::support::{Backend, TestApp, backends, code};
 
@@ -241,42 +242,12 @@ async fn a_receiver_that_never_succeeds_is_given_up_after_the_last_attempt() {
     worker.abort();
 }
 
-/// A `qingdan serve` child process, killed (SIGKILL) on drop.
-struct Server {
-    child: Child,
-    addr: SocketAddr,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 /// A server whose receivers get `timeout_ms` to answer (a taken delivery is its own for twice
 /// that and a second).
-async fn server(database_url: &str, timeout_ms: u64) -> Server {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a free port").port();
-    let addr = SocketAddr::from(([127, 0, 0, 1], port));
-    let child = Command::new(env!("CARGO_BIN_EXE_qingdan"))
-        .args(["serve", "--no-seed", "--bind", &addr.to_string(), "--database-url", database_url])
-        .args(["--webhook-timeout-ms", &timeout_ms.to_string(), "--webhook-retry-base-ms", "50"])
-        .args(["--webhook-retry-max-ms", "200"])
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start qingdan serve");
-    let server = Server { child, addr };
-    let client = reqwest::Client::new();
-    for _ in 0..100 {
-        if client.get(format!("http://{addr}/readyz")).send().await.is_ok_and(|r| r.status() == 200) {
-            return server;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("qingdan serve at {addr} did not become ready");
+async fn server(database_url: &str, timeout_ms: u64) -> ServerProcess {
+    let timeout = timeout_ms.to_string();
+    let args = ["--webhook-timeout-ms", &timeout, "--webhook-retry-base-ms", "50", "--webhook-retry-max-ms", "200"];
+    ServerProcess::start(database_url, &args, &[]).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
