@@ -1,14 +1,23 @@
-//! Load benchmark: each canonical operation at a concurrency for a time, against a `qingdan
-//! serve` it starts (or `--url`), beside its hand-written SQL floor and, with `--peer`,
-//! PostGraphile's closest query. Prints a table and writes JSON. A harness, not a test:
+//! Load benchmark against a `qingdan serve` it starts (or `--url`), in two parts, each printed
+//! as a table and written to one JSON file. A harness, not a test.
 //!
-//!   cargo bench --bench load -- --smoke                     # CI: tiny SQLite, ~1 s per op
+//! 1. Varied requests (`varied.rs`, the port of `benches/varied/varied.py`): each operation
+//!    sends a different body every request, drawn without replacement from the whole dataset
+//!    and split 4:1 into timed and warm-up bodies, so none repeats within a run; with a peer
+//!    (`--varied-peer`, default `--peer`: PostGraphile v5) the same draws in its query language.
+//! 2. Repeated requests: each canonical operation repeats one body (answers may come from the
+//!    answer cache), beside its hand-written SQL floor and, with `--peer`, PostGraphile's
+//!    closest query (v4's names, `peer_queries.rs`).
+//!
+//!   cargo bench --bench load -- --smoke                     # CI: tiny SQLite, ~0.5 s per varied op, ~1 s per op
 //!   cargo bench --bench load                                # SQLite, --scale national (cached)
 //!   cargo bench --bench load -- --database-url 'postgres://postgres@localhost/qingdan_bench?host=/var/run/postgresql' \
-//!       --peer http://127.0.0.1:5050/graphql
+//!       --peer http://127.0.0.1:5050/graphql --varied-peer http://127.0.0.1:5055/graphql
 //!
-//! Exits non-zero on any error answer or when the floor (or a peer query that promises the
-//! same rows) disagrees with qingdan on the rows of an answer.
+//! `--no-varied` / `--no-repeated` skip a part, `--varied-ops` picks the varied operations.
+//! Exits non-zero on any error answer (either part, the writers of `reporting_day` included) or
+//! when the floor (or a peer query that promises the same rows) disagrees with qingdan on the
+//! rows of an answer.
 
 mod cpu;
 mod driver;
@@ -21,6 +30,9 @@ mod params;
 mod peer_queries;
 mod report;
 mod server;
+mod varied;
+mod varied_draws;
+mod varied_queries;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -58,7 +70,7 @@ struct Args {
     seed: u64,
     #[arg(long, default_value_t = 16)]
     concurrency: usize,
-    /// Seconds per operation (and again for its floor and its peer query).
+    /// Seconds per operation, varied and repeated (and again for its floor and its peer query).
     #[arg(long, default_value_t = 10.0)]
     duration: f64,
     /// Untimed seconds before each timed run (default: a tenth of --duration, at most 2).
@@ -69,12 +81,27 @@ struct Args {
     #[arg(long, value_delimiter = ',')]
     ops: Vec<String>,
     /// PostGraphile over the same PostgreSQL database (../shared/tools/peer/postgraphile.sh).
+    /// The repeated table's peer queries are v4's; the varied ones v5's (see --varied-peer).
     #[arg(long)]
     peer: Option<String>,
+    /// PostGraphile v5 for the varied mode (`PEER_VERSION=5 postgraphile.sh serve`; default
+    /// --peer, which must then be v5). Not used with --smoke.
+    #[arg(long)]
+    varied_peer: Option<String>,
+    /// Varied operations to run (default all): task_page, dashboard, co_led, task_list, stats,
+    /// overdue, lights, reporting_day.
+    #[arg(long, value_delimiter = ',')]
+    varied_ops: Vec<String>,
+    /// Skip the varied mode.
+    #[arg(long)]
+    no_varied: bool,
+    /// Skip the repeated requests (their table and the ledger downloads printed with it).
+    #[arg(long)]
+    no_repeated: bool,
     /// Where to write the JSON (default bench-results/load-BACKEND.json).
     #[arg(long)]
     json: Option<PathBuf>,
-    /// CI smoke: tiny data in a temp SQLite file, ~1 s per op at concurrency 4.
+    /// CI smoke: tiny data in a temp SQLite file, concurrency 4, ~1 s per op (varied: 0.5 s, no peer).
     #[arg(long)]
     smoke: bool,
     /// An already running qingdan (http://host:port) on --database-url; no RSS unless --server-pid.
@@ -131,6 +158,16 @@ async fn run(mut args: Args) -> anyhow::Result<bool> {
         args.url.is_none() || args.database_url.is_some(),
         "--url needs --database-url: the parameters, the floor and the token come from the database"
     );
+    let varied_ops: Vec<&'static str> = if args.varied_ops.is_empty() {
+        varied_draws::OPS.to_vec()
+    } else {
+        args.varied_ops
+            .iter()
+            .map(|n| varied_draws::OPS.into_iter().find(|op| *op == n.trim()))
+            .map(|op| op.context("unknown varied op"))
+            .collect::<Result<_, _>>()
+            .with_context(|| format!("--varied-ops {:?}: one of {:?}", args.varied_ops, varied_draws::OPS))?
+    };
     let mut _temp = None;
     if args.smoke {
         (args.concurrency, args.duration, args.generate) = (4, 1.0, Generate::Tiny);
@@ -182,10 +219,42 @@ async fn run(mut args: Args) -> anyhow::Result<bool> {
         .map_err(anyhow::Error::msg)?;
     let cursor = answer.pointer("/data/tasks/pageInfo/endCursor").and_then(|c| c.as_str()).map(str::to_owned);
 
+    let load_average = std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|l| l.split_whitespace().next().and_then(|v| v.parse().ok()));
     // The ledgers first, on a fresh server, so that its peak memory is theirs.
-    let exports = if args.no_exports { Vec::new() } else { exports::measure(&client, &base, &token, pid).await? };
+    let exports = if args.no_exports || args.no_repeated {
+        Vec::new()
+    } else {
+        exports::measure(&client, &base, &token, pid).await?
+    };
+    let mut peak_rss = pid.and_then(server::peak_rss_mib);
 
-    let selected: Vec<Op> = if args.ops.is_empty() {
+    let warmup = args.warmup.unwrap_or((args.duration / 10.0).min(2.0));
+    let varied = if args.no_varied {
+        None
+    } else {
+        let draws = varied_draws::draw(&db, args.seed).await.context("the varied draws")?;
+        let (duration, warmup) = if args.smoke { (0.5, 0.1) } else { (args.duration, warmup) };
+        let varied = varied::Varied {
+            client: client.clone(),
+            url: format!("{base}/graphql"),
+            token: token.clone(),
+            peer: if args.smoke { None } else { args.varied_peer.clone().or_else(|| args.peer.clone()) },
+            pid,
+            concurrency: args.concurrency,
+            duration: Duration::from_secs_f64(duration),
+            warmup: Duration::from_secs_f64(warmup),
+            seed: args.seed,
+        };
+        let run = varied.run(&draws, &varied_ops).await;
+        varied::print_table(&run, &backend);
+        Some(run)
+    };
+
+    let selected: Vec<Op> = if args.no_repeated {
+        Vec::new()
+    } else if args.ops.is_empty() {
         Op::ALL.to_vec()
     } else {
         args.ops.iter().map(|n| Op::parse(n).with_context(|| format!("unknown op {n:?}"))).collect::<Result<_, _>>()?
@@ -201,17 +270,13 @@ async fn run(mut args: Args) -> anyhow::Result<bool> {
         cursor,
         concurrency: args.concurrency,
         duration,
-        warmup: Duration::from_secs_f64(args.warmup.unwrap_or((args.duration / 10.0).min(2.0))),
+        warmup: Duration::from_secs_f64(warmup),
         floor: (!args.no_floor).then(|| floor::Floor::new(floor_db, params.clone())),
         floor_duration: if args.smoke { duration / 4 } else { duration },
         floor_statements: floor_metrics,
         peer: args.peer.clone(),
         database: cpu::database_name(&url),
     };
-    let load_average = std::fs::read_to_string("/proc/loadavg")
-        .ok()
-        .and_then(|l| l.split_whitespace().next().and_then(|v| v.parse().ok()));
-    let mut peak_rss = pid.and_then(server::peak_rss_mib);
     let mut out = Vec::new();
     for op in selected {
         let result = bench.op(op).await?;
@@ -238,7 +303,7 @@ async fn run(mut args: Args) -> anyhow::Result<bool> {
             && r.graphql.errors == 0
             && r.floor.as_ref().is_none_or(|f| f.errors == 0)
             && r.peer.as_ref().is_none_or(|p| p.errors == 0)
-    });
+    }) && varied.as_ref().is_none_or(|v| v.errors() == 0);
     let run = Run {
         backend: backend.clone(),
         database: redact(&url),
@@ -255,8 +320,11 @@ async fn run(mut args: Args) -> anyhow::Result<bool> {
         server_peak_rss_mib: peak_rss,
         results: out,
         exports,
+        varied,
     };
-    report::print_table(&run);
+    if !args.no_repeated {
+        report::print_table(&run);
+    }
     let suffix = if args.smoke { "-smoke" } else { "" };
     let path = args.json.clone().unwrap_or_else(|| results.join(format!("load-{backend}{suffix}.json")));
     report::write_json(&run, &path)?;

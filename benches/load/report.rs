@@ -66,6 +66,9 @@ pub struct Run {
     pub results: Vec<OpResult>,
     /// The ledger downloads of the whole dataset.
     pub exports: Vec<crate::exports::ExportResult>,
+    /// The varied requests (absent with `--no-varied`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub varied: Option<crate::varied::VariedRun>,
 }
 
 fn opt(v: Option<f64>, digits: usize) -> String {
@@ -74,8 +77,9 @@ fn opt(v: Option<f64>, digits: usize) -> String {
 
 pub fn print_table(run: &Run) {
     let d = &run.data;
+    println!("\nrepeated requests (one body per operation; answers may come from the answer cache)");
     println!(
-        "\n{} — {} documents, {} tasks, {} assignments, {} reports; concurrency {}, {} s per op, batch window {}, {}, load average {}",
+        "{} — {} documents, {} tasks, {} assignments, {} reports; concurrency {}, {} s per op, batch window {}, {}, load average {}",
         run.backend,
         d.documents,
         d.tasks,
