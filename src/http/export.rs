@@ -130,23 +130,9 @@ async fn prepare(
     headers: &HeaderMap,
     peer: Option<SocketAddr>,
 ) -> Result<(LedgerQuery, Arc<ListSnapshot>, tokio::sync::OwnedSemaphorePermit), Response> {
-    let viewer = match viewer_from_headers(&state.app, headers).await {
-        Ok(v) => v,
-        Err(e) => {
-            let status = if matches!(e, ApiError::Unauthenticated(_)) {
-                StatusCode::UNAUTHORIZED
-            } else {
-                StatusCode::SERVICE_UNAVAILABLE
-            };
-            return Err(reply::error(MediaType::Json, status, e.code(), e.message()));
-        }
-    };
-    if let Err(refused) = state.limiter.check(&viewer, peer) {
-        let mut response =
-            reply::error(MediaType::Json, StatusCode::TOO_MANY_REQUESTS, "LIMIT_EXCEEDED", &refused.message);
-        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(refused.retry_after_secs));
-        return Err(response);
-    }
+    let viewer =
+        viewer_from_headers(&state.app, headers).await.map_err(|e| reply::unauthenticated(MediaType::Json, e))?;
+    state.limiter.check(&viewer, peer).map_err(|refused| reply::too_many(MediaType::Json, refused))?;
     let (params, as_of) = parse(raw).map_err(failed)?;
     let db = &state.app.read_db;
     let version = crate::service::versions::versions(db).await.map_err(failed)?.list;

@@ -16,7 +16,6 @@ use tracing::Instrument as _;
 use super::HttpState;
 use super::auth::viewer_from_headers;
 use super::negotiation::{self, MediaType, Rejection};
-use super::rate_limit::Refused;
 use super::reply;
 use super::security::RequestId;
 use crate::error::ApiError;
@@ -65,14 +64,14 @@ async fn serve(state: &HttpState, request: Request, media: MediaType, request_id
         Err(e) => {
             // Failed tokens count against the address, so guessing costs the guesser.
             let response = match state.limiter.check_address(peer) {
-                Err(refused) => too_many(media, refused),
-                Ok(()) => unauthenticated(media, e),
+                Err(refused) => reply::too_many(media, refused),
+                Ok(()) => reply::unauthenticated(media, e),
             };
             return unread(body, state.app.limits.max_body_bytes, response).await;
         }
     };
     if let Err(refused) = state.limiter.check(&viewer, peer) {
-        return unread(body, state.app.limits.max_body_bytes, too_many(media, refused)).await;
+        return unread(body, state.app.limits.max_body_bytes, reply::too_many(media, refused)).await;
     }
     let parsed = match parts.method {
         Method::POST => negotiation::from_post(&parts.headers, body, state.app.limits.max_body_bytes).await,
@@ -155,25 +154,6 @@ fn rejected(media: MediaType, rejection: Rejection) -> Response {
     response
 }
 
-/// 429 with `Retry-After`.
-fn too_many(media: MediaType, refused: Refused) -> Response {
-    let mut response = reply::error(media, StatusCode::TOO_MANY_REQUESTS, "LIMIT_EXCEEDED", &refused.message);
-    response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(refused.retry_after_secs));
-    response
-}
-
-/// A wrong or revoked token: 401 with a GraphQL error body.
-fn unauthenticated(media: MediaType, e: ApiError) -> Response {
-    let status = if matches!(e, ApiError::Unauthenticated(_)) {
-        StatusCode::UNAUTHORIZED
-    } else {
-        StatusCode::SERVICE_UNAVAILABLE
-    };
-    let mut response = reply::error(media, status, e.code(), e.message());
-    response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-    response
-}
-
 /// Subscriptions over graphql-transport-ws (and the older graphql-ws). The token comes in the
 /// upgrade request's Authorization header or the connection_init payload's `Authorization`.
 pub async fn websocket(
@@ -193,10 +173,10 @@ pub async fn websocket(
     let peer = super::client::of(&extensions);
     let header_viewer = match viewer_from_headers(&state.app, &headers).await {
         Ok(v) => v,
-        Err(e) => return unauthenticated(MediaType::Json, e),
+        Err(e) => return reply::unauthenticated(MediaType::Json, e),
     };
     if let Err(refused) = state.limiter.check(&header_viewer, peer) {
-        return too_many(MediaType::Json, refused);
+        return reply::too_many(MediaType::Json, refused);
     }
     let authorization = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).map(str::to_owned);
     upgrade

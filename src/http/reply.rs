@@ -69,6 +69,26 @@ pub fn error(media: MediaType, status: StatusCode, code: &str, message: &str) ->
     json(status, media, &body)
 }
 
+/// 429 with `Retry-After`.
+pub fn too_many(media: MediaType, refused: super::rate_limit::Refused) -> Response {
+    let mut response = error(media, StatusCode::TOO_MANY_REQUESTS, "LIMIT_EXCEEDED", &refused.message);
+    response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(refused.retry_after_secs));
+    response
+}
+
+/// A token that does not sign in: 401 with `WWW-Authenticate` (503 when the tokens could not be
+/// looked up).
+pub fn unauthenticated(media: MediaType, e: crate::error::ApiError) -> Response {
+    let status = if matches!(e, crate::error::ApiError::Unauthenticated(_)) {
+        StatusCode::UNAUTHORIZED
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    let mut response = error(media, status, e.code(), e.message());
+    response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    response
+}
+
 /// An internal failure (a panic): the message is fixed, the request id leads to the log.
 pub fn internal(media: MediaType, request_id: &RequestId) -> Response {
     let body = serde_json::json!({ "errors": [{
