@@ -7,6 +7,7 @@
 #   --postgres  a fresh PostgreSQL database (PG_SOCKET_URL, default
 #               postgres://postgres@localhost/DB?host=/var/run/postgresql) instead of SQLite
 #   WRITE_SHARE=0.2  share of writes
+#   SOAK_ARGS=--answers-of-one-size  reads without report revisions (answers that do not grow)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -55,7 +56,8 @@ token=$("$bin" token create --role admin --label soak --database-url "$url" | ta
 echo "== soak: ${seconds}s, concurrency $concurrency, $backend, release build, pid $server_pid"
 status=0
 "$venv/bin/python" scripts/soak.py --url "http://127.0.0.1:$port/graphql" --token "$token" --pid "$server_pid" \
-  --seconds "$seconds" --concurrency "$concurrency" --write-share "${WRITE_SHARE:-0.2}" --label "$backend" || status=$?
+  --seconds "$seconds" --concurrency "$concurrency" --write-share "${WRITE_SHARE:-0.2}" --label "$backend" \
+  ${SOAK_ARGS:-} || status=$?
 if grep -q panicked "$work/server.log"; then echo "the server panicked:"; grep -m5 panicked "$work/server.log"; status=1; fi
 echo "server warnings/errors logged: $(grep -cE ' (WARN|ERROR) ' "$work/server.log" || true)"
 grep -m5 -E ' (WARN|ERROR) ' "$work/server.log" || true
