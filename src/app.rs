@@ -18,6 +18,8 @@ pub struct AppState {
     pub db: DatabaseConnection,
     /// Where queries read: a read replica when configured, else the primary.
     pub read_db: DatabaseConnection,
+    /// The versions as `read_db` holds them, one statement shared by the requests waiting for it.
+    pub read_versions: crate::service::versions::SharedVersions,
     pub metrics: Arc<Metrics>,
     pub limits: Limits,
     pub events: ReportEvents,
@@ -57,6 +59,7 @@ impl AppState {
         }
         Ok(Self {
             db,
+            read_versions: crate::service::versions::SharedVersions::new(read_db.clone()),
             read_db,
             metrics,
             limits,

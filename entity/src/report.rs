@@ -45,6 +45,14 @@ pub enum Relation {
         to = "super::reporting_period::Column::Id"
     )]
     ReportingPeriod,
+    #[sea_orm(has_many = "super::report_revision::Entity")]
+    Revisions,
+}
+
+impl Related<super::report_revision::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Revisions.def()
+    }
 }
 
 impl ActiveModelBehavior for ActiveModel {}

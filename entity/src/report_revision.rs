@@ -30,4 +30,10 @@ pub enum Relation {
     Report,
 }
 
+impl Related<super::report::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Report.def()
+    }
+}
+
 impl ActiveModelBehavior for ActiveModel {}

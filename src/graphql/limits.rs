@@ -62,12 +62,13 @@ impl From<&Limits> for QueryLimits {
 pub struct QueryGuard {
     limits: QueryLimits,
     types: TypeIndex,
+    documents: std::sync::Arc<super::documents::ParsedDocuments>,
 }
 
 impl QueryGuard {
     /// A guard for the schema whose SDL is `sdl`.
-    pub fn new(limits: &Limits, sdl: &str) -> Self {
-        Self { limits: limits.into(), types: TypeIndex::from_sdl(sdl) }
+    pub fn new(limits: &Limits, sdl: &str, documents: std::sync::Arc<super::documents::ParsedDocuments>) -> Self {
+        Self { limits: limits.into(), types: TypeIndex::from_sdl(sdl), documents }
     }
 
     /// The request, parsed and within every limit; or the error refusing it.
@@ -90,7 +91,9 @@ impl QueryGuard {
                 None,
             ));
         }
-        let doc = async_graphql::parser::parse_query(&request.query)
+        let doc = self
+            .documents
+            .parse(&request.query)
             .map_err(|e| parse_error(e.into(), &request.query, limits.max_depth))?;
         check(&doc, &request.variables, &self.types, limits)?;
         note_a_query(&doc, &request);

@@ -6,6 +6,7 @@ pub mod connection;
 pub mod context;
 pub mod department;
 pub mod document;
+pub mod documents;
 pub mod hooks;
 pub mod ids;
 pub mod limits;
@@ -33,7 +34,6 @@ use futures_util::stream::{BoxStream, StreamExt as _};
 use self::response_cache::{ResponseKey, ResponseNote};
 use crate::app::AppState;
 use crate::service::access::Viewer;
-use crate::service::versions::versions;
 
 /// Every query of the API.
 #[derive(MergedObject, Default)]
@@ -67,6 +67,8 @@ pub struct ApiSchema {
     guard: Option<Arc<limits::QueryGuard>>,
     /// Answers this schema gave (an answer depends on the limits it was computed under).
     responses: response_cache::ResponseCache,
+    /// The documents of the query texts the guard parsed.
+    documents: Arc<documents::ParsedDocuments>,
 }
 
 impl ApiSchema {
@@ -84,6 +86,11 @@ impl ApiSchema {
     /// The answers this schema keeps.
     pub fn responses(&self) -> &response_cache::ResponseCache {
         &self.responses
+    }
+
+    /// The parsed documents this schema keeps.
+    pub fn documents(&self) -> &documents::ParsedDocuments {
+        &self.documents
     }
 
     /// The SDL.
@@ -121,7 +128,9 @@ impl async_graphql::Executor for ApiSchema {
 pub fn build_schema(state: Option<AppState>) -> ApiSchema {
     let mut builder = Schema::build(Query::default(), Mutation::default(), subscription::SubscriptionRoot);
     let Some(state) = state else {
-        return ApiSchema { inner: builder.finish(), guard: None, responses: response_cache::ResponseCache::new(0) };
+        let (responses, documents) =
+            (response_cache::ResponseCache::new(0), Arc::new(documents::ParsedDocuments::new(0)));
+        return ApiSchema { inner: builder.finish(), guard: None, responses, documents };
     };
     if !state.limits.introspection {
         builder = builder.disable_introspection();
@@ -131,9 +140,10 @@ pub fn build_schema(state: Option<AppState>) -> ApiSchema {
     }
     let limits = state.limits.clone();
     let inner = builder.data(state).finish();
-    let guard = limits::QueryGuard::new(&limits, &inner.sdl());
+    let documents = Arc::new(documents::ParsedDocuments::new(documents::KEPT_BYTES));
+    let guard = limits::QueryGuard::new(&limits, &inner.sdl(), documents.clone());
     let responses = response_cache::ResponseCache::new(limits.response_cache_bytes);
-    ApiSchema { inner, guard: Some(Arc::new(guard)), responses }
+    ApiSchema { inner, guard: Some(Arc::new(guard)), responses, documents }
 }
 
 /// The SDL of the schema, as committed in `schema.graphql`.
@@ -187,7 +197,7 @@ pub async fn answer(schema: &ApiSchema, state: &AppState, request: async_graphql
     let Some(key) = key else {
         return Answer::Executed(execute(schema, prepare(request, state, viewer)).await);
     };
-    let seen = match versions(&state.read_db).await {
+    let seen = match state.read_versions.read().await {
         Ok(seen) => seen,
         // A database that cannot answer fails the request now, with its code, rather than
         // once more after waiting for the pool again in execution.

@@ -53,7 +53,7 @@ impl NodeQuery {
             NodeType::Indicator => list.indicator(n).cloned().map(|m| Node::Indicator(Indicator(m))),
             NodeType::Report => {
                 super::context::require_reader(ctx)?;
-                super::context::load(ctx, ReportKey(n)).await?.map(|m| Node::Report(Report(m)))
+                super::context::load(ctx, ReportKey(n)).await?.map(|m| Node::Report(Report::new(m)))
             }
             NodeType::Extension => {
                 super::context::require_reader(ctx)?;

@@ -67,7 +67,7 @@ impl Obligation {
     }
     /// The report, when one was submitted by the query's moment.
     async fn report(&self) -> Option<Report> {
-        self.query.report_seen(&self.row).cloned().map(Report)
+        self.query.report_seen(&self.row).cloned().map(Report::new)
     }
     /// Requests for a later due date, oldest first.
     async fn extensions(&self) -> Vec<Extension> {

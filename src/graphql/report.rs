@@ -29,10 +29,21 @@ pub enum ReportStatus {
     Completed,
 }
 
-/// A department's progress report on a task for a period; shows its latest revision.
-pub struct Report(pub report::Model);
+/// A department's progress report on a task for a period; shows its latest revision. Its
+/// revisions come with it when they were read in the same statement.
+pub struct Report(pub report::Model, Option<std::sync::Arc<Vec<report_revision::Model>>>);
 
 impl Report {
+    /// A report whose revisions are loaded when asked for.
+    pub fn new(row: report::Model) -> Self {
+        Self(row, None)
+    }
+
+    /// A report read with its revisions.
+    pub fn with_revisions((row, revisions): super::loaders::ReportWithRevisions) -> Self {
+        Self(row, Some(revisions))
+    }
+
     async fn deadline(&self, ctx: &Context<'_>) -> async_graphql::Result<chrono::DateTime<chrono::Utc>> {
         let period = required(list(ctx).await?.period(self.0.period_id), "period", self.0.period_id)?;
         Ok(end_of_day(period.due_on))
@@ -105,8 +116,13 @@ impl Report {
     }
     /// Every revision, oldest first.
     async fn revisions(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<ReportRevision>> {
-        let key = RevisionsOfReport { report: self.0.id, through: self.0.revision };
-        let rows = super::context::load(ctx, key).await?.unwrap_or_default();
+        let rows = match &self.1 {
+            Some(read_with_it) => read_with_it.clone(),
+            None => {
+                let key = RevisionsOfReport { report: self.0.id, through: self.0.revision };
+                super::context::load(ctx, key).await?.unwrap_or_default()
+            }
+        };
         let deadline = self.deadline(ctx).await?;
         Ok(rows.iter().cloned().map(|r| ReportRevision(r, deadline)).collect())
     }
@@ -198,7 +214,7 @@ connection!(
     ReportEdge,
     Report,
     report::Model,
-    Report,
+    Report::new,
     |r: &report::Model| r.id,
     ReportCount,
     "reports"
@@ -373,6 +389,6 @@ impl ReportMutation {
         let saved = reports::submit(s, viewer(ctx), &super::context::actor(ctx), submission).await?;
         // The payload reads from the primary, through loaders that keep nothing from before
         // the write (see `graphql::prepare`).
-        Ok(SubmitReportPayload { report: Report(saved) })
+        Ok(SubmitReportPayload { report: Report::new(saved) })
     }
 }

@@ -34,7 +34,7 @@ impl SubscriptionRoot {
                 let db = s.db.clone();
                 async move { entity::report::Entity::find_by_id(id).one(&db).await.ok().flatten() }
             })
-            .filter_map(|r| r.map(Report)))
+            .filter_map(|r| r.map(Report::new)))
     }
 
     /// Each supervision event from now on (token holders only): submissions, reviews, extension

@@ -304,7 +304,7 @@ impl SupervisionMutation {
             expected_revision: input.expected_revision,
         };
         let saved = review::review(state(ctx)?, viewer(ctx), &actor(ctx), review).await?;
-        Ok(ReviewReportPayload { report: Report(saved) })
+        Ok(ReviewReportPayload { report: Report::new(saved) })
     }
 
     /// Asks for a later due date, before the current one passes (the obligated department, admins).

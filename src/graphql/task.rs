@@ -80,13 +80,19 @@ impl Task {
     ) -> async_graphql::Result<Vec<super::report::Report>> {
         super::context::require_reader(ctx)?;
         let period = period_id.map(|p| ids::decode(&p, NodeType::ReportingPeriod)).transpose()?;
+        let of_period = |r: &entity::report::Model| period.is_none_or(|p| p == r.period_id);
+        if ctx.look_ahead().field("revisions").exists() {
+            let key = super::loaders::ReportsWithRevisionsOfTask(self.0.id);
+            let rows = super::context::load(ctx, key).await?.unwrap_or_default();
+            return Ok(rows
+                .iter()
+                .filter(|r| of_period(&r.0))
+                .cloned()
+                .map(super::report::Report::with_revisions)
+                .collect());
+        }
         let rows = super::context::load(ctx, super::loaders::ReportsOfTask(self.0.id)).await?.unwrap_or_default();
-        Ok(rows
-            .iter()
-            .filter(|r| period.is_none_or(|p| p == r.period_id))
-            .cloned()
-            .map(super::report::Report)
-            .collect())
+        Ok(rows.iter().filter(|r| of_period(r)).cloned().map(super::report::Report::new).collect())
     }
     /// The worst warning light of its obligations for a period (token holders only), judged at
     /// the end of `asOf` (default: now).

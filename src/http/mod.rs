@@ -44,8 +44,8 @@ pub struct HttpState {
 
 impl HttpState {
     /// Every cache the server keeps across requests (see [`crate::bounded`]).
-    pub fn caches(&self) -> [&dyn Bounded; 4] {
-        [self.schema.responses(), &*self.persisted, &self.app.tokens, &*self.limiter]
+    pub fn caches(&self) -> [&dyn Bounded; 5] {
+        [self.schema.responses(), self.schema.documents(), &*self.persisted, &self.app.tokens, &*self.limiter]
     }
 }
 

@@ -47,3 +47,79 @@ pub async fn versions(db: &impl ConnectionTrait) -> ApiResult<Versions> {
         submissions: row.try_get("", "submissions")?,
     })
 }
+
+/// One versions read shared by the requests that wait for it, each answered by a read that
+/// started after it arrived: a write acknowledged before a request arrived is always seen, and
+/// under load the requests that arrive while one read is in flight share the next one instead of
+/// running a statement each.
+#[derive(Clone)]
+pub struct SharedVersions {
+    inner: std::sync::Arc<Flights>,
+}
+
+struct Flights {
+    db: sea_orm::DatabaseConnection,
+    state: std::sync::Mutex<Flight>,
+    /// The newest finished read: its number and what it gave (`None` when it failed).
+    done: tokio::sync::watch::Sender<(u64, Option<Versions>)>,
+}
+
+#[derive(Default)]
+struct Flight {
+    /// Reads started so far; the one in flight, if any, is the last.
+    started: u64,
+    in_flight: bool,
+    /// The number of the read some caller waits for.
+    wanted: u64,
+}
+
+impl SharedVersions {
+    pub fn new(db: sea_orm::DatabaseConnection) -> Self {
+        let (done, _) = tokio::sync::watch::channel((0, None));
+        Self { inner: std::sync::Arc::new(Flights { db, state: std::sync::Mutex::default(), done }) }
+    }
+
+    /// The versions as read by a statement that started after this call.
+    pub async fn read(&self) -> ApiResult<Versions> {
+        let need = {
+            let mut flight = self.inner.state.lock().unwrap_or_else(|e| e.into_inner());
+            if flight.in_flight {
+                // The read in flight may have started before this request: wait for the next.
+                flight.wanted = flight.started + 1;
+                flight.wanted
+            } else {
+                flight.started += 1;
+                flight.in_flight = true;
+                let first = flight.started;
+                tokio::spawn(self.clone().run(first));
+                first
+            }
+        };
+        let mut done = self.inner.done.subscribe();
+        let shared = match done.wait_for(|(number, _)| *number >= need).await {
+            Ok(finished) => finished.1.clone(),
+            Err(_) => None,
+        };
+        match shared {
+            Some(seen) => Ok(seen),
+            // The shared read failed: read again alone, for this caller's own error.
+            None => versions(&self.inner.db).await,
+        }
+    }
+
+    /// Reads while callers wait for a read later than the last.
+    async fn run(self, mut number: u64) {
+        loop {
+            let seen = versions(&self.inner.db).await.ok();
+            self.inner.done.send_replace((number, seen));
+            let mut flight = self.inner.state.lock().unwrap_or_else(|e| e.into_inner());
+            if flight.wanted > number {
+                flight.started += 1;
+                number = flight.started;
+            } else {
+                flight.in_flight = false;
+                return;
+            }
+        }
+    }
+}

@@ -127,7 +127,7 @@ async fn distinct_large_anonymous_requests_leave_every_cache_and_the_process_wit
     let metrics =
         client.get(format!("http://{addr}/metrics")).send().await.expect("metrics").text().await.expect("text");
     let mut kept = 0;
-    for cache in ["answers", "persisted_queries", "tokens", "rate_limits"] {
+    for cache in ["answers", "documents", "persisted_queries", "tokens", "rate_limits"] {
         let (bytes, capacity) =
             (gauge(&metrics, "qingdan_cache_bytes", cache), gauge(&metrics, "qingdan_cache_capacity_bytes", cache));
         eprintln!("{cache}: {bytes} bytes of {capacity}");
