@@ -14,6 +14,7 @@ pub async fn connect(url: &str, metrics: Arc<Metrics>) -> Result<DatabaseConnect
     let mut opts = ConnectOptions::new(url.to_owned());
     opts.sqlx_logging(false).connect_timeout(Duration::from_secs(5)).acquire_timeout(Duration::from_secs(5));
     if url.starts_with("sqlite:") {
+        crate::sqlite_memory::configure();
         // WAL lets readers run beside the one writer; a few connections are enough on SQLite.
         opts.max_connections(4).min_connections(1).map_sqlx_sqlite_opts(|o| {
             o.create_if_missing(true)

@@ -13,6 +13,7 @@ pub mod http;
 pub mod import;
 pub mod metrics;
 pub mod service;
+pub mod sqlite_memory;
 pub mod telemetry;
 
 pub use app::AppState;
