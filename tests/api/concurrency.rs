@@ -125,3 +125,49 @@ async fn without_expected_revision_20_racers_all_land_as_contiguous_revisions() 
         assert_eq!((app.rows("report").await, app.rows("report_revision").await), (2, 42), "[{}]", app.backend_name);
     }
 }
+
+/// The versions read shared among waiting requests never answers a request with a read that
+/// began before it arrived: while readers keep a shared read in flight, every write acknowledged
+/// before a request asks is in what that request is given.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_shared_versions_read_sees_every_write_acknowledged_before_it_was_asked() {
+    use qingdan::service::versions::{SharedVersions, versions};
+    use std::sync::atomic::{AtomicBool, Ordering};
+    for backend in backends() {
+        let app = TestApp::spawn(backend).await;
+        let shared = SharedVersions::new(app.state.db.clone());
+        let stop = Arc::new(AtomicBool::new(false));
+        let readers: Vec<_> = (0..6)
+            .map(|_| {
+                let (shared, stop) = (shared.clone(), stop.clone());
+                tokio::spawn(async move {
+                    let mut reads = 0u32;
+                    while !stop.load(Ordering::Relaxed) {
+                        shared.read().await.expect("a shared read");
+                        reads += 1;
+                    }
+                    reads
+                })
+            })
+            .collect();
+        for round in 0..40 {
+            // A committed write (tokens are written through `writes::commit`, which moves the version).
+            // Asked at once after it, while the readers' reads, some begun before the commit, are
+            // in flight; no other write follows, so the database holds `committed` from then on.
+            app.token(TokenRole::Admin, None).await;
+            let seen = shared.read().await.expect("a shared read").submissions;
+            let committed = versions(&app.state.db).await.expect("versions").submissions;
+            assert_eq!(
+                seen, committed,
+                "[{}] round {round}: given {seen}, but {committed} was committed before asking",
+                app.backend_name
+            );
+        }
+        stop.store(true, Ordering::Relaxed);
+        let mut reads = 0;
+        for r in readers {
+            reads += r.await.expect("a reader");
+        }
+        assert!(reads > 40, "[{}] the readers kept reads in flight ({reads} reads)", app.backend_name);
+    }
+}

@@ -10,7 +10,7 @@ use crate::support::TestApp;
 /// Every relation of the schema, by the query that walks it, with the statements it runs once the
 /// snapshot is built: the versions, then one per report relation named. `$n` is the number of
 /// parents where the query pages them; the count must not depend on it.
-const RELATIONS: [(&str, &str, u64); 11] = [
+const RELATIONS: [(&str, &str, u64); 12] = [
     (
         "Document.categories, Document.reportingPeriods, Category.document, Category.tasks, ReportingPeriod.document",
         "query($n: Int) { documents { categories { number document { year } tasks(first: $n) { totalCount nodes { number } } }
