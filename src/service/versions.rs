@@ -60,8 +60,34 @@ pub struct SharedVersions {
 struct Flights {
     db: sea_orm::DatabaseConnection,
     state: std::sync::Mutex<Flight>,
-    /// The newest finished read: its number and what it gave (`None` when it failed).
-    done: tokio::sync::watch::Sender<(u64, Option<Versions>)>,
+    /// The newest finished read: its number and what it gave.
+    done: tokio::sync::watch::Sender<(u64, Result<Versions, Failure>)>,
+}
+
+/// Why a shared read failed, given to each of its waiters as their own error (with its code):
+/// a waiter does not read again, which would double its wait on a database that does not answer.
+#[derive(Clone, Debug)]
+enum Failure {
+    Unavailable(String),
+    Other(String),
+}
+
+impl Failure {
+    fn of(e: &ApiError) -> Self {
+        match e {
+            ApiError::Unavailable(cause) => Self::Unavailable(cause.to_string()),
+            other => Self::Other(format!("{other:?}")),
+        }
+    }
+
+    fn error(&self) -> ApiError {
+        match self {
+            Self::Unavailable(cause) => {
+                ApiError::Unavailable(sea_orm::DbErr::Conn(sea_orm::RuntimeErr::Internal(cause.clone())))
+            }
+            Self::Other(cause) => ApiError::Internal(anyhow::anyhow!("reading the versions: {cause}")),
+        }
+    }
 }
 
 #[derive(Default)]
@@ -75,7 +101,7 @@ struct Flight {
 
 impl SharedVersions {
     pub fn new(db: sea_orm::DatabaseConnection) -> Self {
-        let (done, _) = tokio::sync::watch::channel((0, None));
+        let (done, _) = tokio::sync::watch::channel((0, Err(Failure::Other("no read yet".into()))));
         Self { inner: std::sync::Arc::new(Flights { db, state: std::sync::Mutex::default(), done }) }
     }
 
@@ -98,20 +124,17 @@ impl SharedVersions {
         let mut done = self.inner.done.subscribe();
         let shared = match done.wait_for(|(number, _)| *number >= need).await {
             Ok(finished) => finished.1.clone(),
-            Err(_) => None,
+            Err(_) => Err(Failure::Other("the shared versions read stopped".into())),
         };
-        match shared {
-            Some(seen) => Ok(seen),
-            // The shared read failed: read again alone, for this caller's own error.
-            None => versions(&self.inner.db).await,
-        }
+        shared.map_err(|failure| failure.error())
     }
 
     /// Reads while callers wait for a read later than the last.
     async fn run(self, mut number: u64) {
         loop {
-            let seen = versions(&self.inner.db).await.ok();
-            self.inner.done.send_replace((number, seen));
+            let seen = versions(&self.inner.db).await.map_err(|e| Failure::of(&e));
+            // The previous value is the older read, which no one waits for any more.
+            let _older = self.inner.done.send_replace((number, seen));
             let mut flight = self.inner.state.lock().unwrap_or_else(|e| e.into_inner());
             if flight.wanted > number {
                 flight.started += 1;
@@ -121,5 +144,21 @@ impl SharedVersions {
                 return;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failed_shared_read_gives_each_waiter_the_error_of_its_kind() {
+        let unavailable =
+            ApiError::Unavailable(sea_orm::DbErr::Conn(sea_orm::RuntimeErr::Internal("timed out".into())));
+        let given = Failure::of(&unavailable).error();
+        assert!(matches!(given, ApiError::Unavailable(_)), "{given:?}");
+        assert_eq!(given.code(), unavailable.code());
+        let other = Failure::of(&ApiError::Internal(anyhow::anyhow!("no row"))).error();
+        assert!(matches!(other, ApiError::Internal(_)), "{other:?}");
     }
 }
