@@ -11,8 +11,9 @@ use quick_cache::sync::Cache;
 /// Bytes of parsed documents a server keeps.
 pub const KEPT_BYTES: u64 = 4 << 20;
 
-/// Bytes a parsed document holds per byte of its text, at most: every field, argument and name
-/// of the text becomes a positioned node of 100–200 bytes, for 10–20 bytes of text.
+/// Bytes a parsed document holds per byte of its text, as estimated from its types (not
+/// measured): every field, argument and name of the text becomes a positioned node of 100–200
+/// bytes, for 10–20 bytes of text.
 const BYTES_PER_TEXT_BYTE: u64 = 16;
 
 #[derive(Clone)]
