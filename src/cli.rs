@@ -27,10 +27,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("migrations applied");
             Ok(())
         }
-        Command::Import { file, replace } => {
-            let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
+        Command::Import { file, check, replace, issuer, issued_on, schedule } => {
+            let schedule = schedule.map(|s| s.parse::<import::layout::Schedule>()).transpose().map_err(anyhow::Error::msg)?;
+            let opts = import::layout::Options { issuer, issued_on, schedule };
+            let bytes = read_bounded(&file)?;
             let state = AppState::connect(&url, Default::default()).await?;
-            let outcome = import::import_text(&state.db, &text, replace).await?;
+            if check {
+                let report = import::check_file(&state.db, &bytes, &opts).await?;
+                print!("{}", report.describe());
+                println!("checked: nothing written");
+                return Ok(());
+            }
+            let (outcome, report) = import::import_file(&state.db, &bytes, &opts, replace).await?;
+            for w in &report.read.warnings {
+                eprintln!("warning: {w}");
+            }
             println!("{}", describe(&outcome));
             Ok(())
         }
@@ -43,6 +54,16 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Webhook(cmd) => crate::service::webhooks::cli::run(&url, cmd).await,
         Command::Generate(args) => generate(&url, args).await,
     }
+}
+
+/// The file's bytes, refused past the readers' bound before it is read whole.
+fn read_bounded(file: &std::path::Path) -> anyhow::Result<Vec<u8>> {
+    let limit = import::source::MAX_FILE_BYTES;
+    let size = std::fs::metadata(file).with_context(|| format!("cannot read {}", file.display()))?.len();
+    if size > limit as u64 {
+        anyhow::bail!("{} is {} MiB; at most {} MiB is read", file.display(), size >> 20, limit >> 20);
+    }
+    std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))
 }
 
 fn describe(outcome: &ImportOutcome) -> String {

@@ -36,13 +36,27 @@ pub enum LogFormat {
 pub enum Command {
     /// Serve the GraphQL API (the default command).
     Serve(Box<ServeArgs>),
-    /// Import a responsibility-list document (text extraction) into the database.
+    /// Import a responsibility list: Word (DOCX, DOC, WPS), Excel (XLSX, XLS), a saved web page,
+    /// a PDF, or text; the format is recognised by content and the layout by the header.
     Import {
-        /// The text file to import.
+        /// The file to import.
         file: PathBuf,
+        /// Print what would be imported (tasks, categories, departments, warnings); write nothing.
+        #[arg(long)]
+        check: bool,
         /// Replace a document already imported for the same region, year and title.
         #[arg(long)]
         replace: bool,
+        /// The issuing office, for a list without a notice that names it.
+        #[arg(long)]
+        issuer: Option<String>,
+        /// The date of issue (YYYY-MM-DD), for a list that carries none.
+        #[arg(long)]
+        issued_on: Option<chrono::NaiveDate>,
+        /// Report deadlines of the four quarters as MM-DD, where the notice names none
+        /// (default 04-10,07-10,10-10,01-10).
+        #[arg(long)]
+        schedule: Option<String>,
     },
     /// Print the GraphQL schema (SDL).
     Schema,

@@ -12,6 +12,12 @@ pub struct Model {
     pub content: String,
     /// Number of LEAD assignments, kept with the task so "co-led" is an indexed predicate.
     pub lead_count: i32,
+    /// The deadline cell as written (完成时限); null when the list has no deadline column.
+    pub deadline_text: Option<String>,
+    /// The last day the deadline allows; null for ongoing forms (持续推进) or no deadline.
+    pub deadline_on: Option<Date>,
+    /// Source columns the model has no field for, as a JSON array of [label, value] pairs.
+    pub columns: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -189,6 +189,8 @@ impl Shape {
                 leads,
                 responsible,
                 line: 0,
+                deadline: None,
+                columns: Vec::new(),
             });
         }
         ParsedDocument {

@@ -21,6 +21,7 @@ pub mod stats;
 pub mod subscription;
 pub mod supervision;
 pub mod task;
+pub mod task_source;
 pub mod viewer;
 pub mod webhook;
 

@@ -68,6 +68,14 @@ impl Task {
     async fn assignments(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Assignment>> {
         Ok(list(ctx).await?.assignments_of(self.0.id).iter().cloned().map(Assignment).collect())
     }
+    /// The deadline (完成时限); null when the list has no deadline column or the cell is empty.
+    async fn deadline(&self) -> Option<super::task_source::TaskDeadline> {
+        super::task_source::deadline(&self.0)
+    }
+    /// The source's other columns (责任领导, 预期目标, 备注 …), labelled as in its header, in order.
+    async fn columns(&self) -> Vec<super::task_source::SourceColumn> {
+        super::task_source::columns(&self.0)
+    }
     /// Two or more lead departments.
     async fn is_co_led(&self) -> bool {
         self.0.lead_count >= 2

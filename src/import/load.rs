@@ -56,6 +56,8 @@ impl LoadStats {
 pub enum ImportError {
     #[error("cannot read the document: {0}")]
     Parse(ParseError),
+    #[error("cannot read the document: {0}")]
+    Read(super::read::ReadError),
     #[error(
         "a different text of \"{title}\" ({region}) is already imported as document {document_id}; pass --replace to replace it"
     )]
@@ -74,13 +76,23 @@ impl From<ParseError> for ImportError {
     }
 }
 
-/// Parses `text` and loads it in one transaction. The same text again is a no-op; a different
-/// text of the same list fails unless `replace`, which swaps it atomically.
+/// Parses `text` (the text extraction of SPEC §1) and loads it in one transaction. The same
+/// text again is a no-op; a different text of the same list fails unless `replace`, which swaps
+/// it atomically.
 pub async fn import_text(db: &DatabaseConnection, text: &str, replace: bool) -> Result<ImportOutcome, ImportError> {
     let parsed = parse_document(text)?;
-    let sha = hex_sha256(text);
+    import_parsed(db, &parsed, &hex_sha256(text.as_bytes()), replace).await
+}
+
+/// Loads a list read by any reader in one transaction; `sha` identifies its source bytes.
+pub(crate) async fn import_parsed(
+    db: &DatabaseConnection,
+    parsed: &ParsedDocument,
+    sha: &str,
+    replace: bool,
+) -> Result<ImportOutcome, ImportError> {
     let txn = db.begin().await?;
-    if let Some(existing) = document::Entity::find().filter(document::Column::SourceSha256.eq(&sha)).one(&txn).await? {
+    if let Some(existing) = document::Entity::find().filter(document::Column::SourceSha256.eq(sha)).one(&txn).await? {
         return Ok(ImportOutcome::Unchanged { document_id: existing.id });
     }
     let same_list = document::Entity::find()
@@ -126,7 +138,7 @@ pub async fn import_text(db: &DatabaseConnection, text: &str, replace: bool) -> 
         }
         None => false,
     };
-    let (document_id, stats) = load_document(&txn, &parsed, &sha).await?;
+    let (document_id, stats) = load_document(&txn, parsed, sha).await?;
     let after = serde_json::json!({
         "region": parsed.region, "year": parsed.year, "title": parsed.title,
         "tasks": stats.tasks, "replaced": replaced, "sourceSha256": sha,
@@ -290,6 +302,9 @@ async fn load_head_and_rest(
             number: Set(t.number),
             content: Set(t.content.clone()),
             lead_count: Set(i32::try_from(t.leads.len()).unwrap_or(i32::MAX)),
+            deadline_text: Set(t.deadline.as_ref().map(|d| d.text.clone())),
+            deadline_on: Set(t.deadline.as_ref().and_then(|d| d.date)),
+            columns: Set((!t.columns.is_empty()).then(|| columns_json(&t.columns))),
         });
     }
     // Inserted in number order: task ids then follow (document, number) order, which keyset
@@ -380,7 +395,7 @@ pub async fn ensure_departments<'a>(
     Ok((map, created))
 }
 
-async fn department_ids(
+pub(crate) async fn department_ids(
     txn: &impl ConnectionTrait,
     region: &str,
     names: &[&str],
@@ -473,6 +488,14 @@ fn json_of(v: &sea_orm::Value) -> serde_json::Value {
     }
 }
 
-fn hex_sha256(text: &str) -> String {
-    Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+pub(crate) fn hex_sha256(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A task's other columns as stored: a JSON array of [label, value] pairs.
+fn columns_json(columns: &[(String, String)]) -> String {
+    serde_json::Value::Array(
+        columns.iter().map(|(l, v)| serde_json::json!([l, v])).collect(),
+    )
+    .to_string()
 }

@@ -49,8 +49,22 @@ pub struct ParsedTask {
     pub leads: Vec<String>,
     /// Responsible units (责任单位) in source order; empty for "—".
     pub responsible: Vec<String>,
-    /// 1-based line of the task number in the source text.
+    /// 1-based line of the task number in the source text (the row, for a table read from a
+    /// file: see [`crate::import::source::table::Place`]).
     pub line: usize,
+    /// The deadline cell (完成时限) as written and the last day it allows; `None` when the list
+    /// has no deadline column or the cell is empty.
+    pub deadline: Option<TaskDeadline>,
+    /// Columns of the source the list model has no field for (责任领导, 预期目标, 备注 …), as
+    /// (label as in the header, value), in column order.
+    pub columns: Vec<(String, String)>,
+}
+
+/// A task's deadline: the text of its cell and, where the text names one, the last day it allows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaskDeadline {
+    pub text: String,
+    pub date: Option<NaiveDate>,
 }
 
 /// Text the parser cannot read: where and what it expected.

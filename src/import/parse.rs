@@ -16,7 +16,7 @@
 
 mod cells;
 mod names;
-mod notice;
+pub(crate) mod notice;
 mod rows;
 mod table;
 mod width;
@@ -30,6 +30,14 @@ use super::model::{ParseError, ParsedCategory, ParsedDeadline, ParsedDocument, P
 
 fn error(line: usize, message: impl Into<String>) -> ParseError {
     ParseError { line, message: message.into() }
+}
+
+/// Whether `text` is a PDF text extraction in the layout of SPEC §1: a compilation's region
+/// heading ("（二）天津") followed somewhere by that table's header (序号 重点任务 主要内容 牵头部门
+/// 责任单位, in one line or broken over several). Other texts go through the table pipeline.
+pub fn is_extraction(text: &str) -> bool {
+    let lines: Vec<&str> = text.lines().collect();
+    notice::find_region_heading(&lines).is_some_and(|h| table::find_header(&lines, h.index + 1).is_some())
 }
 
 /// Parse the whole text of one responsibility list.

@@ -33,7 +33,7 @@ pub(super) fn find_region_heading(lines: &[&str]) -> Option<Heading> {
 }
 
 /// The year of the list, from its title ("天津市2023年优化营商环境责任清单" → 2023).
-pub(super) fn year_of_title(title: &str) -> Option<i32> {
+pub(crate) fn year_of_title(title: &str) -> Option<i32> {
     let mut digits = String::new();
     for c in title.chars().chain(std::iter::once(' ')) {
         if c.is_ascii_digit() {
@@ -139,7 +139,7 @@ pub(super) fn read_notice(lines: &[&str], first: usize, year: i32) -> Result<Not
 /// The reporting schedule: the first sentence naming both quarters (一季度, 二季度（半年）…)
 /// and dates. Dates and quarters pair up in order; a date without a year takes the year of
 /// the date before it (the first one, the list's year). No such sentence: no schedule.
-fn read_schedule(body: &str, year: i32, line_at: impl Fn(usize) -> usize) -> Result<Vec<ParsedDeadline>, ParseError> {
+pub(crate) fn read_schedule(body: &str, year: i32, line_at: impl Fn(usize) -> usize) -> Result<Vec<ParsedDeadline>, ParseError> {
     let mut offset = 0;
     for sentence in body.split_inclusive('。') {
         let start = offset;
@@ -207,7 +207,7 @@ fn find_quarters(sentence: &str) -> Vec<(u8, String)> {
 
 /// A date as written ("2023 年4 月10 日", "7 月10 日"), spaces allowed anywhere.
 #[derive(Debug, Clone, PartialEq)]
-pub(super) struct DateMention {
+pub(crate) struct DateMention {
     pub year: Option<i32>,
     pub month: u32,
     pub day: u32,
@@ -223,7 +223,7 @@ enum Token {
 }
 
 /// All dates in `text`, in order.
-pub(super) fn find_dates(text: &str) -> Vec<DateMention> {
+pub(crate) fn find_dates(text: &str) -> Vec<DateMention> {
     // Tokens: digit runs and single characters, whitespace dropped, with byte spans.
     let mut tokens: Vec<(Token, usize, usize)> = Vec::new();
     let mut chars = text.char_indices().peekable();
@@ -272,7 +272,7 @@ pub(super) fn find_dates(text: &str) -> Vec<DateMention> {
     dates
 }
 
-fn to_date(date: &DateMention, default_year: i32) -> Option<NaiveDate> {
+pub(crate) fn to_date(date: &DateMention, default_year: i32) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(date.year.unwrap_or(default_year), date.month, date.day)
 }
 
@@ -287,7 +287,7 @@ fn strip_ordinal(title: &str) -> &str {
 }
 
 /// The start of a text, for error messages.
-pub(super) fn preview(text: &str) -> String {
+pub(crate) fn preview(text: &str) -> String {
     let mut p: String = text.trim().chars().take(30).collect();
     if text.trim().chars().count() > 30 {
         p.push('…');

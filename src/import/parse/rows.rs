@@ -85,6 +85,8 @@ pub(super) fn read_rows(rows: &[RawRow<'_>]) -> Result<(Vec<ParsedCategory>, Vec
             leads: split_departments(&lead),
             responsible: split_departments(&responsible),
             line: row.line,
+            deadline: None,
+            columns: Vec::new(),
         });
     }
     check_no_name_cut_between_cells(&tasks)?;

@@ -1,0 +1,476 @@
+//! The layout step: a [`Source`] (any format) in, the list out. The list's table is found by
+//! its header's labels ([`columns`]); rows become tasks, section rows and the category column
+//! become categories, unit cells are split into roles ([`units`]), deadlines read
+//! ([`deadline`]), other columns kept. A document without such a table is read as a prose
+//! list ([`prose`]). Metadata comes from the text around the list ([`meta`]). Every error
+//! names its place (page or sheet, row) and column.
+
+mod columns;
+pub mod deadline;
+mod meta;
+mod prose;
+mod schedule;
+pub mod units;
+
+pub use self::schedule::Schedule;
+
+use std::fmt;
+
+use chrono::NaiveDate;
+
+use self::columns::Column;
+use self::units::{Role, read_units};
+use super::model::{ParsedCategory, ParsedDocument, ParsedTask};
+use super::source::{Block, Place, Row, Source, Table};
+
+/// What the user says where the document does not.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Options {
+    /// The issuing office, when no notice names it (it overrides the notice when given).
+    pub issuer: Option<String>,
+    /// The date of issue, when the document carries none.
+    pub issued_on: Option<NaiveDate>,
+    /// Report deadlines, when the notice names none (default: the 10th after each quarter).
+    pub schedule: Option<Schedule>,
+}
+
+/// Text the layout step cannot read: where, in which column, and what it expected.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct LayoutError {
+    pub place: Place,
+    pub column: Option<String>,
+    pub message: String,
+}
+
+impl LayoutError {
+    pub fn new(place: Place, column: Option<String>, message: impl Into<String>) -> Self {
+        Self { place, column, message: message.into() }
+    }
+}
+
+impl fmt::Display for LayoutError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.column {
+            Some(c) => write!(f, "{}, column {c}: {}", self.place, self.message),
+            None => write!(f, "{}: {}", self.place, self.message),
+        }
+    }
+}
+
+/// The list as read, with what the reader noticed but could read anyway.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Laid {
+    pub doc: ParsedDocument,
+    pub warnings: Vec<String>,
+}
+
+/// Rows above a header that may still be the title and notice (a sheet's merged title row).
+const HEADER_SEARCH: usize = 15;
+
+/// Where the list's header is: (block index, row index, roles, labels).
+fn find_header(source: &Source) -> Option<(usize, usize, Vec<Column>, Vec<String>)> {
+    source.blocks.iter().enumerate().find_map(|(b, block)| {
+        let Block::Table(t) = block else { return None };
+        (0..t.rows.len().min(HEADER_SEARCH)).find_map(|r| {
+            let labels = header_labels(t, r);
+            let roles = columns::assign(&labels)?;
+            Some((b, r, roles, labels))
+        })
+    })
+}
+
+/// A header's labels; with a second header row under cells merged across ("责任单位" over
+/// "牵头单位|配合单位"), the lower labels where they name something.
+fn header_labels(t: &Table, r: usize) -> Vec<String> {
+    let Some(row) = t.rows.get(r) else { return Vec::new() };
+    let mut labels: Vec<String> = row.cells.iter().map(|c| c.text.clone()).collect();
+    if let Some(next) = t.rows.get(r + 1) {
+        let merged_across = row.cells.iter().enumerate().any(|(i, c)| c.origin.1 != i);
+        let below_is_labels = next.cells.iter().enumerate().all(|(i, c)| {
+            let upper = row.cells.get(i);
+            upper.is_some_and(|u| u.origin == c.origin) || c.text.chars().count() <= 8
+        });
+        if merged_across && below_is_labels {
+            for (i, c) in next.cells.iter().enumerate() {
+                let from_above = row.cells.get(i).is_some_and(|u| u.origin == c.origin);
+                if let (false, Some(l)) = (from_above || c.text.is_empty(), labels.get_mut(i)) {
+                    *l = c.text.clone();
+                }
+            }
+        }
+    }
+    labels
+}
+
+fn is_header_row(row: &Row, labels: &[String]) -> bool {
+    let norm = |s: &str| -> String { s.chars().filter(|c| !c.is_whitespace()).collect() };
+    row.cells.len() == labels.len()
+        && row.cells.iter().zip(labels).filter(|(c, l)| !c.text.is_empty() && norm(&c.text) == norm(l)).count() >= 2
+}
+
+/// Texts of a table's rows above its header (a title row, a notice merged across).
+fn row_texts(rows: &[Row]) -> Vec<String> {
+    let mut out = Vec::new();
+    for row in rows {
+        let mut seen = Vec::new();
+        for c in &row.cells {
+            if !c.text.is_empty() && !seen.contains(&c.origin) {
+                seen.push(c.origin);
+                out.push(c.text.clone());
+            }
+        }
+    }
+    out
+}
+
+fn paragraph_texts<'a>(blocks: impl Iterator<Item = &'a Block>) -> Vec<String> {
+    blocks
+        .flat_map(|b| match b {
+            Block::Paragraph(p) => vec![p.text.clone()],
+            Block::Table(t) => row_texts(&t.rows),
+        })
+        .collect()
+}
+
+/// Lays out a source read from any format.
+pub fn lay_out(source: &Source, opts: &Options) -> Result<Laid, LayoutError> {
+    let Some((b, r, roles, labels)) = find_header(source) else {
+        return prose::lay_out_prose(source, opts);
+    };
+    let mut front = paragraph_texts(source.blocks.iter().take(b));
+    let header_place = match source.blocks.get(b) {
+        Some(Block::Table(t)) => {
+            front.extend(row_texts(t.rows.get(..r).unwrap_or_default()));
+            t.rows.get(r).map(|row| row.place.clone()).unwrap_or_default()
+        }
+        _ => Place::default(),
+    };
+    let mut reader = TableReader::new(roles, labels);
+    let mut back = Vec::new();
+    let mut first_row = r + 1;
+    for block in source.blocks.iter().skip(b) {
+        match block {
+            Block::Table(t) if !reader.ended && (t.rows.first().is_some_and(|row| row.cells.len() == reader.labels.len())) => {
+                for row in t.rows.iter().skip(first_row) {
+                    if reader.ended {
+                        back.extend(row_texts(std::slice::from_ref(row)));
+                    } else {
+                        reader.row(row)?;
+                    }
+                }
+                first_row = 0;
+            }
+            Block::Table(t) => {
+                reader.ended = true;
+                back.extend(row_texts(&t.rows));
+            }
+            Block::Paragraph(p) => {
+                // Paragraphs between continued tables ("续表") do not end the list.
+                back.push(p.text.clone());
+            }
+        }
+    }
+    let first_leads = front.iter().chain(&back).chain(&reader.notes).any(|t| says_first_leads(t));
+    let meta = meta::read_meta(&front, &back, &header_place, opts)?;
+    reader.finish(meta, first_leads, &header_place)
+}
+
+/// "列第一位的为牵头单位", "排在第一位的为牵头单位", "第一个单位为牵头单位" …
+fn says_first_leads(text: &str) -> bool {
+    let t: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    (t.contains("第一位") || t.contains("第一个") || t.contains("首位")) && t.contains("牵头")
+}
+
+/// A section row's ordinal: "一、", "（一）", "(一)", "第一部分".
+pub(crate) fn strip_section(text: &str) -> Option<&str> {
+    const NUMERALS: &str = "一二三四五六七八九十百零";
+    let t = text.trim();
+    if let Some(rest) = t.strip_prefix(['（', '(']) {
+        let close = rest.find(['）', ')'])?;
+        let ordinal = rest.get(..close)?;
+        let after = rest.get(close..)?.strip_prefix(['）', ')'])?;
+        if !ordinal.is_empty() && ordinal.chars().all(|c| NUMERALS.contains(c)) {
+            return Some(after.trim());
+        }
+        return None;
+    }
+    if let Some(rest) = t.strip_prefix('第') {
+        let end = rest.char_indices().find(|(_, c)| !NUMERALS.contains(*c))?;
+        let tail = rest.get(end.0..)?;
+        for unit in ["部分", "章", "节", "类", "项"] {
+            if let Some(r) = tail.strip_prefix(unit) {
+                return Some(r.trim_start_matches(['、', '：', ':', ' ']).trim());
+            }
+        }
+        return None;
+    }
+    let end = t.char_indices().find(|(_, c)| !NUMERALS.contains(*c))?;
+    if end.0 == 0 {
+        return None;
+    }
+    t.get(end.0..)?.strip_prefix(['、', '．', '.']).map(str::trim)
+}
+
+/// A category cell's name without its ordinal: "1.优化企业开办服务", "一、…", "（一）…" → the name.
+pub(crate) fn category_name(text: &str) -> String {
+    let t: String = text.chars().filter(|c| *c != '\n').collect();
+    let t = t.trim();
+    if let Some(rest) = strip_section(t) {
+        return rest.to_owned();
+    }
+    let digits = t.trim_start_matches(|c: char| c.is_ascii_digit());
+    if digits.len() < t.len()
+        && let Some(rest) = digits.strip_prefix(['.', '．', '、', ' '])
+    {
+        return rest.trim().to_owned();
+    }
+    t.to_owned()
+}
+
+/// A cell's lines joined as §1 joins them: a line break inserts nothing.
+fn joined(text: &str) -> String {
+    text.lines().map(str::trim).collect()
+}
+
+/// The rows of the list's table, read one by one.
+struct TableReader {
+    roles: Vec<Column>,
+    labels: Vec<String>,
+    categories: Vec<ParsedCategory>,
+    rows: Vec<TaskRow>,
+    notes: Vec<String>,
+    ended: bool,
+    /// The category column's origin last seen, so a merged cell read again is the same category.
+    last_category_origin: Option<(usize, usize)>,
+}
+
+/// A task row before numbering and unit roles are settled.
+struct TaskRow {
+    place: Place,
+    source_number: Option<String>,
+    category: i32,
+    content: String,
+    lead_cells: Vec<String>,
+    support_cells: Vec<String>,
+    deadline: Option<String>,
+    columns: Vec<(String, String)>,
+}
+
+impl TableReader {
+    fn new(roles: Vec<Column>, labels: Vec<String>) -> Self {
+        Self {
+            roles,
+            labels,
+            categories: Vec::new(),
+            rows: Vec::new(),
+            notes: Vec::new(),
+            ended: false,
+            last_category_origin: None,
+        }
+    }
+
+    fn label(&self, i: usize) -> String {
+        self.labels.get(i).map(|l| columns::normalize(l)).unwrap_or_default()
+    }
+
+    fn start_category(&mut self, name: String) {
+        let number = i32::try_from(self.categories.len()).unwrap_or(i32::MAX - 1) + 1;
+        self.categories.push(ParsedCategory { number, name });
+    }
+
+    fn cell_of(&self, row: &Row, role: Column) -> Option<(usize, String)> {
+        let i = self.roles.iter().position(|r| *r == role)?;
+        Some((i, row.cells.get(i).map(|c| c.text.clone()).unwrap_or_default()))
+    }
+
+    fn row(&mut self, row: &Row) -> Result<(), LayoutError> {
+        if row.cells.iter().all(|c| c.text.is_empty()) || is_header_row(row, &self.labels) {
+            return Ok(());
+        }
+        let filled: Vec<&super::source::Cell> = row.cells.iter().filter(|c| !c.text.is_empty()).collect();
+        let one_cell = filled.windows(2).all(|w| w.first().map(|c| c.origin) == w.get(1).map(|c| c.origin));
+        let text = self.cell_of(row, Column::Text).map(|(_, t)| t).unwrap_or_default();
+        let first_text = filled.first().map(|c| c.text.trim()).unwrap_or_default();
+        // Notes under the table end it: "注：…", "备注：…", "说明：…".
+        if one_cell && ["注：", "注:", "备注", "说明：", "说明:"].iter().any(|p| first_text.starts_with(p)) {
+            self.notes.push(first_text.to_owned());
+            self.ended = true;
+            return Ok(());
+        }
+        let spans = row.cells.iter().filter(|c| filled.first().is_some_and(|f| f.origin == c.origin)).count();
+        let numbered = self.cell_of(row, Column::Number).is_some_and(|(_, n)| !n.is_empty());
+        let unit_cells = row
+            .cells
+            .iter()
+            .zip(&self.roles)
+            .any(|(c, r)| matches!(r, Column::Lead | Column::Support) && !c.text.is_empty());
+        let section_like = strip_section(first_text).is_some() && !numbered && !unit_cells;
+        if one_cell && (spans >= 2 || section_like) {
+            self.start_category(category_name(first_text));
+            self.last_category_origin = None;
+            return Ok(());
+        }
+        if let Some((i, cat)) = self.cell_of(row, Column::Category) {
+            let origin = row.cells.get(i).map(|c| c.origin);
+            if !cat.is_empty() && origin != self.last_category_origin {
+                let name = category_name(&cat);
+                if self.categories.last().is_none_or(|c| c.name != name) {
+                    self.start_category(name);
+                }
+                self.last_category_origin = origin;
+            }
+        }
+        if text.trim().is_empty() {
+            return self.continuation(row);
+        }
+        if self.categories.is_empty() {
+            // Named after the document once its title is known (see `finish`).
+            self.start_category(String::new());
+        }
+        let mut task = TaskRow {
+            place: row.place.clone(),
+            source_number: None,
+            category: i32::try_from(self.categories.len()).unwrap_or(i32::MAX),
+            content: joined(&text),
+            lead_cells: Vec::new(),
+            support_cells: Vec::new(),
+            deadline: None,
+            columns: Vec::new(),
+        };
+        for (i, role) in self.roles.iter().enumerate() {
+            let value = row.cells.get(i).map(|c| c.text.trim().to_owned()).unwrap_or_default();
+            match role {
+                Column::Number => task.source_number = (!value.is_empty()).then_some(value),
+                Column::Lead => task.lead_cells.push(value),
+                Column::Support => task.support_cells.push(value),
+                Column::Deadline => task.deadline = (!value.is_empty()).then(|| joined(&value)),
+                Column::Other => task.columns.push((self.label(i), value)),
+                Column::Category | Column::Text => {}
+            }
+        }
+        self.rows.push(task);
+        Ok(())
+    }
+
+    /// A row with no task text: the rest of the task above (a row split by a page break).
+    fn continuation(&mut self, row: &Row) -> Result<(), LayoutError> {
+        let text_label = self.roles.iter().position(|r| *r == Column::Text).map(|i| self.label(i));
+        let Some(last) = self.rows.last_mut() else {
+            return Err(LayoutError::new(row.place.clone(), text_label, "a row without task text before any task"));
+        };
+        let (mut lead, mut support) = (0, 0);
+        // Cells merged down from the rows above belong to them, not to this row.
+        let own_row = row.cells.iter().map(|c| c.origin.0).max().unwrap_or(0);
+        for (i, role) in self.roles.iter().enumerate() {
+            let value = row.cells.get(i).filter(|c| c.origin.0 == own_row).map(|c| c.text.trim()).unwrap_or_default();
+            if value.is_empty() {
+                lead += usize::from(*role == Column::Lead);
+                support += usize::from(*role == Column::Support);
+                continue;
+            }
+            match role {
+                Column::Lead => {
+                    if let Some(c) = last.lead_cells.get_mut(lead) {
+                        c.push_str(value);
+                    }
+                }
+                Column::Support => {
+                    if let Some(c) = last.support_cells.get_mut(support) {
+                        c.push_str(value);
+                    }
+                }
+                Column::Number => {
+                    return Err(LayoutError::new(
+                        row.place.clone(),
+                        text_label,
+                        format!("task {value} has no task text"),
+                    ));
+                }
+                _ => {}
+            }
+            lead += usize::from(*role == Column::Lead);
+            support += usize::from(*role == Column::Support);
+        }
+        Ok(())
+    }
+
+    fn finish(self, meta: meta::Meta, first_leads: bool, header: &Place) -> Result<Laid, LayoutError> {
+        let mut warnings = Vec::new();
+        if self.rows.is_empty() {
+            return Err(LayoutError::new(header.clone(), None, "the table has a header but no task rows under it"));
+        }
+        let mut categories = self.categories;
+        for c in categories.iter_mut().filter(|c| c.name.is_empty()) {
+            c.name = meta.title.clone();
+        }
+        // Source numbers are kept when they count up; otherwise (restarting per section,
+        // "1-1", missing) tasks are numbered in document order and the source's kept as a column.
+        let numbers: Vec<Option<i32>> =
+            self.rows.iter().map(|t| t.source_number.as_deref().and_then(|n| n.trim().trim_end_matches(['.', '．', '、']).parse().ok())).collect();
+        let increasing = numbers.iter().all(Option::is_some)
+            && numbers.windows(2).all(|w| matches!(w, [Some(a), Some(b)] if a < b));
+        let number_label =
+            self.roles.iter().position(|r| *r == Column::Number).and_then(|i| self.labels.get(i)).map(|l| columns::normalize(l));
+        if !increasing && number_label.is_some() {
+            warnings.push("the task numbers do not count up through the list (they restart per section or are not plain numbers): tasks are numbered 1… in document order and the source's number is kept as a column".to_owned());
+        }
+        let has_lead_column = self.roles.contains(&Column::Lead);
+        let mut tasks = Vec::with_capacity(self.rows.len());
+        for (i, (row, number)) in self.rows.into_iter().zip(numbers).enumerate() {
+            let number = if increasing { number.unwrap_or(0) } else { i32::try_from(i + 1).unwrap_or(i32::MAX) };
+            let mut units = units::Units::default();
+            for cell in &row.lead_cells {
+                units.extend(read_units(cell, Role::Lead, false));
+            }
+            for cell in &row.support_cells {
+                units.extend(read_units(cell, Role::Support, first_leads && !has_lead_column));
+            }
+            if units.leads.iter().chain(&units.support).any(|n| n.chars().count() > 60) {
+                return Err(LayoutError::new(
+                    row.place.clone(),
+                    None,
+                    "a unit cell holds a name longer than 60 characters: is a column out of place?",
+                ));
+            }
+            let mut columns = row.columns;
+            if let (false, Some(label), Some(source)) = (increasing, &number_label, &row.source_number) {
+                columns.insert(0, (label.clone(), source.clone()));
+            }
+            tasks.push(ParsedTask {
+                number,
+                category_number: row.category,
+                content: row.content,
+                leads: units.leads,
+                responsible: units.support,
+                line: row.place.row,
+                deadline: row.deadline.as_deref().and_then(|d| deadline::deadline(d, meta.year)),
+                columns,
+            });
+        }
+        // Categories without tasks (an outer section over inner ones) are dropped, the rest renumbered.
+        let used: Vec<i32> = categories.iter().map(|c| c.number).filter(|n| tasks.iter().any(|t| t.category_number == *n)).collect();
+        let categories: Vec<ParsedCategory> = categories
+            .into_iter()
+            .filter(|c| used.contains(&c.number))
+            .enumerate()
+            .map(|(i, c)| ParsedCategory { number: i32::try_from(i + 1).unwrap_or(i32::MAX), name: c.name })
+            .collect();
+        for t in &mut tasks {
+            t.category_number = used.iter().position(|n| *n == t.category_number).map_or(1, |p| i32::try_from(p + 1).unwrap_or(i32::MAX));
+        }
+        Ok(Laid { doc: document(meta, categories, tasks), warnings })
+    }
+}
+
+fn document(meta: meta::Meta, categories: Vec<ParsedCategory>, tasks: Vec<ParsedTask>) -> ParsedDocument {
+    ParsedDocument {
+        region: meta.region,
+        title: meta.title,
+        issuer: meta.issuer,
+        issued_on: meta.issued_on,
+        year: meta.year,
+        schedule: meta.schedule,
+        categories,
+        tasks,
+    }
+}
