@@ -3,6 +3,8 @@
 
 mod support;
 
+mod formats;
+
 mod access;
 mod backup;
 mod concurrency;

@@ -85,7 +85,11 @@ fn header_labels(t: &Table, r: usize) -> Vec<String> {
     let Some(row) = t.rows.get(r) else { return Vec::new() };
     let mut labels: Vec<String> = row.cells.iter().map(|c| c.text.clone()).collect();
     if let Some(next) = t.rows.get(r + 1) {
-        let merged_across = row.cells.iter().enumerate().any(|(i, c)| c.origin.1 != i);
+        // A two-row header has several cells above, one of them merged across ("责任单位" over
+        // "牵头单位|配合单位"); a title row is one cell across the table.
+        let mut origins: Vec<(usize, usize)> = row.cells.iter().filter(|c| !c.text.is_empty()).map(|c| c.origin).collect();
+        origins.dedup();
+        let merged_across = origins.len() >= 2 && row.cells.iter().enumerate().any(|(i, c)| c.origin.1 != i);
         let below_is_labels = next.cells.iter().enumerate().all(|(i, c)| {
             let upper = row.cells.get(i);
             upper.is_some_and(|u| u.origin == c.origin) || c.text.chars().count() <= 8
@@ -250,8 +254,10 @@ struct TaskRow {
     source_number: Option<String>,
     category: i32,
     content: String,
-    lead_cells: Vec<String>,
-    support_cells: Vec<String>,
+    /// (column label, cell) of each lead column.
+    lead_cells: Vec<(String, String)>,
+    /// (column label, cell) of each supporting-units column.
+    support_cells: Vec<(String, String)>,
     deadline: Option<String>,
     columns: Vec<(String, String)>,
 }
@@ -341,8 +347,8 @@ impl TableReader {
             let value = row.cells.get(i).map(|c| c.text.trim().to_owned()).unwrap_or_default();
             match role {
                 Column::Number => task.source_number = (!value.is_empty()).then_some(value),
-                Column::Lead => task.lead_cells.push(value),
-                Column::Support => task.support_cells.push(value),
+                Column::Lead => task.lead_cells.push((self.label(i), value)),
+                Column::Support => task.support_cells.push((self.label(i), value)),
                 Column::Deadline => task.deadline = (!value.is_empty()).then(|| joined(&value)),
                 Column::Other => task.columns.push((self.label(i), value)),
                 Column::Category | Column::Text => {}
@@ -370,12 +376,12 @@ impl TableReader {
             }
             match role {
                 Column::Lead => {
-                    if let Some(c) = last.lead_cells.get_mut(lead) {
+                    if let Some((_, c)) = last.lead_cells.get_mut(lead) {
                         c.push_str(value);
                     }
                 }
                 Column::Support => {
-                    if let Some(c) = last.support_cells.get_mut(support) {
+                    if let Some((_, c)) = last.support_cells.get_mut(support) {
                         c.push_str(value);
                     }
                 }
@@ -419,18 +425,11 @@ impl TableReader {
         for (i, (row, number)) in self.rows.into_iter().zip(numbers).enumerate() {
             let number = if increasing { number.unwrap_or(0) } else { i32::try_from(i + 1).unwrap_or(i32::MAX) };
             let mut units = units::Units::default();
-            for cell in &row.lead_cells {
-                units.extend(read_units(cell, Role::Lead, false));
-            }
-            for cell in &row.support_cells {
-                units.extend(read_units(cell, Role::Support, first_leads && !has_lead_column));
-            }
-            if units.leads.iter().chain(&units.support).any(|n| n.chars().count() > 60) {
-                return Err(LayoutError::new(
-                    row.place.clone(),
-                    None,
-                    "a unit cell holds a name longer than 60 characters: is a column out of place?",
-                ));
+            let cells = row.lead_cells.iter().map(|c| (c, Role::Lead)).chain(row.support_cells.iter().map(|c| (c, Role::Support)));
+            for ((label, cell), role) in cells {
+                let read = read_units(cell, role, role == Role::Support && first_leads && !has_lead_column);
+                check_names(&read, &row.place, label)?;
+                units.extend(read);
             }
             let mut columns = row.columns;
             if let (false, Some(label), Some(source)) = (increasing, &number_label, &row.source_number) {
@@ -460,6 +459,26 @@ impl TableReader {
         }
         Ok(Laid { doc: document(meta, categories, tasks), warnings })
     }
+}
+
+/// Names a unit cell cannot hold: a quote or bracket left open (“双随机、一公开 without its
+/// close), or a name so long that a column is out of place.
+fn check_names(units: &units::Units, place: &Place, label: &str) -> Result<(), LayoutError> {
+    for name in units.leads.iter().chain(&units.support) {
+        let problem = if !crate::import::parse::balanced(name) {
+            "opens a quote or bracket it does not close"
+        } else if name.chars().count() > 60 {
+            "is longer than 60 characters (is a column out of place?)"
+        } else {
+            continue;
+        };
+        return Err(LayoutError::new(
+            place.clone(),
+            Some(label.to_owned()),
+            format!("the unit “{}” {problem}", crate::import::parse::notice::preview(name)),
+        ));
+    }
+    Ok(())
 }
 
 fn document(meta: meta::Meta, categories: Vec<ParsedCategory>, tasks: Vec<ParsedTask>) -> ParsedDocument {

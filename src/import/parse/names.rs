@@ -125,7 +125,7 @@ pub(super) fn starts_badly(name: &str) -> bool {
 }
 
 /// Whether every quote and bracket opened in a name is closed in it, in order.
-pub(super) fn balanced(name: &str) -> bool {
+pub fn balanced(name: &str) -> bool {
     let mut open = Vec::new();
     for c in name.chars() {
         if let Some(i) = OPENING.find(c) {

@@ -1,0 +1,57 @@
+//! Every table layout of SPEC §11 in every format that carries it, and the prose layout,
+//! read back field by field.
+
+use super::render::{docx, docx_prose, html, html_prose, pdf_from_docx, xlsx};
+use super::truth::{Layout, read_back, render, render_prose, sample};
+
+const LAYOUTS: [Layout; 3] = [Layout::CategoryColumn, Layout::SectionRows, Layout::OneCell];
+
+#[test]
+fn excel_sheets_in_each_layout_read_back_equal() {
+    let truth = sample(24);
+    for layout in LAYOUTS {
+        read_back(&xlsx(&render(&truth, layout)), &truth, Some(layout), &format!("xlsx {layout:?}"));
+    }
+}
+
+#[test]
+fn word_tables_in_each_layout_read_back_equal_also_when_split_into_tables_with_repeated_headers() {
+    let truth = sample(24);
+    for layout in LAYOUTS {
+        let mut doc = render(&truth, layout);
+        read_back(&docx(&doc), &truth, Some(layout), &format!("docx {layout:?}"));
+        doc.docx_tables = 3;
+        read_back(&docx(&doc), &truth, Some(layout), &format!("docx in 3 tables {layout:?}"));
+    }
+}
+
+#[test]
+fn saved_web_pages_in_each_layout_read_back_equal_without_the_sites_chrome() {
+    let truth = sample(24);
+    for layout in LAYOUTS {
+        let page = html(&render(&truth, layout));
+        let doc = read_back(page.as_bytes(), &truth, Some(layout), &format!("html {layout:?}"));
+        let all: String = doc.tasks.iter().map(|t| t.content.as_str()).collect();
+        assert!(!all.contains("首页") && !all.contains("ICP"), "navigation and footer are not tasks");
+    }
+}
+
+#[test]
+fn prose_lists_read_back_equal_from_word_web_pages_and_text() {
+    let truth = sample(12);
+    let prose = render_prose(&truth);
+    read_back(&docx_prose(&prose), &truth, None, "docx prose");
+    read_back(html_prose(&prose).as_bytes(), &truth, None, "html prose");
+    read_back(prose.paragraphs.join("\n").as_bytes(), &truth, None, "text prose");
+}
+
+#[test]
+fn pdfs_printed_from_word_read_back_equal() {
+    let truth = sample(40);
+    for layout in [Layout::CategoryColumn, Layout::SectionRows] {
+        let Some(pdf) = pdf_from_docx(&docx(&render(&truth, layout))) else {
+            panic!("LibreOffice (soffice) is needed to print the test PDFs: apt-get install libreoffice-writer-nogui");
+        };
+        read_back(&pdf, &truth, Some(layout), &format!("pdf {layout:?}"));
+    }
+}
