@@ -8,6 +8,7 @@ pub mod department;
 pub mod document;
 pub mod documents;
 pub mod hooks;
+pub mod imports;
 pub mod ids;
 pub mod limits;
 pub mod loaders;
@@ -54,7 +55,7 @@ pub struct Query(
 
 /// Every mutation of the API.
 #[derive(MergedObject, Default)]
-pub struct Mutation(report::ReportMutation, supervision::SupervisionMutation);
+pub struct Mutation(report::ReportMutation, supervision::SupervisionMutation, imports::ImportMutation);
 
 /// The schema as async-graphql builds it.
 pub type InnerSchema = Schema<Query, Mutation, subscription::SubscriptionRoot>;

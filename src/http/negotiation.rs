@@ -98,6 +98,9 @@ impl Rejection {
 /// A POST request: an `application/json` body of at most `max_bytes` holding one operation.
 pub async fn from_post(headers: &HeaderMap, body: Body, max_bytes: usize) -> Result<async_graphql::Request, Rejection> {
     let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    if is_multipart(content_type) {
+        return from_multipart(headers, content_type, body).await;
+    }
     if !is_json(content_type) {
         let drained = drain(body, max_bytes).await;
         return Err(Rejection::new(
@@ -146,6 +149,41 @@ pub async fn from_post(headers: &HeaderMap, body: Body, max_bytes: usize) -> Res
         Value::Array(_) => Err(Rejection::bad("batched requests are not supported: send one operation per request")),
         _ => Err(Rejection::bad("the request body must be a JSON object: {\"query\": \"…\"}")),
     }
+}
+
+/// Uploads (`importDocument`) have a body limit of their own: the largest file the importer
+/// reads, plus room for the operations and map parts.
+pub const MAX_UPLOAD_BODY_BYTES: usize = crate::import::source::MAX_FILE_BYTES + (256 << 10);
+
+fn is_multipart(content_type: &str) -> bool {
+    content_type.split(';').next().is_some_and(|m| m.trim().eq_ignore_ascii_case("multipart/form-data"))
+}
+
+/// A GraphQL multipart request (operations, map, one file), bounded by [`MAX_UPLOAD_BODY_BYTES`].
+async fn from_multipart(headers: &HeaderMap, content_type: &str, body: Body) -> Result<async_graphql::Request, Rejection> {
+    let limit = MAX_UPLOAD_BODY_BYTES;
+    let too_large =
+        || Rejection::new(StatusCode::PAYLOAD_TOO_LARGE, format!("upload limit exceeded: the maximum is {limit} bytes")).closing(true);
+    let declared =
+        headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return Err(too_large());
+    }
+    let mut bytes = Vec::new();
+    let mut chunks = body.into_data_stream();
+    while let Some(chunk) = chunks.next().await {
+        let chunk = chunk.map_err(|_| Rejection::bad("the request body could not be read"))?;
+        if bytes.len() + chunk.len() > limit {
+            return Err(too_large());
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    let opts = async_graphql::http::MultipartOptions::default()
+        .max_file_size(crate::import::source::MAX_FILE_BYTES)
+        .max_num_files(1);
+    async_graphql::http::receive_body(Some(content_type), futures_util::io::Cursor::new(bytes), opts)
+        .await
+        .map_err(|e| Rejection::bad(format!("the multipart request could not be read: {e}")))
 }
 
 /// Reads and discards a body the answer does not need, so the connection can serve the next

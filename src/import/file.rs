@@ -7,6 +7,7 @@ use sea_orm::DatabaseConnection;
 use super::layout::Options;
 use super::load::{ImportError, ImportOutcome, department_ids, hex_sha256, import_parsed};
 use super::read::{ReadDocument, read_document};
+use crate::service::writes::Actor;
 
 /// What a file holds, as `qingdan import --check` and `importDocument(check: true)` report it.
 #[derive(Debug, Clone, PartialEq)]
@@ -73,15 +74,28 @@ async fn report(db: &DatabaseConnection, read: ReadDocument) -> Result<CheckRepo
     Ok(CheckReport { read, departments_new, departments_known })
 }
 
-/// Reads `bytes` (any format) and loads the list in one transaction; the report says what it held.
+/// Reads `bytes` (any format) and loads the list in one transaction from the command line;
+/// the report says what it held.
 pub async fn import_file(
     db: &DatabaseConnection,
     bytes: &[u8],
     opts: &Options,
     replace: bool,
 ) -> Result<(ImportOutcome, CheckReport), ImportError> {
+    import_file_as(db, bytes, opts, replace, &Actor::cli(), chrono::Utc::now()).await
+}
+
+/// [`import_file`] recorded as `actor`'s write at `now` (an upload through the API).
+pub async fn import_file_as(
+    db: &DatabaseConnection,
+    bytes: &[u8],
+    opts: &Options,
+    replace: bool,
+    actor: &Actor,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(ImportOutcome, CheckReport), ImportError> {
     let read = read_document(bytes, opts).map_err(ImportError::Read)?;
     let report = report(db, read).await?;
-    let outcome = import_parsed(db, &report.read.doc, &hex_sha256(bytes), replace).await?;
+    let outcome = import_parsed(db, &report.read.doc, &hex_sha256(bytes), replace, actor, now).await?;
     Ok((outcome, report))
 }

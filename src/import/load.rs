@@ -81,15 +81,18 @@ impl From<ParseError> for ImportError {
 /// it atomically.
 pub async fn import_text(db: &DatabaseConnection, text: &str, replace: bool) -> Result<ImportOutcome, ImportError> {
     let parsed = parse_document(text)?;
-    import_parsed(db, &parsed, &hex_sha256(text.as_bytes()), replace).await
+    import_parsed(db, &parsed, &hex_sha256(text.as_bytes()), replace, &writes::Actor::cli(), Utc::now()).await
 }
 
-/// Loads a list read by any reader in one transaction; `sha` identifies its source bytes.
+/// Loads a list read by any reader in one transaction, recorded as `actor`'s write at `now`;
+/// `sha` identifies its source bytes.
 pub(crate) async fn import_parsed(
     db: &DatabaseConnection,
     parsed: &ParsedDocument,
     sha: &str,
     replace: bool,
+    actor: &writes::Actor,
+    now: chrono::DateTime<Utc>,
 ) -> Result<ImportOutcome, ImportError> {
     let txn = db.begin().await?;
     if let Some(existing) = document::Entity::find().filter(document::Column::SourceSha256.eq(sha)).one(&txn).await? {
@@ -144,7 +147,7 @@ pub(crate) async fn import_parsed(
         "tasks": stats.tasks, "replaced": replaced, "sourceSha256": sha,
     });
     let change = writes::Change::new(writes::Write::Import { document_id }, None, Some(after));
-    writes::commit(txn, &writes::Actor::cli(), change, Utc::now()).await?;
+    writes::commit(txn, actor, change, now).await?;
     Ok(if replaced {
         ImportOutcome::Replaced { document_id, stats }
     } else {

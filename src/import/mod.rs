@@ -16,7 +16,7 @@ pub mod source;
 #[cfg(test)]
 mod golden_tests;
 
-pub use file::{CheckReport, check_file, import_file};
+pub use file::{CheckReport, check_file, import_file, import_file_as};
 pub use load::{ImportError, ImportOutcome, import_text};
 pub use read::{ReadDocument, ReadError, read_document};
 

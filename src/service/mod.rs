@@ -4,6 +4,7 @@ pub mod access;
 pub mod departments;
 pub mod events;
 pub mod idempotency;
+pub mod imports;
 pub mod ledger;
 pub mod list;
 pub mod obligations;

@@ -83,3 +83,53 @@ on_each_backend! {
         assert_eq!(report.read.doc.issuer, "河北省政务服务办");
     }
 }
+
+/// The GraphQL multipart request convention: operations, map, one file.
+async fn upload(addr: std::net::SocketAddr, token: Option<&str>, check: bool, bytes: Vec<u8>) -> serde_json::Value {
+    let operations = serde_json::json!({
+        "query": "mutation($file: Upload!, $check: Boolean) { importDocument(file: $file, check: $check) { result documentId format region tasks categories departmentsNew warnings } }",
+        "variables": { "file": null, "check": check },
+    });
+    let form = reqwest::multipart::Form::new()
+        .text("operations", operations.to_string())
+        .text("map", r#"{"0": ["variables.file"]}"#)
+        .part("0", reqwest::multipart::Part::bytes(bytes).file_name("list.xlsx"));
+    let mut request = reqwest::Client::new().post(format!("http://{addr}/graphql")).multipart(form);
+    if let Some(t) = token {
+        request = request.bearer_auth(t);
+    }
+    request.send().await.expect("upload").json().await.expect("a JSON answer")
+}
+
+on_each_backend! {
+    async fn another_portal_uploads_a_list_as_admin_by_the_multipart_convention(app) {
+        let truth = sample(10);
+        let bytes = xlsx(&render(&truth, Layout::CategoryColumn));
+        let addr = app.serve().await;
+        let before = counts(&app.state.db).await;
+        let anonymous = upload(addr, None, false, bytes.clone()).await;
+        assert_eq!(crate::support::code(&anonymous), "UNAUTHENTICATED", "[{}] {anonymous}", app.backend_name);
+        let (_, reporter) = app.token(entity::TokenRole::Reporter, Some("市税务局")).await;
+        let refused = upload(addr, Some(&reporter), false, bytes.clone()).await;
+        assert_eq!(crate::support::code(&refused), "FORBIDDEN", "[{}] {refused}", app.backend_name);
+        let (admin_viewer, admin) = app.token(entity::TokenRole::Admin, None).await;
+        let checked = upload(addr, Some(&admin), true, bytes.clone()).await;
+        let report = &checked["data"]["importDocument"];
+        assert_eq!(report["result"], "CHECKED", "[{}] {checked}", app.backend_name);
+        assert_eq!(report["format"], "Excel (.xlsx)");
+        assert_eq!(report["tasks"], 10);
+        assert_eq!(counts(&app.state.db).await, before, "[{}] a check writes nothing", app.backend_name);
+        let imported = upload(addr, Some(&admin), false, bytes.clone()).await;
+        assert_eq!(imported["data"]["importDocument"]["result"], "IMPORTED", "[{}] {imported}", app.backend_name);
+        assert_eq!(counts(&app.state.db).await, [before[0] + 1, before[1] + 10], "[{}]", app.backend_name);
+        let events = app.query_as(&admin_viewer, "{ events(first: 500) { nodes { action role } } }", serde_json::json!({})).await;
+        let imports: Vec<&serde_json::Value> = events["data"]["events"]["nodes"]
+            .as_array()
+            .map(|n| n.iter().filter(|e| e["action"] == "document.imported").collect())
+            .unwrap_or_default();
+        assert_eq!(imports.last().map(|e| e["role"].clone()), Some("ADMIN".into()), "[{}] audited as the admin's write: {events}", app.backend_name);
+        let garbage = upload(addr, Some(&admin), false, b"\x00\x01 not a list".to_vec()).await;
+        assert_eq!(crate::support::code(&garbage), "BAD_USER_INPUT", "[{}] {garbage}", app.backend_name);
+        assert_eq!(counts(&app.state.db).await, [before[0] + 1, before[1] + 10], "[{}] nothing more written", app.backend_name);
+    }
+}

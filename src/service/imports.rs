@@ -1,0 +1,45 @@
+//! Imports from other portals (`importDocument`): an admin's upload, read by the same pipeline
+//! as `qingdan import`, checked or loaded under the writer lock at the write clock.
+
+use crate::app::AppState;
+use crate::error::{ApiError, ApiResult};
+use crate::import::layout::Options;
+use crate::import::source::SourceError;
+use crate::import::{CheckReport, ImportError, ImportOutcome, ReadError, check_file, import_file_as};
+use crate::service::access::Viewer;
+use crate::service::writes::Actor;
+
+/// What an upload did: `None` outcome for a check.
+pub struct Imported {
+    pub outcome: Option<ImportOutcome>,
+    pub report: CheckReport,
+}
+
+pub async fn import_upload(
+    state: &AppState,
+    viewer: &Viewer,
+    actor: &Actor,
+    bytes: &[u8],
+    opts: &Options,
+    check: bool,
+) -> ApiResult<Imported> {
+    viewer.require_admin()?;
+    if check {
+        let report = check_file(&state.db, bytes, opts).await.map_err(api_error)?;
+        return Ok(Imported { outcome: None, report });
+    }
+    let now = state.write_clock().now();
+    let _guard = state.writer().await;
+    let (outcome, report) = import_file_as(&state.db, bytes, opts, false, actor, now).await.map_err(api_error)?;
+    Ok(Imported { outcome: Some(outcome), report })
+}
+
+fn api_error(e: ImportError) -> ApiError {
+    match e {
+        ImportError::Read(ReadError::Source(SourceError::TooLarge(m))) => {
+            ApiError::LimitExceeded(format!("cannot read the document: {m}"))
+        }
+        ImportError::Db(e) => ApiError::from(e),
+        e => ApiError::BadUserInput(e.to_string()),
+    }
+}
