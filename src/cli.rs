@@ -28,7 +28,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Import { file, check, replace, issuer, issued_on, schedule } => {
-            let schedule = schedule.map(|s| s.parse::<import::layout::Schedule>()).transpose().map_err(anyhow::Error::msg)?;
+            let schedule =
+                schedule.map(|s| s.parse::<import::layout::Schedule>()).transpose().map_err(anyhow::Error::msg)?;
             let opts = import::layout::Options { issuer, issued_on, schedule };
             let bytes = read_bounded(&file)?;
             let state = AppState::connect(&url, Default::default()).await?;

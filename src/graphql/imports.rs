@@ -31,14 +31,19 @@ pub struct ImportReport {
     pub document_id: Option<ID>,
     /// The format recognised ("Word (.docx)", "Excel (.xlsx)", "PDF" …).
     pub format: String,
-    /// The list's title, region, year and issuer as read.
+    /// The list's title as read.
     pub title: String,
+    /// Its region (from the title).
     pub region: String,
+    /// The year it is for.
     pub year: i32,
+    /// The office that issued it.
     pub issuer: String,
-    /// Tasks, categories and co-led tasks read.
+    /// Tasks read.
     pub tasks: i32,
+    /// Categories read.
     pub categories: i32,
+    /// Tasks with two or more leads.
     pub co_led_tasks: i32,
     /// Departments the database does not hold yet, in first-named order.
     pub departments_new: Vec<String>,

@@ -160,10 +160,16 @@ fn is_multipart(content_type: &str) -> bool {
 }
 
 /// A GraphQL multipart request (operations, map, one file), bounded by [`MAX_UPLOAD_BODY_BYTES`].
-async fn from_multipart(headers: &HeaderMap, content_type: &str, body: Body) -> Result<async_graphql::Request, Rejection> {
+async fn from_multipart(
+    headers: &HeaderMap,
+    content_type: &str,
+    body: Body,
+) -> Result<async_graphql::Request, Rejection> {
     let limit = MAX_UPLOAD_BODY_BYTES;
-    let too_large =
-        || Rejection::new(StatusCode::PAYLOAD_TOO_LARGE, format!("upload limit exceeded: the maximum is {limit} bytes")).closing(true);
+    let too_large = || {
+        Rejection::new(StatusCode::PAYLOAD_TOO_LARGE, format!("upload limit exceeded: the maximum is {limit} bytes"))
+            .closing(true)
+    };
     let declared =
         headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
     if declared.is_some_and(|n| n > limit as u64) {

@@ -34,11 +34,13 @@ impl CheckReport {
             let n = d.tasks.iter().filter(|t| t.category_number == c.number).count();
             let _ = writeln!(out, "  {}. {} ({n} tasks)", c.number, c.name);
         }
-        let labels: Vec<&str> = d.tasks.first().map(|t| t.columns.iter().map(|(l, _)| l.as_str()).collect()).unwrap_or_default();
+        let labels: Vec<&str> =
+            d.tasks.first().map(|t| t.columns.iter().map(|(l, _)| l.as_str()).collect()).unwrap_or_default();
         if !labels.is_empty() {
             let _ = writeln!(out, "other columns kept: {}", labels.join(", "));
         }
-        let _ = writeln!(out, "departments: {} new, {} known", self.departments_new.len(), self.departments_known.len());
+        let _ =
+            writeln!(out, "departments: {} new, {} known", self.departments_new.len(), self.departments_known.len());
         if !self.departments_new.is_empty() {
             let _ = writeln!(out, "  new: {}", self.departments_new.join("、"));
         }

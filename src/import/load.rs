@@ -497,8 +497,5 @@ pub(crate) fn hex_sha256(bytes: &[u8]) -> String {
 
 /// A task's other columns as stored: a JSON array of [label, value] pairs.
 fn columns_json(columns: &[(String, String)]) -> String {
-    serde_json::Value::Array(
-        columns.iter().map(|(l, v)| serde_json::json!([l, v])).collect(),
-    )
-    .to_string()
+    serde_json::Value::Array(columns.iter().map(|(l, v)| serde_json::json!([l, v])).collect()).to_string()
 }

@@ -24,7 +24,7 @@ mod width;
 #[cfg(test)]
 mod tests;
 
-pub use names::{balanced, split_departments};
+pub use names::{balanced, looks_complete, split_departments};
 
 use super::model::{ParseError, ParsedCategory, ParsedDeadline, ParsedDocument, ParsedTask};
 

@@ -17,12 +17,36 @@ const NUMBER: [&str; 3] = ["序号", "编号", "序"];
 const CATEGORY: [&str; 10] =
     ["重点任务", "任务类别", "主要任务", "重点领域", "类别", "领域", "任务分类", "重点工作", "工作类别", "分类"];
 const TEXT: [&str; 16] = [
-    "主要内容", "具体措施", "工作措施", "改革措施", "工作任务", "任务内容", "具体任务", "工作内容", "主要措施", "具体内容",
-    "改革举措", "任务措施", "重点举措", "具体工作", "措施", "任务",
+    "主要内容",
+    "具体措施",
+    "工作措施",
+    "改革措施",
+    "工作任务",
+    "任务内容",
+    "具体任务",
+    "工作内容",
+    "主要措施",
+    "具体内容",
+    "改革举措",
+    "任务措施",
+    "重点举措",
+    "具体工作",
+    "措施",
+    "任务",
 ];
 const LEAD: [&str; 4] = ["牵头部门", "牵头单位", "牵头责任单位", "牵头"];
-const SUPPORT: [&str; 10] =
-    ["责任单位", "配合单位", "协办单位", "协同责任单位", "参与单位", "配合部门", "责任部门", "协同单位", "协同部门", "参与部门"];
+const SUPPORT: [&str; 10] = [
+    "责任单位",
+    "配合单位",
+    "协办单位",
+    "协同责任单位",
+    "参与单位",
+    "配合部门",
+    "责任部门",
+    "协同单位",
+    "协同部门",
+    "参与部门",
+];
 const DEADLINE: [&str; 6] = ["完成时限", "时间节点", "完成时间", "时限", "完成期限", "时间要求"];
 
 /// A label without white space or a trailing remark in brackets ("牵头单位（部门）" → 牵头单位).
@@ -103,19 +127,23 @@ mod tests {
 
     #[test]
     fn the_column_sets_seen_on_government_sites_are_recognised() {
-        assert_eq!(roles(&["序号", "重点任务", "改革措施", "牵头单位", "责任单位"]), Some(vec![
-            Number, Category, Text, Lead, Support
-        ]));
+        assert_eq!(
+            roles(&["序号", "重点任务", "改革措施", "牵头单位", "责任单位"]),
+            Some(vec![Number, Category, Text, Lead, Support])
+        );
         assert_eq!(roles(&["类别", "任务内容", "牵头领导", "责任单位"]), Some(vec![Category, Text, Other, Support]));
-        assert_eq!(roles(&["序号", "工作任务", "牵头领导", "牵头单位", "配合单位"]), Some(vec![
-            Number, Text, Other, Lead, Support
-        ]));
-        assert_eq!(roles(&["序号", "重点任务", "牵头单位", "配合单位", "完成时限"]), Some(vec![
-            Number, Text, Lead, Support, Deadline
-        ]));
-        assert_eq!(roles(&["序 号", "主要内容", "牵头部门（单位）", "责任单位", "备注"]), Some(vec![
-            Number, Text, Lead, Support, Other
-        ]));
+        assert_eq!(
+            roles(&["序号", "工作任务", "牵头领导", "牵头单位", "配合单位"]),
+            Some(vec![Number, Text, Other, Lead, Support])
+        );
+        assert_eq!(
+            roles(&["序号", "重点任务", "牵头单位", "配合单位", "完成时限"]),
+            Some(vec![Number, Text, Lead, Support, Deadline])
+        );
+        assert_eq!(
+            roles(&["序 号", "主要内容", "牵头部门（单位）", "责任单位", "备注"]),
+            Some(vec![Number, Text, Lead, Support, Other])
+        );
     }
 
     #[test]

@@ -17,11 +17,8 @@ pub fn deadline(text: &str, list_year: i32) -> Option<TaskDeadline> {
 }
 
 fn last_of_month(year: i32, month: u32) -> Option<NaiveDate> {
-    let first_next = if month == 12 {
-        NaiveDate::from_ymd_opt(year + 1, 1, 1)
-    } else {
-        NaiveDate::from_ymd_opt(year, month + 1, 1)
-    };
+    let first_next =
+        if month == 12 { NaiveDate::from_ymd_opt(year + 1, 1, 1) } else { NaiveDate::from_ymd_opt(year, month + 1, 1) };
     first_next.and_then(|d| d.pred_opt())
 }
 
@@ -90,7 +87,10 @@ pub fn last_day(text: &str, list_year: i32) -> Option<NaiveDate> {
             }
             Some(_) => i = next,
             None => {
-                let rest: String = chars.get(i..i + 4).map(|s| s.iter().collect()).unwrap_or_else(|| chars.get(i..).map(|s| s.iter().collect()).unwrap_or_default());
+                let rest: String = chars
+                    .get(i..i + 4)
+                    .map(|s| s.iter().collect())
+                    .unwrap_or_else(|| chars.get(i..).map(|s| s.iter().collect()).unwrap_or_default());
                 let day = |m: u32, d: u32| NaiveDate::from_ymd_opt(year, m, d);
                 let matched = [
                     ("年底", day(12, 31)),

@@ -90,7 +90,8 @@ fn signature_of(texts: &[String]) -> Option<(String, NaiveDate)> {
         let [d] = dates.as_slice() else { return None };
         let whole = d.start == 0 && date_text.get(d.end..).is_none_or(|rest| rest.trim().is_empty());
         let name = compact(name);
-        let agency = name.chars().count() <= 30 && ["办公厅", "办公室", "政府", "委员会", "局", "办", "厅"].iter().any(|e| name.ends_with(e));
+        let agency = name.chars().count() <= 30
+            && ["办公厅", "办公室", "政府", "委员会", "局", "办", "厅"].iter().any(|e| name.ends_with(e));
         (whole && agency && d.year.is_some()).then(|| to_date(d, 0).map(|date| (name, date))).flatten()
     })
 }
@@ -120,11 +121,9 @@ pub fn read_meta(front: &[String], back: &[String], place: &Place, opts: &Option
                 "the document names no issuer (no notice “…关于印发…的通知” and no signature): pass --issuer NAME",
             )
         })?;
-    let region = region_of(&title, year)
-        .or_else(|| region_of(&format!("{issuer}{year}"), year))
-        .ok_or_else(|| {
-            LayoutError::new(place.clone(), None, format!("cannot tell the region from the title “{title}” or the issuer"))
-        })?;
+    let region = region_of(&title, year).or_else(|| region_of(&format!("{issuer}{year}"), year)).ok_or_else(|| {
+        LayoutError::new(place.clone(), None, format!("cannot tell the region from the title “{title}” or the issuer"))
+    })?;
     let notice_date = front.iter().find_map(|t| {
         let t = compact(t);
         let about = t.find("通知")?;

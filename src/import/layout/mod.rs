@@ -87,7 +87,8 @@ fn header_labels(t: &Table, r: usize) -> Vec<String> {
     if let Some(next) = t.rows.get(r + 1) {
         // A two-row header has several cells above, one of them merged across ("责任单位" over
         // "牵头单位|配合单位"); a title row is one cell across the table.
-        let mut origins: Vec<(usize, usize)> = row.cells.iter().filter(|c| !c.text.is_empty()).map(|c| c.origin).collect();
+        let mut origins: Vec<(usize, usize)> =
+            row.cells.iter().filter(|c| !c.text.is_empty()).map(|c| c.origin).collect();
         origins.dedup();
         let merged_across = origins.len() >= 2 && row.cells.iter().enumerate().any(|(i, c)| c.origin.1 != i);
         let below_is_labels = next.cells.iter().enumerate().all(|(i, c)| {
@@ -154,7 +155,9 @@ pub fn lay_out(source: &Source, opts: &Options) -> Result<Laid, LayoutError> {
     let mut first_row = r + 1;
     for block in source.blocks.iter().skip(b) {
         match block {
-            Block::Table(t) if !reader.ended && (t.rows.first().is_some_and(|row| row.cells.len() == reader.labels.len())) => {
+            Block::Table(t)
+                if !reader.ended && (t.rows.first().is_some_and(|row| row.cells.len() == reader.labels.len())) =>
+            {
                 for row in t.rows.iter().skip(first_row) {
                     if reader.ended {
                         back.extend(row_texts(std::slice::from_ref(row)));
@@ -411,12 +414,19 @@ impl TableReader {
         }
         // Source numbers are kept when they count up; otherwise (restarting per section,
         // "1-1", missing) tasks are numbered in document order and the source's kept as a column.
-        let numbers: Vec<Option<i32>> =
-            self.rows.iter().map(|t| t.source_number.as_deref().and_then(|n| n.trim().trim_end_matches(['.', '．', '、']).parse().ok())).collect();
-        let increasing = numbers.iter().all(Option::is_some)
-            && numbers.windows(2).all(|w| matches!(w, [Some(a), Some(b)] if a < b));
-        let number_label =
-            self.roles.iter().position(|r| *r == Column::Number).and_then(|i| self.labels.get(i)).map(|l| columns::normalize(l));
+        let numbers: Vec<Option<i32>> = self
+            .rows
+            .iter()
+            .map(|t| t.source_number.as_deref().and_then(|n| n.trim().trim_end_matches(['.', '．', '、']).parse().ok()))
+            .collect();
+        let increasing =
+            numbers.iter().all(Option::is_some) && numbers.windows(2).all(|w| matches!(w, [Some(a), Some(b)] if a < b));
+        let number_label = self
+            .roles
+            .iter()
+            .position(|r| *r == Column::Number)
+            .and_then(|i| self.labels.get(i))
+            .map(|l| columns::normalize(l));
         if !increasing && number_label.is_some() {
             warnings.push("the task numbers do not count up through the list (they restart per section or are not plain numbers): tasks are numbered 1… in document order and the source's number is kept as a column".to_owned());
         }
@@ -425,7 +435,11 @@ impl TableReader {
         for (i, (row, number)) in self.rows.into_iter().zip(numbers).enumerate() {
             let number = if increasing { number.unwrap_or(0) } else { i32::try_from(i + 1).unwrap_or(i32::MAX) };
             let mut units = units::Units::default();
-            let cells = row.lead_cells.iter().map(|c| (c, Role::Lead)).chain(row.support_cells.iter().map(|c| (c, Role::Support)));
+            let cells = row
+                .lead_cells
+                .iter()
+                .map(|c| (c, Role::Lead))
+                .chain(row.support_cells.iter().map(|c| (c, Role::Support)));
             for ((label, cell), role) in cells {
                 let read = read_units(cell, role, role == Role::Support && first_leads && !has_lead_column);
                 check_names(&read, &row.place, label)?;
@@ -447,7 +461,8 @@ impl TableReader {
             });
         }
         // Categories without tasks (an outer section over inner ones) are dropped, the rest renumbered.
-        let used: Vec<i32> = categories.iter().map(|c| c.number).filter(|n| tasks.iter().any(|t| t.category_number == *n)).collect();
+        let used: Vec<i32> =
+            categories.iter().map(|c| c.number).filter(|n| tasks.iter().any(|t| t.category_number == *n)).collect();
         let categories: Vec<ParsedCategory> = categories
             .into_iter()
             .filter(|c| used.contains(&c.number))
@@ -455,7 +470,10 @@ impl TableReader {
             .map(|(i, c)| ParsedCategory { number: i32::try_from(i + 1).unwrap_or(i32::MAX), name: c.name })
             .collect();
         for t in &mut tasks {
-            t.category_number = used.iter().position(|n| *n == t.category_number).map_or(1, |p| i32::try_from(p + 1).unwrap_or(i32::MAX));
+            t.category_number = used
+                .iter()
+                .position(|n| *n == t.category_number)
+                .map_or(1, |p| i32::try_from(p + 1).unwrap_or(i32::MAX));
         }
         Ok(Laid { doc: document(meta, categories, tasks), warnings })
     }

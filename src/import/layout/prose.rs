@@ -259,9 +259,10 @@ mod tests {
 
     #[test]
     fn a_bracket_gives_units_and_deadline() {
-        let (before, b) =
-            trailing_bracket("推行企业开办全程网办。（牵头单位：市市场监管局；责任单位：市税务局、市公安局；完成时限：2024年6月底前）")
-                .expect("a bracket");
+        let (before, b) = trailing_bracket(
+            "推行企业开办全程网办。（牵头单位：市市场监管局；责任单位：市税务局、市公安局；完成时限：2024年6月底前）",
+        )
+        .expect("a bracket");
         assert_eq!(before, "推行企业开办全程网办。");
         assert_eq!(b.units.leads, vec!["市市场监管局"]);
         assert_eq!(b.units.support, vec!["市税务局", "市公安局"]);

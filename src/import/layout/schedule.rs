@@ -24,7 +24,10 @@ impl FromStr for Schedule {
         };
         let md = |p: &str| -> Result<(u32, u32), String> {
             let (m, d) = p.split_once('-').ok_or_else(|| format!("“{p}” is not MM-DD"))?;
-            let (m, d) = (m.parse().map_err(|_| format!("“{p}” is not MM-DD"))?, d.parse().map_err(|_| format!("“{p}” is not MM-DD"))?);
+            let (m, d) = (
+                m.parse().map_err(|_| format!("“{p}” is not MM-DD"))?,
+                d.parse().map_err(|_| format!("“{p}” is not MM-DD"))?,
+            );
             // 2024 is a leap year: any real month-day is valid in it.
             NaiveDate::from_ymd_opt(2024, m, d).ok_or_else(|| format!("“{p}” is not a day of the year"))?;
             Ok((m, d))

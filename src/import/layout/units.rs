@@ -3,7 +3,7 @@
 //! supporting units and no lead. Names are split by §1's rules (`split_departments`: 、 and ，
 //! outside quotes, "X等Y有关单位", "—").
 
-use crate::import::parse::split_departments;
+use crate::import::parse::{looks_complete, split_departments};
 
 /// Which role a cell's unmarked names take.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,7 +62,27 @@ const SUPPORT_SUFFIXES: [&str; 11] = [
 
 /// Whether `text` says which role its units play (so a bracket after a prose item is units).
 pub fn has_marker(text: &str) -> bool {
-    LEAD_PREFIXES.iter().chain(&SUPPORT_PREFIXES).chain(&LEAD_SUFFIXES).chain(&SUPPORT_SUFFIXES).any(|m| text.contains(m))
+    LEAD_PREFIXES
+        .iter()
+        .chain(&SUPPORT_PREFIXES)
+        .chain(&LEAD_SUFFIXES)
+        .chain(&SUPPORT_SUFFIXES)
+        .any(|m| text.contains(m))
+}
+
+/// A cell's lines as §1 reads them: a break after a complete name ("省发展改革委") separates
+/// names, a break inside one ("省“双随机、一公开”监" / "管联席会议…") is a wrap and joins.
+fn unwrap_lines(cell: &str) -> String {
+    let mut out = String::with_capacity(cell.len());
+    for line in cell.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        let ends_clause = out.is_empty() || out.ends_with(['、', '，', ',', '；', ';', '。']);
+        let last_name = out.rsplit(['、', '，', ',', '；', ';']).next().unwrap_or_default();
+        if !ends_clause && (looks_complete(last_name) || marked(last_name).is_some()) {
+            out.push('\n');
+        }
+        out.push_str(line);
+    }
+    out
 }
 
 /// Splits at top level (outside quotes and brackets) on the clause separators ，；; and line breaks.
@@ -123,7 +143,8 @@ fn names_of(text: &str, role: Role, units: &mut Units) {
 /// of an unmarked cell leads ("列第一位的为牵头单位").
 pub fn read_units(cell: &str, default: Role, first_leads: bool) -> Units {
     let mut units = Units::default();
-    let parts = clauses(cell);
+    let cell = unwrap_lines(cell);
+    let parts = clauses(&cell);
     if !parts.iter().any(|c| marked(c).is_some()) {
         for part in &parts {
             names_of(part, default, &mut units);
@@ -168,31 +189,37 @@ mod tests {
 
     #[test]
     fn one_cell_names_both_roles() {
-        assert_eq!(read("市发展改革委、市商务局牵头，市财政局、市税务局配合"), (
-            names(&["市发展改革委", "市商务局"]),
-            names(&["市财政局", "市税务局"])
-        ));
-        assert_eq!(read("牵头单位：市发展改革委；责任单位：市财政局、各区人民政府"), (
-            names(&["市发展改革委"]),
-            names(&["市财政局", "各区人民政府"])
-        ));
+        assert_eq!(
+            read("市发展改革委、市商务局牵头，市财政局、市税务局配合"),
+            (names(&["市发展改革委", "市商务局"]), names(&["市财政局", "市税务局"]))
+        );
+        assert_eq!(
+            read("牵头单位：市发展改革委；责任单位：市财政局、各区人民政府"),
+            (names(&["市发展改革委"]), names(&["市财政局", "各区人民政府"]))
+        );
         assert_eq!(read("市市场监管局（牵头）、市税务局"), (names(&["市市场监管局"]), names(&["市税务局"])));
-        assert_eq!(read("市发展改革委、市商务局按职责分工负责"), (
-            vec![],
-            names(&["市发展改革委", "市商务局"])
-        ));
-        assert_eq!(read("由市公安局牵头，市大数据管理中心等市级有关单位配合"), (
-            names(&["市公安局"]),
-            names(&["市大数据管理中心", "市级有关单位"])
-        ));
+        assert_eq!(read("市发展改革委、市商务局按职责分工负责"), (vec![], names(&["市发展改革委", "市商务局"])));
+        assert_eq!(
+            read("由市公安局牵头，市大数据管理中心等市级有关单位配合"),
+            (names(&["市公安局"]), names(&["市大数据管理中心", "市级有关单位"]))
+        );
+    }
+
+    #[test]
+    fn a_break_after_a_name_separates_and_a_break_inside_one_wraps() {
+        assert_eq!(read("省发展改革委\n省商务厅"), (vec![], names(&["省发展改革委", "省商务厅"])));
+        assert_eq!(
+            read("省“双随机、一公开”监\n管联席会议有关成员单位"),
+            (vec![], names(&["省“双随机、一公开”监管联席会议有关成员单位"]))
+        );
     }
 
     #[test]
     fn an_unmarked_cell_plays_its_columns_role_and_quotes_hold() {
-        assert_eq!(read("市“双随机、一公开”监管联席会议有关成员单位，市商务局"), (
-            vec![],
-            names(&["市“双随机、一公开”监管联席会议有关成员单位", "市商务局"])
-        ));
+        assert_eq!(
+            read("市“双随机、一公开”监管联席会议有关成员单位，市商务局"),
+            (vec![], names(&["市“双随机、一公开”监管联席会议有关成员单位", "市商务局"]))
+        );
         let u = read_units("市发展改革委、市商务局", Role::Support, true);
         assert_eq!((u.leads, u.support), (names(&["市发展改革委"]), names(&["市商务局"])));
         let u = read_units("市发展改革委、市商务局", Role::Lead, false);

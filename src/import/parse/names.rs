@@ -98,7 +98,7 @@ pub(super) fn split_collective(name: &str) -> Vec<&str> {
 
 /// Whether a name ends like a department (市住房城乡建设委: yes; 市住房城乡建: no). A trailing
 /// parenthetical is looked through: 市政府办公厅（市政府研究室） ends with 厅.
-pub(super) fn looks_complete(name: &str) -> bool {
+pub fn looks_complete(name: &str) -> bool {
     let mut name = name.trim();
     let before_parenthetical = name
         .strip_suffix('）')

@@ -139,7 +139,11 @@ pub(super) fn read_notice(lines: &[&str], first: usize, year: i32) -> Result<Not
 /// The reporting schedule: the first sentence naming both quarters (一季度, 二季度（半年）…)
 /// and dates. Dates and quarters pair up in order; a date without a year takes the year of
 /// the date before it (the first one, the list's year). No such sentence: no schedule.
-pub(crate) fn read_schedule(body: &str, year: i32, line_at: impl Fn(usize) -> usize) -> Result<Vec<ParsedDeadline>, ParseError> {
+pub(crate) fn read_schedule(
+    body: &str,
+    year: i32,
+    line_at: impl Fn(usize) -> usize,
+) -> Result<Vec<ParsedDeadline>, ParseError> {
     let mut offset = 0;
     for sentence in body.split_inclusive('。') {
         let start = offset;

@@ -16,13 +16,16 @@ pub fn read_doc(bytes: &[u8]) -> Result<Source, SourceError> {
     let profile = format!("-env:UserInstallation=file://{}", dir.path().join("profile").display());
     let out = dir.path().join("out");
     let out_arg = out.display().to_string();
-    super::helper::run(
-        "soffice",
-        &[&profile, "--headless", "--convert-to", "docx", "--outdir", &out_arg, "list.doc"],
-        dir.path(),
-        LIMIT,
-        ("reading a legacy Word, WPS or RTF file", "libreoffice-writer-nogui"),
-    )?;
+    let helper = super::helper::Helper {
+        program: "soffice",
+        what: "reading a legacy Word, WPS or RTF file",
+        package: "libreoffice-writer-nogui",
+        limit: LIMIT,
+        output: None,
+    };
+    let args = [profile.as_str(), "--headless", "--convert-to", "docx", "--outdir", &out_arg, "list.doc"];
+    let args: Vec<&std::ffi::OsStr> = args.iter().map(std::ffi::OsStr::new).collect();
+    super::helper::run_helper(&helper, &args, dir.path())?;
     let converted = std::fs::read(out.join("list.docx")).map_err(|_| {
         SourceError::Unreadable("LibreOffice could not convert the file to DOCX (is it a Word document?)".to_owned())
     })?;

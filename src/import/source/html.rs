@@ -7,21 +7,55 @@
 use ego_tree::NodeRef;
 use scraper::{ElementRef, Html, Node};
 
-use super::table::{GridBuilder, Place, Source, SourceError, Table};
 use super::MAX_CELLS;
+use super::table::{GridBuilder, Place, Source, SourceError, Table};
 
 /// Pages are parsed into a tree in memory: larger pages are refused.
 const MAX_HTML_BYTES: usize = 16 << 20;
 
 /// Elements that are never the article.
-const CHROME_TAGS: [&str; 13] =
-    ["nav", "header", "footer", "aside", "script", "style", "noscript", "form", "select", "button", "iframe", "head", "template"];
+const CHROME_TAGS: [&str; 13] = [
+    "nav", "header", "footer", "aside", "script", "style", "noscript", "form", "select", "button", "iframe", "head",
+    "template",
+];
 /// Class or id fragments of site chrome.
-const CHROME_HINTS: [&str; 12] =
-    ["nav", "menu", "footer", "foot", "breadcrumb", "crumb", "sidebar", "share", "copyright", "banner", "related", "friendlink"];
+const CHROME_HINTS: [&str; 12] = [
+    "nav",
+    "menu",
+    "footer",
+    "foot",
+    "breadcrumb",
+    "crumb",
+    "sidebar",
+    "share",
+    "copyright",
+    "banner",
+    "related",
+    "friendlink",
+];
 const BLOCK_TAGS: [&str; 22] = [
-    "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "section", "article", "blockquote", "pre", "dd",
-    "dt", "dl", "center", "tr", "td", "main",
+    "p",
+    "div",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "li",
+    "ul",
+    "ol",
+    "section",
+    "article",
+    "blockquote",
+    "pre",
+    "dd",
+    "dt",
+    "dl",
+    "center",
+    "tr",
+    "td",
+    "main",
 ];
 
 pub fn read_html(bytes: &[u8]) -> Result<Source, SourceError> {
@@ -45,7 +79,9 @@ fn decode(bytes: &[u8]) -> String {
     let label = head
         .find("charset=")
         .and_then(|i| head.get(i + 8..))
-        .map(|rest| rest.trim_start_matches(['"', '\'']).split(|c: char| !(c.is_ascii_alphanumeric() || c == '-')).next())
+        .map(|rest| {
+            rest.trim_start_matches(['"', '\'']).split(|c: char| !(c.is_ascii_alphanumeric() || c == '-')).next()
+        })
         .and_then(|l| l.and_then(|l| encoding_rs::Encoding::for_label(l.as_bytes())))
         .unwrap_or(encoding_rs::GB18030);
     label.decode(bytes).0.into_owned()
@@ -69,7 +105,9 @@ fn is_chrome(el: &scraper::node::Element) -> bool {
             CHROME_HINTS.iter().any(|h| v.split(|c: char| !c.is_ascii_alphanumeric()).any(|w| w.starts_with(h)))
         })
     };
-    hinted(el.attr("class")) || hinted(el.id()) || el.attr("style").is_some_and(|s| s.replace(' ', "").contains("display:none"))
+    hinted(el.attr("class"))
+        || hinted(el.id())
+        || el.attr("style").is_some_and(|s| s.replace(' ', "").contains("display:none"))
 }
 
 impl PageReader {

@@ -11,7 +11,7 @@ mod doc;
 mod docx;
 mod helper;
 mod html;
-// PDF_READER_PENDING pub mod pdf;
+pub mod pdf;
 mod sheet;
 pub mod table;
 mod text;
@@ -74,7 +74,7 @@ pub fn read(bytes: &[u8]) -> Result<(Format, Input), SourceError> {
     }
     let format = detect(bytes)?;
     let input = match format {
-        Format::Pdf => return Err(SourceError::Unreadable("PDF pending".into())), // PDF_READER_PENDING
+        Format::Pdf => Input::Source(pdf::read_pdf(bytes)?),
         Format::Docx => Input::Source(docx::read_docx(bytes)?),
         Format::Doc => Input::Source(doc::read_doc(bytes)?),
         Format::Xlsx => Input::Source(sheet::read_xlsx(bytes)?),

@@ -79,8 +79,10 @@ fn too_many(sheet: &str) -> SourceError {
 fn grid(sheet: &str, cells: Vec<((u32, u32), String)>, merges: &[Dimensions]) -> Result<super::Table, SourceError> {
     let top = cells.iter().map(|((r, _), _)| *r).min().unwrap_or(0);
     let left = cells.iter().map(|((_, c), _)| *c).min().unwrap_or(0);
-    let spans: HashMap<(u32, u32), (u32, u32)> =
-        merges.iter().map(|d| (d.start, (d.end.0.saturating_sub(d.start.0) + 1, d.end.1.saturating_sub(d.start.1) + 1))).collect();
+    let spans: HashMap<(u32, u32), (u32, u32)> = merges
+        .iter()
+        .map(|d| (d.start, (d.end.0.saturating_sub(d.start.0) + 1, d.end.1.saturating_sub(d.start.1) + 1)))
+        .collect();
     let mut g = GridBuilder::default();
     let mut rows_seen = std::collections::BTreeSet::new();
     for ((r, c), text) in cells {

@@ -124,9 +124,8 @@ impl GridBuilder {
         if height.checked_mul(width)? > max_cells {
             return None;
         }
-        let mut grid: Vec<Vec<Cell>> = (0..height)
-            .map(|r| (0..width).map(|c| Cell { text: String::new(), origin: (r, c) }).collect())
-            .collect();
+        let mut grid: Vec<Vec<Cell>> =
+            (0..height).map(|r| (0..width).map(|c| Cell { text: String::new(), origin: (r, c) }).collect()).collect();
         for (row, col, rows, cols, text) in self.cells {
             let text = text.trim().to_owned();
             for r in row..row + rows {

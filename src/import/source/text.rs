@@ -45,7 +45,8 @@ pub fn read_text(text: &str) -> Result<Input, SourceError> {
                 source.paragraph(*line, Place::new(format!("line {}", i + 1), 0));
             }
         }
-        let table = grid.build(MAX_CELLS).ok_or_else(|| SourceError::TooLarge(format!("more than {MAX_CELLS} cells")))?;
+        let table =
+            grid.build(MAX_CELLS).ok_or_else(|| SourceError::TooLarge(format!("more than {MAX_CELLS} cells")))?;
         source.table(table);
     } else {
         for (i, line) in lines.iter().enumerate() {

@@ -52,10 +52,7 @@ pub fn read_part(archive: &mut zip::ZipArchive<Cursor<&[u8]>>, name: &str, limit
         .read_to_end(&mut out)
         .map_err(|e| SourceError::Unreadable(format!("part {name} cannot be inflated: {e}")))?;
     if out.len() as u64 > limit {
-        return Err(SourceError::TooLarge(format!(
-            "part {name} inflates beyond {} MiB (a zip bomb?)",
-            limit >> 20
-        )));
+        return Err(SourceError::TooLarge(format!("part {name} inflates beyond {} MiB (a zip bomb?)", limit >> 20)));
     }
     String::from_utf8(out).map_err(|_| SourceError::Unreadable(format!("part {name} is not UTF-8 XML")))
 }
@@ -72,13 +69,11 @@ pub fn check_inflation(bytes: &[u8]) -> Result<(), SourceError> {
     let mut total = 0u64;
     let mut sink = [0u8; 64 * 1024];
     for i in 0..archive.len() {
-        let mut part = archive
-            .by_index(i)
-            .map_err(|e| SourceError::Unreadable(format!("not a readable ZIP container: {e}")))?;
+        let mut part =
+            archive.by_index(i).map_err(|e| SourceError::Unreadable(format!("not a readable ZIP container: {e}")))?;
         loop {
-            let n = part
-                .read(&mut sink)
-                .map_err(|e| SourceError::Unreadable(format!("a part cannot be inflated: {e}")))?;
+            let n =
+                part.read(&mut sink).map_err(|e| SourceError::Unreadable(format!("a part cannot be inflated: {e}")))?;
             if n == 0 {
                 break;
             }

@@ -58,17 +58,25 @@ fn pdfs_printed_from_word_read_back_equal() {
 
 #[test]
 fn the_readmes_prose_example_shares_brackets_and_carries_xiatong() {
-    let bytes = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/data/examples/hebei-2024-prose.txt")).expect("example");
+    let bytes =
+        std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/data/examples/hebei-2024-prose.txt")).expect("example");
     let doc = qingdan::import::read_document(&bytes, &Default::default()).expect("the README's example reads").doc;
     let leads: Vec<Vec<&str>> = doc.tasks.iter().map(|t| t.leads.iter().map(String::as_str).collect()).collect();
-    assert_eq!(leads, [
-        vec!["省市场监管局"],
-        vec!["省市场监管局", "省政务服务办"],
-        vec!["省市场监管局", "省政务服务办"],
-        vec!["省政务服务办"],
-        vec!["省政务服务办"],
-    ]);
-    assert_eq!(doc.tasks[4].responsible, ["省“双随机、一公开”监管联席会议有关成员单位"], "下同 holds for the item after");
+    assert_eq!(
+        leads,
+        [
+            vec!["省市场监管局"],
+            vec!["省市场监管局", "省政务服务办"],
+            vec!["省市场监管局", "省政务服务办"],
+            vec!["省政务服务办"],
+            vec!["省政务服务办"],
+        ]
+    );
+    assert_eq!(
+        doc.tasks[4].responsible,
+        ["省“双随机、一公开”监管联席会议有关成员单位"],
+        "下同 holds for the item after"
+    );
     assert_eq!(doc.schedule.len(), 4, "the notice's schedule");
     assert_eq!(doc.issued_on.to_string(), "2024-01-15");
 }

@@ -5,7 +5,10 @@ use proptest::prelude::*;
 use super::render::{docx, html, xlsx};
 use super::truth::{CATEGORIES, DEADLINES, Layout, Truth, TruthTask, UNITS, read_back, render, sample};
 
-fn task_strategy() -> impl Strategy<Value = (usize, String, Vec<usize>, Vec<usize>, usize)> {
+/// One drawn task: (category, text, lead units, supporting units, deadline), as indexes.
+type Drawn = (usize, String, Vec<usize>, Vec<usize>, usize);
+
+fn task_strategy() -> impl Strategy<Value = Drawn> {
     (
         0..CATEGORIES.len(),
         "[落实优化推行建立健全深化提升]{2,6}[，、]?[企业群众服务事项办理流程]{2,8}",
@@ -15,7 +18,7 @@ fn task_strategy() -> impl Strategy<Value = (usize, String, Vec<usize>, Vec<usiz
     )
 }
 
-fn truth_of(tasks: Vec<(usize, String, Vec<usize>, Vec<usize>, usize)>) -> Truth {
+fn truth_of(tasks: Vec<Drawn>) -> Truth {
     let mut truth = sample(1);
     let mut sorted = tasks;
     // Categories come in runs, as lists group their tasks.
@@ -48,5 +51,21 @@ proptest! {
         read_back(&xlsx(&doc), &truth, Some(layout), "xlsx");
         read_back(&docx(&doc), &truth, Some(layout), "docx");
         read_back(html(&doc).as_bytes(), &truth, Some(layout), "html");
+    }
+}
+
+proptest! {
+    // Each case prints a PDF with LibreOffice (about a second): fewer cases.
+    #![proptest_config(ProptestConfig { cases: 4, ..ProptestConfig::default() })]
+
+    #[test]
+    fn random_lists_printed_to_pdf_read_back_equal(
+        tasks in proptest::collection::vec(task_strategy(), 1..40),
+        layout in prop_oneof![Just(Layout::CategoryColumn), Just(Layout::SectionRows), Just(Layout::OneCell)],
+    ) {
+        let truth = truth_of(tasks);
+        let pdf = super::render::pdf_from_docx(&docx(&render(&truth, layout)))
+            .expect("LibreOffice (soffice) prints the test PDFs: apt-get install libreoffice-writer-nogui");
+        read_back(&pdf, &truth, Some(layout), "pdf");
     }
 }

@@ -59,7 +59,12 @@ pub fn sample(n: usize) -> Truth {
             let (d, date) = DEADLINES[i % DEADLINES.len()];
             TruthTask {
                 category: CATEGORIES[i * CATEGORIES.len() / n].to_owned(),
-                content: format!("推进第{}项改革举措，将办理时间压减至{}个工作日以内，全年服务企业{}家。", i + 1, 1 + i % 5, 100 * (i + 1)),
+                content: format!(
+                    "推进第{}项改革举措，将办理时间压减至{}个工作日以内，全年服务企业{}家。",
+                    i + 1,
+                    1 + i % 5,
+                    100 * (i + 1)
+                ),
                 leads,
                 support,
                 deadline: (d.to_owned(), date.to_owned()),
@@ -180,7 +185,11 @@ pub fn render_prose(t: &Truth) -> ProseDoc {
 pub fn read_back(bytes: &[u8], t: &Truth, layout: Option<Layout>, what: &str) -> ParsedDocument {
     let read = read_document(bytes, &Options::default()).unwrap_or_else(|e| panic!("{what}: {e}"));
     let doc = read.doc;
-    assert_eq!((doc.region.as_str(), doc.year, doc.title.as_str()), (t.region.as_str(), t.year, t.title.as_str()), "{what}");
+    assert_eq!(
+        (doc.region.as_str(), doc.year, doc.title.as_str()),
+        (t.region.as_str(), t.year, t.title.as_str()),
+        "{what}"
+    );
     assert_eq!(doc.issuer, t.issuer, "{what}");
     assert_eq!(doc.tasks.len(), t.tasks.len(), "{what}: tasks");
     let names: Vec<&str> = doc.categories.iter().map(|c| c.name.as_str()).collect();
@@ -195,7 +204,8 @@ pub fn read_back(bytes: &[u8], t: &Truth, layout: Option<Layout>, what: &str) ->
         assert_eq!(got.content, want.content, "{at}");
         assert_eq!(got.leads, want.leads, "{at}: leads");
         assert_eq!(got.responsible, want.support, "{at}: responsible units");
-        let deadline = got.deadline.as_ref().map(|d| (d.text.clone(), d.date.map(|d| d.to_string()).unwrap_or_default()));
+        let deadline =
+            got.deadline.as_ref().map(|d| (d.text.clone(), d.date.map(|d| d.to_string()).unwrap_or_default()));
         match layout {
             Some(Layout::OneCell) => assert_eq!(deadline, None, "{at}"),
             _ => assert_eq!(deadline, Some(want.deadline.clone()), "{at}: deadline"),
