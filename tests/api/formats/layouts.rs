@@ -80,3 +80,16 @@ fn the_readmes_prose_example_shares_brackets_and_carries_xiatong() {
     assert_eq!(doc.schedule.len(), 4, "the notice's schedule");
     assert_eq!(doc.issued_on.to_string(), "2024-01-15");
 }
+
+#[test]
+fn legacy_word_and_excel_files_read_back_equal() {
+    let truth = sample(16);
+    let doc = render(&truth, Layout::CategoryColumn);
+    let needs = "LibreOffice (soffice) makes the legacy test files: apt-get install libreoffice-writer-nogui";
+    let xls = super::render::convert(&xlsx(&doc), "xlsx", "xls").expect(needs);
+    assert!(xls.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]), "an OLE compound file");
+    read_back(&xls, &truth, Some(Layout::CategoryColumn), "xls");
+    let legacy = super::render::convert(&docx(&doc), "docx", "doc").expect(needs);
+    assert!(legacy.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]), "an OLE compound file");
+    read_back(&legacy, &truth, Some(Layout::CategoryColumn), "doc");
+}

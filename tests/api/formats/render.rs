@@ -420,28 +420,33 @@ pub fn html_prose(doc: &ProseDoc) -> String {
     html_page(doc.paragraphs.first().map_or("", String::as_str), &article)
 }
 
-/// The .docx printed to PDF by LibreOffice (`soffice --headless --convert-to pdf`) in a fresh temp dir with a
-/// private profile, so parallel calls don't collide. `None` when soffice cannot be spawned (not installed);
-/// panics when it runs but makes no PDF.
+/// The .docx printed to PDF by LibreOffice (`soffice --headless --convert-to pdf`); see [`convert`].
 pub fn pdf_from_docx(docx: &[u8]) -> Option<Vec<u8>> {
+    convert(docx, "docx", "pdf")
+}
+
+/// `bytes` (a file with extension `from`) converted by LibreOffice to `to` ("pdf", "doc", "xls")
+/// in a fresh temp dir with a private profile, so parallel calls don't collide. `None` when
+/// soffice cannot be spawned (not installed); panics when it runs but writes nothing.
+pub fn convert(bytes: &[u8], from: &str, to: &str) -> Option<Vec<u8>> {
     static CALLS: AtomicUsize = AtomicUsize::new(0);
     let call = CALLS.fetch_add(1, Ordering::Relaxed);
     let dir = std::env::temp_dir().join(format!("qingdan-render-{}-{call}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("create temp dir");
-    let input = dir.join("list.docx");
-    std::fs::write(&input, docx).expect("write docx");
+    let input = dir.join(format!("list.{from}"));
+    std::fs::write(&input, bytes).expect("write the input");
     let output = Command::new("soffice")
         .arg(format!("-env:UserInstallation=file://{}", dir.join("profile").display()))
-        .args(["--headless", "--norestore", "--convert-to", "pdf", "--outdir"])
+        .args(["--headless", "--norestore", "--convert-to", to, "--outdir"])
         .arg(&dir)
         .arg(&input)
         .output();
-    let pdf = output.as_ref().ok().map(|_| std::fs::read(dir.join("list.pdf")));
+    let converted = output.as_ref().ok().map(|_| std::fs::read(dir.join(format!("list.{to}"))));
     let _ = std::fs::remove_dir_all(&dir);
-    match (output, pdf) {
+    match (output, converted) {
         (Ok(_), Some(Ok(bytes))) => Some(bytes),
-        (Ok(out), _) => panic!("soffice made no PDF ({}): {}", out.status, String::from_utf8_lossy(&out.stderr)),
+        (Ok(out), _) => panic!("soffice made no {to} ({}): {}", out.status, String::from_utf8_lossy(&out.stderr)),
         (Err(_), _) => None,
     }
 }
