@@ -4,7 +4,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use qingdan::import::parse::parse_document;
+use qingdan::import::parse_document;
 
 fuzz_target!(|data: &[u8]| {
     // Any bytes that are UTF-8 (the importer reads files with `read_to_string`); libFuzzer's

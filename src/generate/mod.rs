@@ -13,7 +13,7 @@ use tokio::sync::mpsc;
 
 use crate::import::load::{Turnstile, load_document_in_turn};
 use crate::import::model::ParsedDocument;
-use crate::import::parse::parse_document;
+use crate::import::parse_document;
 use crate::service::writes::{self, Actor, Change, Write};
 
 /// What to generate.

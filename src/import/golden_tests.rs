@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 
 use super::model::{ParseError, ParsedDocument, ParsedTask};
-use super::parse::parse_document;
+use super::read::parse_document;
 
 const TIANJIN: &str = include_str!("../../data/tianjin-2023-responsibility-list.txt");
 

@@ -17,8 +17,8 @@ use sha2::{Digest, Sha256};
 use super::indicators::extract_indicators;
 use super::kind::department_kind;
 use super::model::{ParseError, ParsedDocument};
-use super::parse::parse_document;
 use super::periods::periods_of;
+use super::read::parse_document;
 use crate::service::writes;
 
 /// Rows per INSERT: far below the bind-parameter limits of SQLite (32766) and PostgreSQL (65535).

@@ -18,7 +18,7 @@ mod golden_tests;
 
 pub use file::{CheckReport, check_file, import_file, import_file_as};
 pub use load::{ImportError, ImportOutcome, import_text};
-pub use read::{ReadDocument, ReadError, read_document};
+pub use read::{ReadDocument, ReadError, parse_document, read_document};
 
 /// The bundled document, imported on the first start of an empty database.
 pub const BUNDLED_DOCUMENT: &str = include_str!("../../data/tianjin-2023-responsibility-list.txt");

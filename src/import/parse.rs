@@ -1,5 +1,6 @@
-//! The document parser: the text of a responsibility list (a PDF text extraction, see
-//! SPEC §1) in, [`ParsedDocument`] out. Pure — no I/O, no database — and it returns a
+//! The reader of the PDF text extraction of SPEC §1: its text in, the notice's metadata and
+//! the table's cells out ([`Extraction`]), which the layout step maps onto the list like any
+//! other format's (`import::parse_document`). Pure — no I/O, no database — and it returns a
 //! [`ParseError`] (line, what was expected) rather than panicking on any input.
 //!
 //! The text is read top-down:
@@ -26,7 +27,8 @@ mod tests;
 
 pub use names::{balanced, looks_complete, split_departments};
 
-use super::model::{ParseError, ParsedCategory, ParsedDeadline, ParsedDocument, ParsedTask};
+use super::model::{ParseError, ParsedCategory, ParsedDeadline, ParsedTask};
+use super::source::table::{GridBuilder, Place, Source};
 
 fn error(line: usize, message: impl Into<String>) -> ParseError {
     ParseError { line, message: message.into() }
@@ -40,8 +42,27 @@ pub fn is_extraction(text: &str) -> bool {
     notice::find_region_heading(&lines).is_some_and(|h| table::find_header(&lines, h.index + 1).is_some())
 }
 
-/// Parse the whole text of one responsibility list.
-pub fn parse_document(text: &str) -> Result<ParsedDocument, ParseError> {
+/// The text extraction of SPEC §1 as its reader sees it: the metadata its notice gives (read by
+/// the notice's own rules) and the table rebuilt as cells, for the layout step.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Extraction {
+    /// From the compilation's section heading ("（二）天津" → 天津).
+    pub region: String,
+    pub title: String,
+    pub year: i32,
+    pub issuer: String,
+    pub issued_on: chrono::NaiveDate,
+    pub schedule: Vec<ParsedDeadline>,
+    /// The notice and title as paragraphs, the table as rows of cells (each row's place is the
+    /// line of its task number).
+    pub source: Source,
+}
+
+/// The labels of the table of SPEC §1, as the layout step reads them.
+const LABELS: [&str; 5] = ["序号", "重点任务", "主要内容", "牵头部门", "责任单位"];
+
+/// Reads the text extraction of SPEC §1 into its metadata and cells; an error names the line.
+pub fn read_extraction(text: &str) -> Result<Extraction, ParseError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if text.trim().is_empty() {
         return Err(error(
@@ -93,14 +114,41 @@ pub fn parse_document(text: &str) -> Result<ParsedDocument, ParseError> {
 
     let raw_rows = table::split_rows(&lines, header_end)?;
     let (categories, tasks) = rows::read_rows(&raw_rows)?;
-    Ok(ParsedDocument {
+    let mut source = Source::default();
+    let notice_text: String = notice_lines.iter().filter(|l| !table::is_page_marker(l)).map(|l| l.trim()).collect();
+    source.paragraph(notice_text, Place::new("line", heading.index + 2));
+    source.paragraph(title.clone(), Place::new("line", title_line));
+    let mut grid = GridBuilder::default();
+    for (col, label) in LABELS.iter().enumerate() {
+        grid.put(0, col, 1, 1, *label);
+    }
+    grid.place(0, Place::new("line", header_start + 1));
+    let units = |names: &[String]| if names.is_empty() { "—".to_owned() } else { names.join("、") };
+    for (i, task) in tasks.iter().enumerate() {
+        let row = i + 1;
+        let opens = tasks.get(i.wrapping_sub(1)).is_none_or(|before| before.category_number != task.category_number);
+        let category = categories
+            .iter()
+            .find(|c| opens && c.number == task.category_number)
+            .map(|c| format!("{}.{}", c.number, c.name))
+            .unwrap_or_default();
+        let cells =
+            [task.number.to_string(), category, task.content.clone(), units(&task.leads), units(&task.responsible)];
+        for (col, text) in cells.into_iter().enumerate() {
+            grid.put(row, col, 1, 1, text);
+        }
+        grid.place(row, Place::new("line", task.line));
+    }
+    let table =
+        grid.build(crate::import::source::MAX_CELLS).ok_or_else(|| error(lines.len(), "the table is too large"))?;
+    source.table(table);
+    Ok(Extraction {
         region: heading.region,
         title,
+        year,
         issuer: notice.issuer,
         issued_on: notice.issued_on,
-        year,
         schedule: notice.schedule,
-        categories,
-        tasks,
+        source,
     })
 }

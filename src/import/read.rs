@@ -4,8 +4,25 @@
 
 use super::layout::{self, LayoutError, Options};
 use super::model::{ParseError, ParsedDocument};
-use super::parse::parse_document;
+use super::parse::read_extraction;
 use super::source::{self, Format, Input, SourceError};
+
+/// Reads the text extraction of SPEC §1: its reader rebuilds the cells, the layout step maps
+/// them as it maps every format's, and the metadata is what the notice says (region from the
+/// compilation's heading, issuer, date and schedule by the notice's own rules).
+pub fn parse_document(text: &str) -> Result<ParsedDocument, ParseError> {
+    let extraction = read_extraction(text)?;
+    let laid = layout::lay_out(&extraction.source, &Options::default())
+        .map_err(|e| ParseError { line: e.place.row, message: e.to_string() })?;
+    let mut doc = laid.doc;
+    doc.region = extraction.region;
+    doc.title = extraction.title;
+    doc.year = extraction.year;
+    doc.issuer = extraction.issuer;
+    doc.issued_on = extraction.issued_on;
+    doc.schedule = extraction.schedule;
+    Ok(doc)
+}
 
 /// A document as read, with what the reader noticed.
 #[derive(Debug, Clone, PartialEq)]

@@ -7,6 +7,7 @@ mod page_breaks;
 mod parts;
 
 use super::*;
+use crate::import::parse_document;
 
 pub(super) const PREAMBLE: &str = "
 # Page 140:

@@ -22,6 +22,8 @@ impl fmt::Display for Place {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match (self.part.is_empty(), self.row) {
             (true, 0) => f.write_str("the document"),
+            // The text extraction names its lines.
+            (false, row) if self.part == "line" => write!(f, "line {row}"),
             (true, row) => write!(f, "row {row}"),
             (false, 0) => f.write_str(&self.part),
             (false, row) => write!(f, "{}, row {row}", self.part),

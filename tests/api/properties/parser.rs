@@ -5,7 +5,7 @@
 use proptest::prelude::*;
 use proptest::sample::Index;
 use qingdan::import::BUNDLED_DOCUMENT;
-use qingdan::import::parse::parse_document;
+use qingdan::import::parse_document;
 
 /// Pieces of documents, so that random text gets past the first checks now and then.
 const VOCABULARY: &[&str] = &[

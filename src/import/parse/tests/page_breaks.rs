@@ -1,8 +1,8 @@
 //! Cells (category, content, lead, responsible) that go on after a page break, category
 //! cells, numbers broken across lines.
 
-use super::super::parse_document;
 use super::{PAGE_BREAK, PREAMBLE, cells, tasks};
+use crate::import::parse_document;
 
 #[test]
 fn unfinished_content_and_responsible_cells_continue_after_a_page_break() {
