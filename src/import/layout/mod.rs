@@ -511,3 +511,42 @@ fn document(meta: meta::Meta, categories: Vec<ParsedCategory>, tasks: Vec<Parsed
         tasks,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::import::source::table::GridBuilder;
+
+    /// 序号 and 工作任务 merged down over two header rows; 责任单位 merged across 牵头单位|配合单位.
+    #[test]
+    fn a_two_row_header_takes_the_lower_labels_under_a_cell_merged_across() {
+        let mut g = GridBuilder::default();
+        g.put(0, 0, 1, 4, "天津市2024年重点任务责任分工方案");
+        g.put(1, 0, 2, 1, "序号");
+        g.put(1, 1, 2, 1, "工作任务");
+        g.put(1, 2, 1, 2, "责任单位");
+        g.put(2, 2, 1, 1, "牵头单位");
+        g.put(2, 3, 1, 1, "配合单位");
+        g.put(3, 0, 1, 1, "1");
+        g.put(3, 1, 1, 1, "优化营商环境。");
+        g.put(3, 2, 1, 1, "市发展改革委");
+        g.put(3, 3, 1, 1, "市商务局、市财政局");
+        let mut source = Source::default();
+        source.paragraph("天津市人民政府办公厅关于印发《天津市2024年重点任务责任分工方案》的通知", Place::default());
+        source.table(g.build(100).expect("a small grid"));
+        let laid = lay_out(&source, &Options::default()).expect("the list reads");
+        let task = laid.doc.tasks.first().expect("one task");
+        assert_eq!(task.leads, ["市发展改革委"]);
+        assert_eq!(task.responsible, ["市商务局", "市财政局"]);
+        assert_eq!(laid.doc.categories.first().map(|c| c.name.as_str()), Some("天津市2024年重点任务责任分工方案"));
+        assert_eq!(laid.doc.region, "天津");
+    }
+
+    #[test]
+    fn section_ordinals_are_stripped_from_category_names() {
+        assert_eq!(category_name("一、优化企业开办服务"), "优化企业开办服务");
+        assert_eq!(category_name("（二）提升效能"), "提升效能");
+        assert_eq!(category_name("12.深化政府采购改革"), "深化政府采购改革");
+        assert_eq!(category_name("第三部分 强化要素保障"), "强化要素保障");
+    }
+}

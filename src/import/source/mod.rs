@@ -8,13 +8,13 @@
 //! refused with [`SourceError::TooLarge`], before anything is written.
 
 mod doc;
-mod docx;
+pub mod docx;
 mod helper;
-mod html;
+pub mod html;
 pub mod pdf;
-mod sheet;
+pub mod sheet;
 pub mod table;
-mod text;
+pub mod text;
 mod zipped;
 
 pub use table::{Block, Cell, Paragraph, Place, Row, Source, SourceError, Table};

@@ -7,4 +7,5 @@ mod imports;
 mod layouts;
 mod properties;
 pub mod render;
+mod seeds;
 pub mod truth;

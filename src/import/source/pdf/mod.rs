@@ -89,8 +89,15 @@ pub fn read_pdf(bytes: &[u8]) -> Result<Source, SourceError> {
         let msg = "the PDF has no text layer (a scan?); only PDFs with text can be read, not images of pages";
         return Err(SourceError::Unreadable(msg.into()));
     }
-    let mut rulings =
-        parse_rulings(&run(dir.path(), "pdftocairo", &["-svg".as_ref(), pdf.as_ref(), svg.as_ref()], &svg)?);
+    let drawing = run(dir.path(), "pdftocairo", &["-svg".as_ref(), pdf.as_ref(), svg.as_ref()], &svg)?;
+    from_layers(&text, &drawing)
+}
+
+/// The source from poppler's two outputs: `words` (`pdftotext -bbox-layout`) and `drawing`
+/// (`pdftocairo -svg`). Public for the fuzz target, which feeds it arbitrary text.
+pub fn from_layers(words: &str, drawing: &str) -> Result<Source, SourceError> {
+    let pages = parse_words(words)?;
+    let mut rulings = parse_rulings(drawing);
     rulings.resize_with(pages.len(), Vec::new);
     assemble(pages.into_iter().zip(rulings).map(|((h, words), segs)| (h, page_items(&words, segs))))
 }
