@@ -42,6 +42,20 @@ try {
   const shown = await page.locator(".result-window").innerText();
   if (!shown.includes(nodes[0].content.slice(0, 12))) throw new Error("the answer is not rendered in the result pane");
   console.log(`GraphiQL ran the default query: ${data.data.tasks.totalCount} co-led tasks, first: task ${nodes[0].number} ${nodes[0].content.slice(0, 24)}…`);
+  // GraphiQL's own introspection query (depth 15) must be answered: its documentation explorer
+  // then shows the schema's root types instead of "Error fetching schema".
+  const docsButton = page.locator('.graphiql-sidebar button[aria-label*="Documentation Explorer"]').first();
+  if ((await docsButton.getAttribute("aria-label"))?.startsWith("Show")) await docsButton.click();
+  await page.waitForFunction(
+    () => /Root Types|Error fetching schema/.test(document.querySelector(".graphiql-doc-explorer")?.innerText ?? ""),
+    null,
+    { timeout: 30000 },
+  );
+  const docs = await page.locator(".graphiql-doc-explorer").innerText();
+  if (docs.includes("Error fetching schema") || !docs.includes("Query")) {
+    throw new Error(`the documentation explorer has no schema: ${docs.slice(0, 300)}`);
+  }
+  console.log("GraphiQL's documentation explorer shows the schema (its introspection query was answered)");
   if (token) {
     // A subscription run from GraphiQL itself, with the token in its headers pane, fed by a
     // submission from here: the event must render in the result pane.

@@ -11,12 +11,18 @@ pub struct Migration;
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
         // One column per statement: SQLite's ALTER TABLE adds one at a time.
-        m.alter_table(Table::alter().table(Task::Table).add_column(ColumnDef::new(Task::DeadlineText).text().null()).to_owned())
-            .await?;
-        m.alter_table(Table::alter().table(Task::Table).add_column(ColumnDef::new(Task::DeadlineOn).date().null()).to_owned())
-            .await?;
-        m.alter_table(Table::alter().table(Task::Table).add_column(ColumnDef::new(Task::Columns).text().null()).to_owned())
-            .await
+        m.alter_table(
+            Table::alter().table(Task::Table).add_column(ColumnDef::new(Task::DeadlineText).text().null()).to_owned(),
+        )
+        .await?;
+        m.alter_table(
+            Table::alter().table(Task::Table).add_column(ColumnDef::new(Task::DeadlineOn).date().null()).to_owned(),
+        )
+        .await?;
+        m.alter_table(
+            Table::alter().table(Task::Table).add_column(ColumnDef::new(Task::Columns).text().null()).to_owned(),
+        )
+        .await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {

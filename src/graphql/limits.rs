@@ -328,6 +328,10 @@ fn excerpt(query: &str, pos: Pos) -> String {
     format!("{ellipsis_before}{text}{ellipsis_after}")
 }
 
+/// How deep a `__schema`/`__type` selection may go: past the deepest type reference a client
+/// asks for (graphql-js nests `ofType` nine times under `__schema { types { fields { type`).
+pub const MAX_INTROSPECTION_DEPTH: usize = 24;
+
 /// What an operation (or a part of it) asks for.
 #[derive(Debug, Clone, Copy, Default)]
 struct Cost {
@@ -366,6 +370,7 @@ fn check(
         fragments: HashMap::new(),
         visiting: HashSet::new(),
         introspects: false,
+        introspection_depth: 0,
         nul_at: None,
     };
     // No text of this API holds U+0000, and PostgreSQL cannot store it: refused alike on both
@@ -414,6 +419,15 @@ fn check(
                 pos,
             ));
         }
+        if walker.introspection_depth > MAX_INTROSPECTION_DEPTH {
+            return Err(limit(
+                format!(
+                    "introspection depth limit exceeded: depth {}, the maximum is {MAX_INTROSPECTION_DEPTH}",
+                    walker.introspection_depth
+                ),
+                pos,
+            ));
+        }
         if cost.depth > limits.max_depth {
             return Err(limit(
                 format!("query depth limit exceeded: depth {}, the maximum is {}", cost.depth, limits.max_depth),
@@ -445,6 +459,10 @@ struct Walker<'a> {
     visiting: HashSet<&'a Name>,
     /// `__schema` or `__type` was asked for.
     introspects: bool,
+    /// The deepest `__schema`/`__type` selection: the schema bounds what it can return, so it
+    /// counts against [`MAX_INTROSPECTION_DEPTH`] rather than the operation's depth limit
+    /// (graphql-js asks for depth 15, graphql-core for 13: GraphiQL's own first query).
+    introspection_depth: usize,
     /// Where an argument's text holds U+0000.
     nul_at: Option<Pos>,
 }
@@ -456,9 +474,8 @@ impl<'a> Walker<'a> {
             match &item.node {
                 Selection::Field(f) => {
                     let f = &f.node;
-                    if matches!(f.name.node.as_str(), "__schema" | "__type") {
-                        self.introspects = true;
-                    }
+                    let introspection = matches!(f.name.node.as_str(), "__schema" | "__type");
+                    self.introspects |= introspection;
                     let meta = ty.and_then(|t| self.types.field(t, f.name.node.as_str()));
                     let child_ty = meta.map(|m| m.ty.as_str());
                     let connection = meta.is_some_and(|m| m.connection);
@@ -471,8 +488,12 @@ impl<'a> Walker<'a> {
                     }
                     let children = self.selection_set(&f.selection_set.node, child_ty);
                     let page = self.page_size(f, connection);
+                    let depth = children.depth + 1;
+                    if introspection {
+                        self.introspection_depth = self.introspection_depth.max(depth);
+                    }
                     total.merge(Cost {
-                        depth: children.depth + 1,
+                        depth: if introspection { 1 } else { depth },
                         complexity: page.saturating_mul(children.complexity).saturating_add(1),
                         aliases: children.aliases.saturating_add(u64::from(f.alias.is_some())),
                         directives: children.directives.saturating_add(f.directives.len() as u64),

@@ -14,6 +14,7 @@ mod faults;
 mod http_conformance;
 mod http_surface;
 mod importing;
+mod introspection;
 mod ledger;
 mod limits;
 mod memory;

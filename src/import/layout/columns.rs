@@ -72,17 +72,27 @@ fn role_of(label: &str) -> Option<Column> {
         return None;
     }
     let is = |set: &[&str]| set.contains(&l.as_str());
+    let person = l.contains("领导") || l.contains("责任人") || l.contains("联系人");
     if is(&NUMBER) {
         Some(Column::Number)
-    } else if is(&LEAD) || l.contains("牵头") && !l.contains("领导") && !l.contains("人") {
+    } else if person {
+        None
+    } else if is(&LEAD) || l.contains("牵头") || l == "主责单位" || l == "主要责任单位" || l == "主责部门"
+    {
         Some(Column::Lead)
-    } else if is(&SUPPORT) || (l.contains("配合") || l.contains("协办")) && !l.contains("领导") {
+    } else if is(&SUPPORT)
+        || l.contains("配合")
+        || l.contains("协办")
+        || l.contains("协同")
+        || l.ends_with("责任单位")
+        || l.ends_with("责任部门")
+    {
         Some(Column::Support)
-    } else if is(&DEADLINE) || l.contains("时限") {
+    } else if is(&DEADLINE) || l.contains("时限") || l.contains("期限") || l.ends_with("完成时间") {
         Some(Column::Deadline)
     } else if is(&CATEGORY) {
         Some(Column::Category)
-    } else if is(&TEXT) || l.ends_with("措施") || l.ends_with("任务") && !l.contains("领导") {
+    } else if is(&TEXT) || ["措施", "任务", "举措", "事项", "内容"].iter().any(|e| l.ends_with(e)) {
         Some(Column::Text)
     } else {
         None

@@ -106,13 +106,39 @@ fn trailing_bracket(text: &str) -> Option<(&str, Bracket)> {
     any.then_some((before, bracket))
 }
 
+/// A line holding several items (a PDF or a web page that ran them together): cut after each
+/// units bracket that the next item's ordinal or a heading follows.
+fn split_items(line: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    for (i, c) in line.char_indices() {
+        if !matches!(c, '）' | ')' | '〕' | '】' | ']') {
+            continue;
+        }
+        let end = i + c.len_utf8();
+        let (Some(before), Some(after)) = (line.get(start..end), line.get(end..)) else { continue };
+        let after = after.trim_start_matches(['。', '；', ';']).trim_start();
+        if !after.is_empty()
+            && (item_start(after).is_some() || strip_section(after).is_some())
+            && trailing_bracket(before).is_some()
+        {
+            out.push(before);
+            start = line.len() - after.len();
+        }
+    }
+    out.push(line.get(start..).unwrap_or_default());
+    out.into_iter().map(str::trim).filter(|l| !l.is_empty()).collect()
+}
+
 /// Lays out a document without a list table as a prose list.
 pub fn lay_out_prose(source: &Source, opts: &Options) -> Result<Laid, LayoutError> {
     let mut lines: Vec<(String, Place)> = Vec::new();
     for block in &source.blocks {
         if let Block::Paragraph(p) = block {
             for l in p.text.lines().filter(|l| !l.trim().is_empty()) {
-                lines.push((l.trim().to_owned(), p.place.clone()));
+                for item in split_items(l.trim()) {
+                    lines.push((item.to_owned(), p.place.clone()));
+                }
             }
         }
     }
@@ -256,6 +282,15 @@ fn preview(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn items_run_together_are_cut_after_their_brackets() {
+        let line = "1. 任务甲。（牵头单位：省商务厅）2. 任务乙（含线上）。（省税务局牵头）二、强化保障";
+        assert_eq!(
+            split_items(line),
+            ["1. 任务甲。（牵头单位：省商务厅）", "2. 任务乙（含线上）。（省税务局牵头）", "二、强化保障"]
+        );
+    }
 
     #[test]
     fn a_bracket_gives_units_and_deadline() {

@@ -16,8 +16,20 @@ fn unreadable(what: &str, e: impl std::fmt::Display) -> SourceError {
     SourceError::Unreadable(format!("not a readable {what}: {e}"))
 }
 
+/// Runs a calamine read, turning its panics into an error: calamine 0.30 indexes some tables
+/// of a malformed workbook without checking (a shared-string index past the table panics in
+/// `xlsx/cells_reader.rs`), and a file must never take the importer down.
+fn guarded(what: &str, read: impl FnOnce() -> Result<Source, SourceError>) -> Result<Source, SourceError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(read))
+        .unwrap_or_else(|_| Err(SourceError::Unreadable(format!("not a readable {what}: the file is malformed"))))
+}
+
 pub fn read_xlsx(bytes: &[u8]) -> Result<Source, SourceError> {
     zipped::check_inflation(bytes)?;
+    guarded("Excel workbook", || read_xlsx_sheets(bytes))
+}
+
+fn read_xlsx_sheets(bytes: &[u8]) -> Result<Source, SourceError> {
     let mut book = calamine::Xlsx::new(Cursor::new(bytes)).map_err(|e| unreadable("Excel workbook", e))?;
     let mut source = Source::default();
     for name in book.sheet_names() {
@@ -45,6 +57,10 @@ pub fn read_xls(bytes: &[u8]) -> Result<Source, SourceError> {
     if bytes.starts_with(b"PK") {
         zipped::check_inflation(bytes)?;
     }
+    guarded("spreadsheet", || read_xls_sheets(bytes))
+}
+
+fn read_xls_sheets(bytes: &[u8]) -> Result<Source, SourceError> {
     let mut book =
         calamine::open_workbook_auto_from_rs(Cursor::new(bytes)).map_err(|e| unreadable("spreadsheet", e))?;
     let mut source = Source::default();

@@ -83,3 +83,34 @@ fn files_past_the_size_bound_garbage_and_truncated_containers_get_clear_errors()
     let err = refused(&not_pdf);
     assert!(matches!(err, ReadError::Source(SourceError::Unreadable(_) | SourceError::MissingHelper { .. })), "{err}");
 }
+
+/// A PDF whose page tree points back at itself, and one of a million empty objects: poppler
+/// reads each within its bounds (30 s, 64 MiB of output) and the reader refuses them cleanly.
+#[test]
+fn pdfs_with_a_reference_cycle_or_a_million_objects_are_refused_cleanly() {
+    let cycle = b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n\
+2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n\
+3 0 obj << /Type /Pages /Kids [2 0 R] /Count 1 /Parent 2 0 R >> endobj\n\
+trailer << /Root 1 0 R >>\n%%EOF\n";
+    let err = refused(cycle);
+    assert!(matches!(err, ReadError::Source(SourceError::Unreadable(_))), "{err}");
+    let mut many = b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\n".to_vec();
+    for i in 3..1_000_003u32 {
+        many.extend_from_slice(format!("{i} 0 obj << /A {i} 0 R >> endobj\n").as_bytes());
+    }
+    many.extend_from_slice(b"trailer << /Root 1 0 R >>\n%%EOF\n");
+    assert!(many.len() < MAX_FILE_BYTES, "{} bytes", many.len());
+    let err = refused(&many);
+    assert!(matches!(err, ReadError::Source(SourceError::Unreadable(_) | SourceError::TooLarge(_))), "{err}");
+}
+
+/// Found by the fuzzer: a workbook whose cell names a shared string past the table panics
+/// inside calamine; the reader turns that into an error.
+#[test]
+fn a_workbook_that_panics_calamine_is_refused_as_malformed() {
+    let bytes =
+        std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/fuzz/seeds/read_xlsx/malformed-shared-string.xlsx"))
+            .expect("the fuzzer's input");
+    let err = refused(&bytes);
+    assert!(err.to_string().contains("malformed"), "{err}");
+}

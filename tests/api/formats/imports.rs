@@ -128,6 +128,21 @@ on_each_backend! {
             .map(|n| n.iter().filter(|e| e["action"] == "document.imported").collect())
             .unwrap_or_default();
         assert_eq!(imports.last().map(|e| e["role"].clone()), Some("ADMIN".into()), "[{}] audited as the admin's write: {events}", app.backend_name);
+        let too_large = vec![b' '; qingdan::import::source::MAX_FILE_BYTES + (512 << 10)];
+        let form = reqwest::multipart::Form::new()
+            .text("operations", r#"{"query": "mutation($f: Upload!) { importDocument(file: $f) { result } }", "variables": {"f": null}}"#)
+            .text("map", r#"{"0": ["variables.f"]}"#)
+            .part("0", reqwest::multipart::Part::bytes(too_large).file_name("big.xlsx"));
+        let status = reqwest::Client::new()
+            .post(format!("http://{addr}/graphql"))
+            .bearer_auth(&admin)
+            .multipart(form)
+            .send()
+            .await
+            .map(|r| r.status().as_u16());
+        // The server refuses by the declared length, before reading the body (it may close the
+        // connection while the client still sends).
+        assert!(status.as_ref().map_or(true, |s| *s == 413), "[{}] {status:?}", app.backend_name);
         let garbage = upload(addr, Some(&admin), false, b"\x00\x01 not a list".to_vec()).await;
         assert_eq!(crate::support::code(&garbage), "BAD_USER_INPUT", "[{}] {garbage}", app.backend_name);
         assert_eq!(counts(&app.state.db).await, [before[0] + 1, before[1] + 10], "[{}] nothing more written", app.backend_name);

@@ -93,3 +93,11 @@ fn legacy_word_and_excel_files_read_back_equal() {
     assert!(legacy.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]), "an OLE compound file");
     read_back(&legacy, &truth, Some(Layout::CategoryColumn), "doc");
 }
+
+#[test]
+fn a_prose_list_printed_to_pdf_reads_back_equal() {
+    let truth = sample(10);
+    let pdf = pdf_from_docx(&docx_prose(&render_prose(&truth)))
+        .expect("LibreOffice (soffice) is needed to print the test PDFs: apt-get install libreoffice-writer-nogui");
+    read_back(&pdf, &truth, None, "pdf prose");
+}
