@@ -27,7 +27,7 @@ const DEADLINES: [&str; 5] = ["2024年6月底前", "2024年底前", "持续推�
 
 fn xlsx(tasks: usize, path: &Path) -> anyhow::Result<()> {
     let mut workbook = Workbook::new();
-    let sheet = workbook.add_worksheet_with_constant_memory();
+    let sheet = workbook.add_worksheet_with_constant_memory()?;
     sheet.set_name("责任清单")?;
     sheet.write_string(0, 0, "全国2024年优化营商环境责任清单")?;
     sheet.write_string(1, 0, "国务院办公厅关于印发《全国2024年优化营商环境责任清单》的通知")?;

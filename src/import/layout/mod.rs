@@ -307,7 +307,10 @@ impl TableReader {
             return Ok(());
         }
         let spans = row.cells.iter().filter(|c| filled.first().is_some_and(|f| f.origin == c.origin)).count();
-        let numbered = self.cell_of(row, Column::Number).is_some_and(|(_, n)| !n.is_empty());
+        // A task number, not a section's text typed in the number column (a sheet without merges).
+        let numbered = self
+            .cell_of(row, Column::Number)
+            .is_some_and(|(_, n)| n.trim().trim_end_matches(['.', '．', '、']).parse::<u32>().is_ok());
         let unit_cells = row
             .cells
             .iter()

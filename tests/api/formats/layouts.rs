@@ -101,3 +101,24 @@ fn a_prose_list_printed_to_pdf_reads_back_equal() {
         .expect("LibreOffice (soffice) is needed to print the test PDFs: apt-get install libreoffice-writer-nogui");
     read_back(&pdf, &truth, None, "pdf prose");
 }
+
+/// Documents made by another tool: LibreOffice saves the Word list again as DOCX, as ODT and as
+/// a web page, and the Excel list again as XLSX, as ODS and as a web page; each reads back equal.
+#[test]
+fn lists_saved_again_by_libreoffice_in_its_own_formats_read_back_equal() {
+    let truth = sample(16);
+    let needs = "LibreOffice (soffice) re-saves the test files: apt-get install libreoffice-writer-nogui libreoffice-calc-nogui";
+    for layout in [Layout::CategoryColumn, Layout::SectionRows] {
+        let doc = render(&truth, layout);
+        let word = docx(&doc);
+        for to in ["docx", "odt", "html"] {
+            let bytes = super::render::convert(&word, "docx", to).expect(needs);
+            read_back(&bytes, &truth, Some(layout), &format!("{layout:?}: Word list saved by LibreOffice as {to}"));
+        }
+        let sheet = xlsx(&doc);
+        for to in ["xlsx", "ods", "html"] {
+            let bytes = super::render::convert(&sheet, "xlsx", to).expect(needs);
+            read_back(&bytes, &truth, Some(layout), &format!("{layout:?}: Excel list saved by LibreOffice as {to}"));
+        }
+    }
+}

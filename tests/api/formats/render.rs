@@ -439,10 +439,10 @@ pub fn convert(bytes: &[u8], from: &str, to: &str) -> Option<Vec<u8>> {
     let output = Command::new("soffice")
         .arg(format!("-env:UserInstallation=file://{}", dir.join("profile").display()))
         .args(["--headless", "--norestore", "--convert-to", to, "--outdir"])
-        .arg(&dir)
+        .arg(dir.join("out"))
         .arg(&input)
         .output();
-    let converted = output.as_ref().ok().map(|_| std::fs::read(dir.join(format!("list.{to}"))));
+    let converted = output.as_ref().ok().map(|_| std::fs::read(dir.join("out").join(format!("list.{to}"))));
     let _ = std::fs::remove_dir_all(&dir);
     match (output, converted) {
         (Ok(_), Some(Ok(bytes))) => Some(bytes),
