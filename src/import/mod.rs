@@ -4,6 +4,7 @@
 
 mod file;
 pub mod indicators;
+mod insert;
 pub mod kind;
 pub mod layout;
 pub mod load;
