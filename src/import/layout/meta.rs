@@ -19,6 +19,8 @@ pub struct Meta {
     pub region: String,
     pub issuer: String,
     pub issued_on: NaiveDate,
+    /// What the reader had to assume (no date of issue anywhere: January 1 of the list's year).
+    pub warnings: Vec<String>,
     pub schedule: Vec<ParsedDeadline>,
 }
 
@@ -130,17 +132,22 @@ pub fn read_meta(front: &[String], back: &[String], place: &Place, opts: &Option
         let after = t.get(about..)?;
         find_dates(after).into_iter().find(|d| d.year.is_some()).and_then(|d| to_date(&d, year))
     });
-    let issued_on = opts
-        .issued_on
-        .or(notice_date)
-        .or(signature.map(|s| s.1))
-        .or_else(|| {
-            all.iter().find_map(|t| {
-                find_dates(&compact(t)).into_iter().find(|d| d.year.is_some()).and_then(|d| to_date(&d, year))
-            })
+    let mut warnings = Vec::new();
+    let found = opts.issued_on.or(notice_date).or(signature.map(|s| s.1)).or_else(|| {
+        all.iter().find_map(|t| {
+            find_dates(&compact(t)).into_iter().find(|d| d.year.is_some()).and_then(|d| to_date(&d, year))
         })
-        .or_else(|| NaiveDate::from_ymd_opt(year, 1, 1))
-        .ok_or_else(|| LayoutError::new(place.clone(), None, "no issue date"))?;
+    });
+    let issued_on = match found {
+        Some(date) => date,
+        None => {
+            warnings.push(format!(
+                "the document carries no date of issue: recorded as {year}-01-01 (pass --issued-on YYYY-MM-DD)"
+            ));
+            NaiveDate::from_ymd_opt(year, 1, 1)
+                .ok_or_else(|| LayoutError::new(place.clone(), None, format!("{year} is not a year")))?
+        }
+    };
     let schedule = match &opts.schedule {
         Some(s) => s.deadlines(year),
         None => {
@@ -148,7 +155,7 @@ pub fn read_meta(front: &[String], back: &[String], place: &Place, opts: &Option
             read_schedule(&body, year, |_| 0).unwrap_or_default()
         }
     };
-    Ok(Meta { title, year, region, issuer, issued_on, schedule })
+    Ok(Meta { title, year, region, issuer, issued_on, warnings, schedule })
 }
 
 #[cfg(test)]

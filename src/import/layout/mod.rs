@@ -229,8 +229,11 @@ pub(crate) fn category_name(text: &str) -> String {
     t.to_owned()
 }
 
-fn document(meta: meta::Meta, categories: Vec<ParsedCategory>, tasks: Vec<ParsedTask>) -> ParsedDocument {
-    ParsedDocument {
+/// The list, with the metadata's warnings before the rows'.
+fn document(meta: meta::Meta, categories: Vec<ParsedCategory>, tasks: Vec<ParsedTask>, warnings: Vec<String>) -> Laid {
+    let mut all = meta.warnings;
+    all.extend(warnings);
+    let doc = ParsedDocument {
         region: meta.region,
         title: meta.title,
         issuer: meta.issuer,
@@ -239,7 +242,8 @@ fn document(meta: meta::Meta, categories: Vec<ParsedCategory>, tasks: Vec<Parsed
         schedule: meta.schedule,
         categories,
         tasks,
-    }
+    };
+    Laid { doc, warnings: all }
 }
 
 #[cfg(test)]

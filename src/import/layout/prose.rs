@@ -272,7 +272,7 @@ fn resolve(items: Vec<Item>, mut categories: Vec<ParsedCategory>, meta: meta::Me
         t.category_number =
             used.iter().position(|n| *n == t.category_number).map_or(1, |p| i32::try_from(p + 1).unwrap_or(i32::MAX));
     }
-    Ok(Laid { doc: document(meta, categories, tasks), warnings })
+    Ok(document(meta, categories, tasks, warnings))
 }
 
 fn preview(text: &str) -> String {

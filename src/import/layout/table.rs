@@ -258,7 +258,7 @@ impl TableReader {
                 .position(|n| *n == t.category_number)
                 .map_or(1, |p| i32::try_from(p + 1).unwrap_or(i32::MAX));
         }
-        Ok(Laid { doc: document(meta, categories, tasks), warnings })
+        Ok(document(meta, categories, tasks, warnings))
     }
 }
 

@@ -81,6 +81,8 @@ on_each_backend! {
         let opts = Options { issuer: Some("河北省政务服务办".to_owned()), ..Options::default() };
         let report = check_file(&app.state.db, &bytes, &opts).await.expect("with --issuer");
         assert_eq!(report.read.doc.issuer, "河北省政务服务办");
+        assert_eq!(report.read.doc.issued_on.to_string(), "2024-01-01");
+        assert!(report.read.warnings.iter().any(|w| w.contains("no date of issue")), "{:?}", report.read.warnings);
     }
 }
 
