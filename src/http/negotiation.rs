@@ -112,27 +112,7 @@ pub async fn from_post(headers: &HeaderMap, body: Body, max_bytes: usize) -> Res
         )
         .closing(!drained));
     }
-    let too_large = || {
-        Rejection::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            format!("request body limit exceeded: the maximum is {max_bytes} bytes"),
-        )
-        .closing(true)
-    };
-    let declared =
-        headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > max_bytes as u64) {
-        return Err(too_large());
-    }
-    let mut bytes = Vec::new();
-    let mut chunks = body.into_data_stream();
-    while let Some(chunk) = chunks.next().await {
-        let chunk = chunk.map_err(|_| Rejection::bad("the request body could not be read"))?;
-        if bytes.len() + chunk.len() > max_bytes {
-            return Err(too_large());
-        }
-        bytes.extend_from_slice(&chunk);
-    }
+    let bytes = read_bounded(headers, body, max_bytes, "request body limit exceeded").await?;
     if bytes.is_empty() {
         return Err(Rejection::bad("the request body is empty: send {\"query\": \"…\"}"));
     }
@@ -151,6 +131,29 @@ pub async fn from_post(headers: &HeaderMap, body: Body, max_bytes: usize) -> Res
     }
 }
 
+/// The body, refused (413, closing the connection) past `max_bytes`: by its declared length
+/// before anything is read, else as soon as what arrived passes it.
+async fn read_bounded(headers: &HeaderMap, body: Body, max_bytes: usize, what: &str) -> Result<Vec<u8>, Rejection> {
+    let too_large = || {
+        Rejection::new(StatusCode::PAYLOAD_TOO_LARGE, format!("{what}: the maximum is {max_bytes} bytes")).closing(true)
+    };
+    let declared =
+        headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > max_bytes as u64) {
+        return Err(too_large());
+    }
+    let mut bytes = Vec::new();
+    let mut chunks = body.into_data_stream();
+    while let Some(chunk) = chunks.next().await {
+        let chunk = chunk.map_err(|_| Rejection::bad("the request body could not be read"))?;
+        if bytes.len() + chunk.len() > max_bytes {
+            return Err(too_large());
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(bytes)
+}
+
 /// Uploads (`importDocument`) have a body limit of their own: the largest file the importer
 /// reads, plus room for the operations and map parts.
 pub const MAX_UPLOAD_BODY_BYTES: usize = crate::import::source::MAX_FILE_BYTES + (256 << 10);
@@ -165,25 +168,7 @@ async fn from_multipart(
     content_type: &str,
     body: Body,
 ) -> Result<async_graphql::Request, Rejection> {
-    let limit = MAX_UPLOAD_BODY_BYTES;
-    let too_large = || {
-        Rejection::new(StatusCode::PAYLOAD_TOO_LARGE, format!("upload limit exceeded: the maximum is {limit} bytes"))
-            .closing(true)
-    };
-    let declared =
-        headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > limit as u64) {
-        return Err(too_large());
-    }
-    let mut bytes = Vec::new();
-    let mut chunks = body.into_data_stream();
-    while let Some(chunk) = chunks.next().await {
-        let chunk = chunk.map_err(|_| Rejection::bad("the request body could not be read"))?;
-        if bytes.len() + chunk.len() > limit {
-            return Err(too_large());
-        }
-        bytes.extend_from_slice(&chunk);
-    }
+    let bytes = read_bounded(headers, body, MAX_UPLOAD_BODY_BYTES, "upload limit exceeded").await?;
     let opts = async_graphql::http::MultipartOptions::default()
         .max_file_size(crate::import::source::MAX_FILE_BYTES)
         .max_num_files(1);

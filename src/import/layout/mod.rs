@@ -229,8 +229,26 @@ pub(crate) fn category_name(text: &str) -> String {
     t.to_owned()
 }
 
-/// The list, with the metadata's warnings before the rows'.
-fn document(meta: meta::Meta, categories: Vec<ParsedCategory>, tasks: Vec<ParsedTask>, warnings: Vec<String>) -> Laid {
+/// The list, with the metadata's warnings before the rows'. Categories without tasks (an outer
+/// section over inner ones) are dropped and the rest numbered 1… in document order.
+fn document(
+    meta: meta::Meta,
+    categories: Vec<ParsedCategory>,
+    mut tasks: Vec<ParsedTask>,
+    warnings: Vec<String>,
+) -> Laid {
+    let used: Vec<i32> =
+        categories.iter().map(|c| c.number).filter(|n| tasks.iter().any(|t| t.category_number == *n)).collect();
+    let number = |i: usize| i32::try_from(i + 1).unwrap_or(i32::MAX);
+    let categories: Vec<ParsedCategory> = categories
+        .into_iter()
+        .filter(|c| used.contains(&c.number))
+        .enumerate()
+        .map(|(i, c)| ParsedCategory { number: number(i), name: c.name })
+        .collect();
+    for t in &mut tasks {
+        t.category_number = used.iter().position(|n| *n == t.category_number).map_or(1, number);
+    }
     let mut all = meta.warnings;
     all.extend(warnings);
     let doc = ParsedDocument {

@@ -243,21 +243,6 @@ impl TableReader {
                 columns,
             });
         }
-        // Categories without tasks (an outer section over inner ones) are dropped, the rest renumbered.
-        let used: Vec<i32> =
-            categories.iter().map(|c| c.number).filter(|n| tasks.iter().any(|t| t.category_number == *n)).collect();
-        let categories: Vec<ParsedCategory> = categories
-            .into_iter()
-            .filter(|c| used.contains(&c.number))
-            .enumerate()
-            .map(|(i, c)| ParsedCategory { number: i32::try_from(i + 1).unwrap_or(i32::MAX), name: c.name })
-            .collect();
-        for t in &mut tasks {
-            t.category_number = used
-                .iter()
-                .position(|n| *n == t.category_number)
-                .map_or(1, |p| i32::try_from(p + 1).unwrap_or(i32::MAX));
-        }
         Ok(document(meta, categories, tasks, warnings))
     }
 }
