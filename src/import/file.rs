@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use sea_orm::DatabaseConnection;
 
 use super::layout::Options;
-use super::load::{ImportError, ImportOutcome, department_ids, hex_sha256, import_parsed};
+use super::load::{ImportError, ImportOutcome, department_ids, hex_sha256, import_parsed, named_departments};
 use super::read::{ReadDocument, read_document};
 use crate::service::writes::Actor;
 
@@ -13,6 +13,8 @@ use crate::service::writes::Actor;
 #[derive(Debug, Clone, PartialEq)]
 pub struct CheckReport {
     pub read: ReadDocument,
+    /// SHA-256 of the file's bytes: the same file imported again changes nothing.
+    pub source_sha256: String,
     /// Departments the list names that the database does not hold yet, in first-named order.
     pub departments_new: Vec<String>,
     /// Departments the list names that the database already holds (same region and name).
@@ -54,26 +56,33 @@ impl CheckReport {
     }
 }
 
-/// Reads `bytes` and reports what an import would write; writes nothing.
+/// Reads `bytes` and reports what an import would write; writes nothing. The reading (CPU work
+/// and the run-time helpers, up to minutes for a PDF or a legacy Word file) runs on a blocking
+/// thread, never on the async workers.
 pub async fn check_file(db: &DatabaseConnection, bytes: &[u8], opts: &Options) -> Result<CheckReport, ImportError> {
-    let read = read_document(bytes, opts).map_err(ImportError::Read)?;
-    report(db, read).await
-}
-
-async fn report(db: &DatabaseConnection, read: ReadDocument) -> Result<CheckReport, ImportError> {
-    let mut names: Vec<&str> = Vec::new();
-    for t in &read.doc.tasks {
-        for n in t.leads.iter().chain(&t.responsible) {
-            if !names.contains(&n.as_str()) {
-                names.push(n);
-            }
-        }
-    }
+    let (owned, opts) = (bytes.to_vec(), opts.clone());
+    let read = tokio::task::spawn_blocking(move || read_document(&owned, &opts))
+        .await
+        .map_err(|e| ImportError::Db(sea_orm::DbErr::Custom(format!("the reader stopped: {e}"))))?
+        .map_err(ImportError::Read)?;
+    let names = named_departments(&read.doc);
     let known = department_ids(db, &read.doc.region, &names).await?;
     let (known_names, new_names): (Vec<&str>, Vec<&str>) = names.iter().partition(|n| known.contains_key(**n));
     let departments_known = known_names.into_iter().map(str::to_owned).collect();
     let departments_new = new_names.into_iter().map(str::to_owned).collect();
-    Ok(CheckReport { read, departments_new, departments_known })
+    Ok(CheckReport { source_sha256: hex_sha256(bytes), read, departments_new, departments_known })
+}
+
+/// Loads a checked file in one transaction, recorded as `actor`'s write at `now`. Reading comes
+/// first ([`check_file`]), so a caller holding the writer lock holds it for the load alone.
+pub async fn import_checked(
+    db: &DatabaseConnection,
+    report: &CheckReport,
+    replace: bool,
+    actor: &Actor,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<ImportOutcome, ImportError> {
+    import_parsed(db, &report.read.doc, &report.source_sha256, replace, actor, now).await
 }
 
 /// Reads `bytes` (any format) and loads the list in one transaction from the command line;
@@ -84,20 +93,7 @@ pub async fn import_file(
     opts: &Options,
     replace: bool,
 ) -> Result<(ImportOutcome, CheckReport), ImportError> {
-    import_file_as(db, bytes, opts, replace, &Actor::cli(), chrono::Utc::now()).await
-}
-
-/// [`import_file`] recorded as `actor`'s write at `now` (an upload through the API).
-pub async fn import_file_as(
-    db: &DatabaseConnection,
-    bytes: &[u8],
-    opts: &Options,
-    replace: bool,
-    actor: &Actor,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Result<(ImportOutcome, CheckReport), ImportError> {
-    let read = read_document(bytes, opts).map_err(ImportError::Read)?;
-    let report = report(db, read).await?;
-    let outcome = import_parsed(db, &report.read.doc, &hex_sha256(bytes), replace, actor, now).await?;
+    let report = check_file(db, bytes, opts).await?;
+    let outcome = import_checked(db, &report, replace, &Actor::cli(), chrono::Utc::now()).await?;
     Ok((outcome, report))
 }

@@ -363,12 +363,8 @@ async fn load_head_and_rest(
     Ok((document_id, stats))
 }
 
-/// Finds or creates every department the document names; returns name → id and how many
-/// were created.
-pub async fn ensure_departments<'a>(
-    txn: &impl ConnectionTrait,
-    doc: &'a ParsedDocument,
-) -> Result<(HashMap<&'a str, i64>, usize), DbErr> {
+/// Every department the document names, once each, in first-named order.
+pub(crate) fn named_departments(doc: &ParsedDocument) -> Vec<&str> {
     let mut names: Vec<&str> = Vec::new();
     for t in &doc.tasks {
         for n in t.leads.iter().chain(&t.responsible) {
@@ -377,6 +373,16 @@ pub async fn ensure_departments<'a>(
             }
         }
     }
+    names
+}
+
+/// Finds or creates every department the document names; returns name → id and how many
+/// were created.
+pub async fn ensure_departments<'a>(
+    txn: &impl ConnectionTrait,
+    doc: &'a ParsedDocument,
+) -> Result<(HashMap<&'a str, i64>, usize), DbErr> {
+    let names = named_departments(doc);
     let existing = department_ids(txn, &doc.region, &names).await?;
     let missing: Vec<&str> = names.iter().copied().filter(|n| !existing.contains_key(*n)).collect();
     let created = missing.len();

@@ -17,7 +17,7 @@ pub mod source;
 #[cfg(test)]
 mod golden_tests;
 
-pub use file::{CheckReport, check_file, import_file, import_file_as};
+pub use file::{CheckReport, check_file, import_checked, import_file};
 pub use load::{ImportError, ImportOutcome, import_text};
 pub use read::{ReadDocument, ReadError, parse_document, read_document};
 

@@ -5,7 +5,7 @@ use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::import::layout::Options;
 use crate::import::source::SourceError;
-use crate::import::{CheckReport, ImportError, ImportOutcome, ReadError, check_file, import_file_as};
+use crate::import::{CheckReport, ImportError, ImportOutcome, ReadError, check_file, import_checked};
 use crate::service::access::Viewer;
 use crate::service::writes::Actor;
 
@@ -24,13 +24,15 @@ pub async fn import_upload(
     check: bool,
 ) -> ApiResult<Imported> {
     viewer.require_admin()?;
+    // Read outside the writer lock: a PDF or a legacy Word file may take its helper's whole
+    // time bound, and the other writes need not wait for that.
+    let report = check_file(&state.db, bytes, opts).await.map_err(api_error)?;
     if check {
-        let report = check_file(&state.db, bytes, opts).await.map_err(api_error)?;
         return Ok(Imported { outcome: None, report });
     }
     let now = state.write_clock().now();
     let _guard = state.writer().await;
-    let (outcome, report) = import_file_as(&state.db, bytes, opts, false, actor, now).await.map_err(api_error)?;
+    let outcome = import_checked(&state.db, &report, false, actor, now).await.map_err(api_error)?;
     Ok(Imported { outcome: Some(outcome), report })
 }
 
