@@ -246,6 +246,11 @@ pub struct Limits {
     /// the clock (obligations without `asOf`) or hold an error are never kept (0: off).
     #[arg(long, env = "QINGDAN_RESPONSE_CACHE_BYTES", default_value_t = 32 * 1024 * 1024)]
     pub response_cache_bytes: u64,
+    /// Seconds a shared cache (a CDN, a proxy) may keep an anonymous GET answer
+    /// (`Cache-Control: public, max-age`); token holders' answers are private and validated on
+    /// each use by their ETag.
+    #[arg(long, env = "QINGDAN_HTTP_MAX_AGE_SECS", default_value_t = 60)]
+    pub http_max_age_secs: u64,
     /// GraphQL requests per minute per client address without a token (0: unlimited).
     #[arg(long, env = "QINGDAN_RATE_LIMIT_PER_MINUTE", default_value_t = 6000)]
     pub rate_limit_per_minute: u32,
@@ -295,6 +300,10 @@ pub struct Limits {
     /// Single sign-on: the claim holding the department's name.
     #[arg(long, env = "QINGDAN_JWT_DEPARTMENT_CLAIM", default_value = "department")]
     pub jwt_department_claim: String,
+    /// Single sign-on: the claim holding the department's region (天津), for a name found in
+    /// several regions; a department claim may also carry the region before the name.
+    #[arg(long, env = "QINGDAN_JWT_REGION_CLAIM", default_value = "region")]
+    pub jwt_region_claim: String,
     /// Warning lights: BLUE when an obligation is not reported and due within this many days.
     #[arg(long, env = "QINGDAN_LIGHT_DUE_SOON_DAYS", default_value_t = 3)]
     pub light_due_soon_days: i64,
@@ -376,6 +385,7 @@ impl Default for Limits {
             batch_window_us: 20_000,
             token_cache_ms: 2000,
             response_cache_bytes: 32 * 1024 * 1024,
+            http_max_age_secs: 60,
             rate_limit_per_minute: 6000,
             token_rate_limit_per_minute: 30_000,
             rate_limit_loopback: false,
@@ -389,6 +399,7 @@ impl Default for Limits {
             jwt_jwks_refresh_secs: 300,
             jwt_role_claim: "role".into(),
             jwt_department_claim: "department".into(),
+            jwt_region_claim: "region".into(),
             trusted_documents: None,
             light_due_soon_days: 3,
             light_yellow_points: 10,

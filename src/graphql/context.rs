@@ -132,6 +132,17 @@ pub fn viewer<'a>(ctx: &Context<'a>) -> &'a crate::service::access::Viewer {
     ctx.data::<crate::service::access::Viewer>().unwrap_or(&ANONYMOUS)
 }
 
+/// The region of the caller's department (a token bound to one), which the one-document
+/// shortcuts prefer when several documents are loaded.
+pub fn caller_region<'l>(ctx: &Context<'_>, list: &'l crate::service::list::ListSnapshot) -> Option<&'l str> {
+    match viewer(ctx) {
+        crate::service::access::Viewer::Token { department_id: Some(d), .. } => {
+            list.department(*d).map(|d| d.region.as_str())
+        }
+        _ => None,
+    }
+}
+
 /// Reports and obligations are for token holders only.
 pub fn require_reader(ctx: &Context<'_>) -> async_graphql::Result<()> {
     Ok(viewer(ctx).require_reader()?)

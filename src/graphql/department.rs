@@ -262,7 +262,9 @@ impl DepartmentQuery {
         Ok(DepartmentConnection { page: rows, count: DepartmentCount(criteria) })
     }
 
-    /// One department, by global id or by name (a name found in several regions needs region).
+    /// One department, by global id or by name. A name found in several regions without
+    /// `region` means the caller's region's department, else the one in the region of the
+    /// latest document; a name with its region before it (天津市税务局) is found too.
     async fn department(
         &self,
         ctx: &Context<'_>,
@@ -277,7 +279,8 @@ impl DepartmentQuery {
                 (row, format!("no department with id \"{}\"", ids::truncate(id.as_str())))
             }
             (None, Some(name)) => {
-                let row = list.department_by_name(name.trim(), region.as_deref())?.cloned();
+                let preferred = super::context::caller_region(ctx, &list);
+                let row = list.department_by_name(name.trim(), region.as_deref(), preferred).cloned();
                 let place = region.map(|r| format!(" in {}", ids::truncate(&r))).unwrap_or_default();
                 (row, format!("no department named \"{}\"{place}", ids::truncate(name.trim())))
             }

@@ -12,13 +12,12 @@ use std::any::TypeId;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use async_graphql::parser::types::{
-    BaseType, ExecutableDocument, Field, OperationType, Selection, SelectionSet, Type, TypeKind, TypeSystemDefinition,
-};
+use async_graphql::parser::types::{ExecutableDocument, Field, OperationType, Selection, SelectionSet};
 use async_graphql::{Data, Name, Pos, Request, Response, ServerError, Value, Variables};
 
 use super::connection::DEFAULT_PAGE;
 use super::response_cache::ResponseNote;
+use super::type_index::TypeIndex;
 use crate::config::Limits;
 use crate::service::access::Viewer;
 
@@ -101,11 +100,15 @@ impl QueryGuard {
         Ok(request)
     }
 
-    /// The response as the client sees it: async-graphql's own errors get a code, and
-    /// anonymous callers get no suggestions.
-    pub fn finish(&self, mut response: Response, anonymous: bool) -> Response {
+    /// The response as the client sees it: field errors null their field as the specification
+    /// says ([`super::nulls`]), async-graphql's own errors get a code, and anonymous callers get
+    /// no suggestions. `query` and `operation` are what ran.
+    pub fn finish(&self, mut response: Response, anonymous: bool, query: &str, operation: Option<&str>) -> Response {
         // Errors before execution (parse, validation, operation) leave no data at all.
-        let before_execution = response.data == Value::Null;
+        let before_execution = response.data == Value::Null && response.errors.iter().all(|e| e.path.is_empty());
+        if !before_execution && let Ok(doc) = self.documents.parse(query) {
+            super::nulls::propagate(&mut response, &doc, operation, &self.types);
+        }
         for e in &mut response.errors {
             if anonymous
                 && e.path.is_empty()
@@ -139,83 +142,6 @@ fn note_a_query(doc: &ExecutableDocument, request: &Request) {
 pub fn is_anonymous(request: &Data, session: Option<&Data>) -> bool {
     let viewer = |d: &Data| d.get(&TypeId::of::<Viewer>()).and_then(|v| v.downcast_ref::<Viewer>().cloned());
     viewer(request).or_else(|| session.and_then(viewer)).is_none_or(|v| v == Viewer::Anonymous)
-}
-
-/// Per type, its fields' types and whether they are connections (take `first`/`last`).
-#[derive(Debug, Default)]
-struct TypeIndex {
-    fields: HashMap<String, HashMap<String, FieldType>>,
-    query: String,
-    mutation: Option<String>,
-    subscription: Option<String>,
-}
-
-#[derive(Debug)]
-struct FieldType {
-    ty: String,
-    connection: bool,
-}
-
-impl TypeIndex {
-    fn from_sdl(sdl: &str) -> Self {
-        let mut index = Self { query: "Query".into(), ..Self::default() };
-        let doc = match async_graphql::parser::parse_schema(sdl) {
-            Ok(doc) => doc,
-            Err(e) => {
-                tracing::error!(error = %e, "cannot read the schema's SDL: connections count as single fields");
-                return index;
-            }
-        };
-        for def in doc.definitions {
-            match def {
-                TypeSystemDefinition::Schema(s) => {
-                    if let Some(q) = s.node.query {
-                        index.query = q.node.to_string();
-                    }
-                    index.mutation = s.node.mutation.map(|m| m.node.to_string());
-                    index.subscription = s.node.subscription.map(|m| m.node.to_string());
-                }
-                TypeSystemDefinition::Type(t) => {
-                    let fields = match t.node.kind {
-                        TypeKind::Object(o) => o.fields,
-                        TypeKind::Interface(i) => i.fields,
-                        _ => continue,
-                    };
-                    let fields = fields
-                        .into_iter()
-                        .map(|f| {
-                            let connection =
-                                f.node.arguments.iter().any(|a| matches!(a.node.name.node.as_str(), "first" | "last"));
-                            (f.node.name.node.to_string(), FieldType { ty: named(&f.node.ty.node), connection })
-                        })
-                        .collect();
-                    index.fields.insert(t.node.name.node.to_string(), fields);
-                }
-                TypeSystemDefinition::Directive(_) => {}
-            }
-        }
-        index
-    }
-
-    fn root(&self, ty: OperationType) -> Option<&str> {
-        match ty {
-            OperationType::Query => Some(&self.query),
-            OperationType::Mutation => self.mutation.as_deref(),
-            OperationType::Subscription => self.subscription.as_deref(),
-        }
-    }
-
-    fn field(&self, ty: &str, name: &str) -> Option<&FieldType> {
-        self.fields.get(ty)?.get(name)
-    }
-}
-
-/// `Task` of `[Task!]!`.
-fn named(ty: &Type) -> String {
-    match &ty.base {
-        BaseType::Named(n) => n.to_string(),
-        BaseType::List(inner) => named(inner),
-    }
 }
 
 /// A LIMIT_EXCEEDED error at `pos`.
@@ -477,7 +403,7 @@ impl<'a> Walker<'a> {
                     let introspection = matches!(f.name.node.as_str(), "__schema" | "__type");
                     self.introspects |= introspection;
                     let meta = ty.and_then(|t| self.types.field(t, f.name.node.as_str()));
-                    let child_ty = meta.map(|m| m.ty.as_str());
+                    let child_ty = meta.map(|m| m.named.as_str());
                     let connection = meta.is_some_and(|m| m.connection);
                     if self.nul_at.is_none()
                         && let Some((_, v)) = f.arguments.iter().find(|(_, v)| {

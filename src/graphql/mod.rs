@@ -13,6 +13,7 @@ pub mod imports;
 pub mod limits;
 pub mod loaders;
 pub mod node;
+pub mod nulls;
 pub mod obligation;
 pub mod period;
 pub mod report;
@@ -23,6 +24,7 @@ pub mod subscription;
 pub mod supervision;
 pub mod task;
 pub mod task_source;
+pub mod type_index;
 pub mod viewer;
 pub mod webhook;
 
@@ -80,7 +82,10 @@ impl ApiSchema {
         let Some(guard) = &self.guard else { return self.inner.execute(request).await };
         let anonymous = limits::is_anonymous(&request.data, None);
         match guard.admit(request) {
-            Ok(request) => guard.finish(self.inner.execute(request).await, anonymous),
+            Ok(request) => {
+                let (query, operation) = (request.query.clone(), request.operation_name.clone());
+                guard.finish(self.inner.execute(request).await, anonymous, &query, operation.as_deref())
+            }
             Err(refused) => async_graphql::Response::from_errors(vec![refused]),
         }
     }
@@ -116,9 +121,12 @@ impl async_graphql::Executor for ApiSchema {
         };
         let anonymous = limits::is_anonymous(&request.data, session_data.as_deref());
         match guard.admit(request) {
-            Ok(request) => async_graphql::Executor::execute_stream(&self.inner, request, session_data)
-                .map(move |r| guard.finish(r, anonymous))
-                .boxed(),
+            Ok(request) => {
+                let (query, operation) = (request.query.clone(), request.operation_name.clone());
+                async_graphql::Executor::execute_stream(&self.inner, request, session_data)
+                    .map(move |r| guard.finish(r, anonymous, &query, operation.as_deref()))
+                    .boxed()
+            }
             Err(refused) => {
                 futures_util::stream::once(async move { async_graphql::Response::from_errors(vec![refused]) }).boxed()
             }
@@ -178,8 +186,9 @@ fn reads_from(request: &async_graphql::Request, state: &AppState) -> sea_orm::Da
 
 /// The answer to a request.
 pub enum Answer {
-    /// A query's answer that succeeded, serialized (`{"data":…}`): just computed or kept.
-    Json(Bytes),
+    /// A query's answer that succeeded, serialized (`{"data":…}`): just computed or kept; and its
+    /// validator (an ETag from the request, the caller and the versions it was computed at).
+    Json(Bytes, String),
     /// Any other response, to be rendered.
     Executed(async_graphql::Response),
 }
@@ -206,9 +215,10 @@ pub async fn answer(schema: &ApiSchema, state: &AppState, request: async_graphql
         Err(e) => return Answer::Executed(refused(e)),
     };
     let entries = cache.at(&seen);
+    let etag = key.etag(&seen);
     if let Some(body) = entries.get(&key) {
         state.metrics.record_response_cache(true);
-        return Answer::Json(body);
+        return Answer::Json(body, etag);
     }
     state.metrics.record_response_cache(false);
     let note = Arc::new(ResponseNote::default());
@@ -223,7 +233,7 @@ pub async fn answer(schema: &ApiSchema, state: &AppState, request: async_graphql
             Ok(body) => {
                 let body = Bytes::from(body);
                 entries.insert(key, body.clone());
-                return Answer::Json(body);
+                return Answer::Json(body, etag);
             }
             Err(e) => tracing::error!(error = %e, "cannot serialize an answer"),
         }

@@ -73,16 +73,19 @@ pub struct PeriodQuery;
 /// Queries on reporting periods.
 #[Object]
 impl PeriodQuery {
-    /// Reporting periods of a document (the only one loaded, when omitted), in order.
+    /// Reporting periods of a document, in order. Without `documentId`, of the latest document
+    /// (by year, then date of issue) of the caller's region, or of all when the caller has none.
     async fn reporting_periods(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The document; optional while one document is loaded.")] document_id: Option<ID>,
+        #[graphql(desc = "The document; default: the latest of the caller's region, or of all.")] document_id: Option<
+            ID,
+        >,
     ) -> async_graphql::Result<Vec<ReportingPeriod>> {
         let list = list(ctx).await?;
         let doc = match document_id {
             Some(id) => ids::decode(&id, NodeType::Document)?,
-            None => list.sole_document_id()?,
+            None => list.default_document_id(super::context::caller_region(ctx, &list))?,
         };
         Ok(list.periods_of(doc).into_iter().cloned().map(ReportingPeriod).collect())
     }

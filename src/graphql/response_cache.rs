@@ -53,6 +53,22 @@ impl ResponseKey {
     }
 }
 
+impl ResponseKey {
+    /// The HTTP validator of this request's answer at `versions` (a weak ETag): the same
+    /// request from the same caller at the same versions has the same answer.
+    pub fn etag(&self, versions: &Versions) -> String {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        h.update(format!("{versions:?}\0{:?}\0{:?}\0", self.operation, self.token));
+        h.update(self.query.as_bytes());
+        h.update(b"\0");
+        h.update(self.variables.as_bytes());
+        let digest = h.finalize();
+        let hex: String = digest.iter().take(12).map(|b| format!("{b:02x}")).collect();
+        format!("W/\"{hex}\"")
+    }
+}
+
 /// What execution learnt about a request's answer; in the request's data while it runs.
 #[derive(Debug, Default)]
 pub struct ResponseNote {

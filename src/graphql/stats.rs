@@ -75,8 +75,13 @@ pub struct StatsQuery;
 #[Object]
 impl StatsQuery {
     /// Counts of the tasks matching `filter`, grouped by the given dimensions (none: one
-    /// total), largest groups first. Without `first`, every group, as long as there are at
-    /// most 10,000 (more is LIMIT_EXCEEDED: ask for the `first` largest).
+    /// total), largest groups first. Grouped by DEPARTMENT, ROLE or KIND, the groups are made
+    /// of the assignments the filter asks for: `taskStats(filter: {role: LEAD}, groupBy:
+    /// [DEPARTMENT])` gives each lead department with the tasks it leads, and a `departmentName`
+    /// or `departmentId` counts that department's assignments only (conditions under `or` and
+    /// `not` choose tasks, and every assignment of those counts). Without `first`, every group,
+    /// as long as there are at most 10,000 (more is LIMIT_EXCEEDED: ask for the `first`
+    /// largest).
     async fn task_stats(
         &self,
         ctx: &Context<'_>,

@@ -410,13 +410,16 @@ impl TaskQuery {
         Ok(TaskConnection { page: rows, count: TaskCount::Filtered(predicate) })
     }
 
-    /// One task, by global id or by number (number alone works while one document is loaded).
+    /// One task, by global id or by number. A number without `documentId` is of the latest
+    /// document (by year, then date of issue) of the caller's region, or of all when the caller
+    /// has none: with one document loaded, that one.
     async fn task(
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Global id.")] id: Option<ID>,
         #[graphql(desc = "Number within the document.")] number: Option<i32>,
-        #[graphql(desc = "Document of `number`.")] document_id: Option<ID>,
+        #[graphql(desc = "Document of `number`; default: the latest of the caller's region, or of all.")]
+        document_id: Option<ID>,
     ) -> async_graphql::Result<Option<Task>> {
         let list = list(ctx).await?;
         let (row, what) = match (id, number) {
@@ -427,7 +430,7 @@ impl TaskQuery {
             (None, Some(n)) => {
                 let doc = match document_id {
                     Some(d) => ids::decode(&d, NodeType::Document)?,
-                    None => list.sole_document_id()?,
+                    None => list.default_document_id(super::context::caller_region(ctx, &list))?,
                 };
                 (list.task_by_number(doc, n).cloned(), format!("no task number {n} in the document"))
             }

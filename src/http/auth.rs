@@ -21,8 +21,8 @@ pub async fn viewer_from_value(state: &AppState, value: Option<&str>) -> ApiResu
         && crate::service::sso::Sso::looks_like_jwt(secret)
     {
         return sso
-            .verify(secret, |name| async move {
-                let found = crate::service::departments::find_by_name(&state.db, &name, None).await?;
+            .verify(secret, |name, region| async move {
+                let found = crate::service::departments::find_by_name(&state.db, &name, region.as_deref()).await?;
                 Ok(found.map(|d| (d.id, d.kind)))
             })
             .await;

@@ -25,7 +25,7 @@ use crate::graphql::ids::{self, NodeType};
 use crate::service::access::Viewer;
 use crate::service::ledger::csv::CsvLedger;
 use crate::service::ledger::xlsx::XlsxLedger;
-use crate::service::ledger::{self, LedgerParams, LedgerQuery};
+use crate::service::ledger::{self, LedgerParams, LedgerQuery, Shape};
 use crate::service::list::ListSnapshot;
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
@@ -39,17 +39,22 @@ pub async fn xlsx(
     extensions: Extensions,
 ) -> Response {
     let peer = super::client::of(&extensions);
-    let (query, list, _turn) = match prepare(&state, &raw, &headers, peer).await {
+    let Prepared { query, list, turn: _turn, etag, policy } = match prepare(&state, &raw, &headers, peer, "xlsx").await
+    {
         Ok(p) => p,
         Err(response) => return response,
     };
     let filename = filename(&list, &query, "xlsx");
     let (tx, mut rx) = tokio::sync::mpsc::channel::<ledger::Sheet>(2);
+    let (shape, with_reports) = (query.shape, query.with_reports);
     let writer = tokio::task::spawn_blocking(move || {
         let mut book = XlsxLedger::default();
         let mut sheets = 0;
         while let Some(sheet) = rx.blocking_recv() {
-            book.sheet(&sheet)?;
+            match shape {
+                Shape::Wide => book.sheet(&sheet)?,
+                Shape::Long => book.long(&sheet, with_reports)?,
+            }
             sheets += 1;
         }
         if sheets == 0 {
@@ -77,6 +82,7 @@ pub async fn xlsx(
     if let Some(n) = length {
         response.headers_mut().insert(header::CONTENT_LENGTH, HeaderValue::from(n));
     }
+    policy.apply(&mut response, Some(&etag));
     response
 }
 
@@ -88,7 +94,7 @@ pub async fn csv(
     extensions: Extensions,
 ) -> Response {
     let peer = super::client::of(&extensions);
-    let (query, list, turn) = match prepare(&state, &raw, &headers, peer).await {
+    let Prepared { query, list, turn, etag, policy } = match prepare(&state, &raw, &headers, peer, "csv").await {
         Ok(p) => p,
         Err(response) => return response,
     };
@@ -120,41 +126,74 @@ pub async fn csv(
             }
         }
     });
-    download(CSV, &filename, Body::from_stream(tokio_stream::wrappers::ReceiverStream::new(rx)))
+    let mut response = download(CSV, &filename, Body::from_stream(tokio_stream::wrappers::ReceiverStream::new(rx)));
+    policy.apply(&mut response, Some(&etag));
+    response
 }
 
-/// The caller, the rate limit, the parameters and a turn to make a ledger.
+/// What a ledger is made from.
+struct Prepared {
+    query: LedgerQuery,
+    list: Arc<ListSnapshot>,
+    turn: tokio::sync::OwnedSemaphorePermit,
+    /// The ledger's validator: its parameters, whether it shows reports, the versions and the
+    /// day it is judged at.
+    etag: String,
+    policy: super::caching::Policy,
+}
+
+/// The caller, the rate limit, the parameters and a turn to make a ledger; or the response
+/// refusing it, or `304 Not Modified` when the caller holds this ledger already.
 async fn prepare(
     state: &HttpState,
     raw: &[(String, String)],
     headers: &HeaderMap,
     peer: Option<SocketAddr>,
-) -> Result<(LedgerQuery, Arc<ListSnapshot>, tokio::sync::OwnedSemaphorePermit), Response> {
+    format: &str,
+) -> Result<Prepared, Response> {
     let viewer =
         viewer_from_headers(&state.app, headers).await.map_err(|e| reply::unauthenticated(MediaType::Json, e))?;
     state.limiter.check(&viewer, peer).map_err(|refused| reply::too_many(MediaType::Json, refused))?;
     let (params, as_of) = parse(raw).map_err(failed)?;
     let db = &state.app.read_db;
-    let version = crate::service::versions::versions(db).await.map_err(failed)?.list;
-    let list = state.app.snapshots.at(db, &version).await.map_err(failed)?;
+    let versions = crate::service::versions::versions(db).await.map_err(failed)?;
+    let list = state.app.snapshots.at(db, &versions.list).await.map_err(failed)?;
     let with_reports = matches!(viewer, Viewer::Token { .. });
-    let as_of = as_of.map_or_else(|| state.app.clock().now(), crate::clock::last_instant_of);
+    let now = state.app.clock().now();
+    let day = as_of.unwrap_or_else(|| now.with_timezone(&chrono_tz::Asia::Shanghai).date_naive());
+    let as_of = as_of.map_or(now, crate::clock::last_instant_of);
     let query = LedgerQuery::resolve(&list, &params, with_reports, as_of, state.app.limits.lights()).map_err(failed)?;
+    let policy = super::caching::Policy { anonymous: !with_reports, max_age: state.app.limits.http_max_age_secs };
+    let etag = {
+        use sha2::{Digest, Sha256};
+        let what = format!("{format}\0{params:?}\0{with_reports}\0{versions:?}\0{day}");
+        let hex: String = Sha256::digest(what.as_bytes()).iter().take(12).map(|b| format!("{b:02x}")).collect();
+        format!("W/\"{hex}\"")
+    };
+    if super::caching::matches(headers, &etag) {
+        return Err(policy.not_modified(&etag));
+    }
     let turn = state
         .exports
         .clone()
         .acquire_owned()
         .await
         .map_err(|_| failed(ApiError::Internal(anyhow::anyhow!("the export queue is closed"))))?;
-    Ok((query, list, turn))
+    Ok(Prepared { query, list, turn, etag, policy })
 }
 
-/// The parameters: global ids, a category number and a date; anything else is refused.
+/// The parameters: global ids, a category number, a date and a shape. Others (a cache-buster
+/// such as `_`) are ignored.
 fn parse(raw: &[(String, String)]) -> Result<(LedgerParams, Option<NaiveDate>), ApiError> {
     let mut params = LedgerParams::default();
     let mut as_of = None;
     let mut seen: Vec<&str> = Vec::new();
     for (key, value) in raw {
+        let known =
+            matches!(key.as_str(), "documentId" | "periodId" | "departmentId" | "categoryNumber" | "asOf" | "shape");
+        if !known {
+            continue;
+        }
         if seen.contains(&key.as_str()) {
             return Err(ApiError::bad_input(format!("parameter {} is given twice", ids::truncate(key))));
         }
@@ -174,11 +213,17 @@ fn parse(raw: &[(String, String)]) -> Result<(LedgerParams, Option<NaiveDate>), 
                     ApiError::bad_input(format!("asOf is a date (YYYY-MM-DD), not \"{}\"", ids::truncate(value)))
                 })?);
             }
-            other => {
-                return Err(ApiError::bad_input(format!(
-                    "unknown parameter \"{}\"; the ledger takes documentId, periodId, departmentId, categoryNumber and asOf",
-                    ids::truncate(other)
-                )));
+            _ => {
+                params.shape = match value.trim() {
+                    "wide" => Shape::Wide,
+                    "long" => Shape::Long,
+                    other => {
+                        return Err(ApiError::bad_input(format!(
+                            "shape is wide (the source's rows) or long (a row per report owed), not \"{}\"",
+                            ids::truncate(other)
+                        )));
+                    }
+                };
             }
         }
     }
@@ -202,7 +247,7 @@ fn failed(e: ApiError) -> Response {
     reply::error(MediaType::Json, status, e.code(), e.message())
 }
 
-/// A download: its type, its name (RFC 6266 with an RFC 5987 UTF-8 name) and no caching.
+/// A download: its type and its name (RFC 6266 with an RFC 5987 UTF-8 name).
 fn download(content_type: &'static str, filename: &str, body: Body) -> Response {
     // Clients that do not read `filename*` get the English name with the extension.
     let extension = filename.rsplit('.').next().unwrap_or("csv");
@@ -216,7 +261,6 @@ fn download(content_type: &'static str, filename: &str, body: Body) -> Response 
     if let Ok(v) = HeaderValue::from_str(&disposition) {
         h.insert(header::CONTENT_DISPOSITION, v);
     }
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
 }
 

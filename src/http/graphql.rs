@@ -106,13 +106,31 @@ async fn serve(state: &HttpState, request: Request, media: MediaType, request_id
     }
     // Writes record the request they came in (the audit trail's `requestId`).
     let request = request.data(request_id.clone());
+    let anonymous = viewer == crate::service::access::Viewer::Anonymous;
     let answered = AssertUnwindSafe(crate::graphql::answer(&state.schema, &state.app, request, viewer))
         .catch_unwind()
         .instrument(span)
         .await;
+    // GET answers are cacheable (HEAD is routed with GET); POST answers never are.
+    let cached = (parts.method != Method::POST)
+        .then_some(super::caching::Policy { anonymous, max_age: state.app.limits.http_max_age_secs });
     match answered {
-        Ok(Answer::Json(body)) => reply::data(media, body),
-        Ok(Answer::Executed(response)) => reply::graphql(media, response, request_id),
+        Ok(Answer::Json(body, etag)) => match cached {
+            Some(policy) if super::caching::matches(&parts.headers, &etag) => policy.not_modified(&etag),
+            Some(policy) => {
+                let mut response = reply::data(media, body);
+                policy.apply(&mut response, Some(&etag));
+                response
+            }
+            None => reply::data(media, body),
+        },
+        Ok(Answer::Executed(response)) => {
+            let mut response = reply::graphql(media, response, request_id);
+            if let Some(policy) = cached {
+                policy.apply(&mut response, None);
+            }
+            response
+        }
         Err(panic) => {
             let what = panic
                 .downcast_ref::<&str>()

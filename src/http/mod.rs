@@ -1,6 +1,7 @@
 //! The HTTP surface: GraphQL endpoint, GraphiQL, ledger exports, health, readiness and metrics.
 
 mod auth;
+mod caching;
 pub mod client;
 mod export;
 mod graphiql;
@@ -69,10 +70,13 @@ pub fn build_router(app: AppState) -> Router {
     let router = Router::new()
         .route("/", get(graphql::graphiql))
         .route("/assets/{version}/{name}", get(graphiql::asset))
-        .route("/graphql", get(graphql::graphql).post(graphql::graphql).fallback(graphql::method_not_allowed))
+        .route(
+            "/graphql",
+            get(graphql::graphql).post(graphql::graphql).options(security::options).fallback(graphql::method_not_allowed),
+        )
         .route("/graphql/ws", get(graphql::websocket))
-        .route("/exports/ledger.xlsx", get(export::xlsx))
-        .route("/exports/ledger.csv", get(export::csv))
+        .route("/exports/ledger.xlsx", get(export::xlsx).options(security::options))
+        .route("/exports/ledger.csv", get(export::csv).options(security::options))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(health::metrics))

@@ -29,6 +29,7 @@ pub struct Sso {
     source: Source,
     role_claim: String,
     department_claim: String,
+    region_claim: String,
     refresh: Duration,
     keys: RwLock<(JwkSet, Instant)>,
     /// One refresh at a time, and not more often than every few seconds on unknown `kid`s.
@@ -62,6 +63,7 @@ impl Sso {
             source,
             role_claim: limits.jwt_role_claim.clone(),
             department_claim: limits.jwt_department_claim.clone(),
+            region_claim: limits.jwt_region_claim.clone(),
             refresh: Duration::from_secs(limits.jwt_jwks_refresh_secs.max(1)),
             keys: RwLock::new((keys, Instant::now())),
             refreshing: tokio::sync::Mutex::new(Instant::now().checked_sub(MIN_REFRESH).unwrap_or_else(Instant::now)),
@@ -74,10 +76,12 @@ impl Sso {
         value.split('.').count() == 3 && !value.starts_with("qd_")
     }
 
-    /// The viewer a JWT stands for; `department_of` finds the department a claim names.
+    /// The viewer a JWT stands for; `department_of` finds the department its claims name (the
+    /// department claim, and the region claim when the JWT has one). A department the claims
+    /// do not name exactly (unknown, or found in several regions) refuses the JWT.
     pub async fn verify<F, Fut>(&self, token: &str, department_of: F) -> ApiResult<Viewer>
     where
-        F: FnOnce(String) -> Fut,
+        F: FnOnce(String, Option<String>) -> Fut,
         Fut: std::future::Future<Output = ApiResult<Option<(i64, entity::DepartmentKind)>>>,
     {
         let header = decode_header(token).map_err(|_| unauthenticated("the bearer JWT is malformed"))?;
@@ -109,7 +113,13 @@ impl Sso {
             None => return Err(unauthenticated(format!("the JWT has no \"{}\" claim", self.role_claim))),
         };
         let department_id = match text(&self.department_claim) {
-            Some(name) => match department_of(name.clone()).await? {
+            Some(name) => match department_of(name.clone(), text(&self.region_claim)).await.map_err(|e| match e {
+                ApiError::BadUserInput(why) => unauthenticated(format!(
+                    "the JWT's department is not one department: {why}; send the \"{}\" claim or the name with its region",
+                    self.region_claim
+                )),
+                other => other,
+            })? {
                 Some((_, entity::DepartmentKind::Collective)) => {
                     return Err(unauthenticated(format!("\"{}\" is a collective: it never signs in", truncate(&name))));
                 }

@@ -181,3 +181,39 @@ async fn a_jwks_url_is_fetched_again_when_a_token_names_an_unknown_key() {
     assert_eq!((status, &body["data"]["viewer"]["role"]), (200, &json!("ADMIN")), "{body:#}");
     assert_eq!(*fetches.lock().expect("lock"), 2, "one refresh for the unknown kid");
 }
+
+#[tokio::test]
+async fn a_department_in_several_regions_is_named_by_the_region_claim_or_its_full_name_and_else_refused_401() {
+    let dir = tempfile::tempdir().expect("dir");
+    let (rsa, _, rsa_jwk, _) = keys(dir.path());
+    let file = dir.path().join("jwks.json");
+    std::fs::write(&file, json!({ "keys": [rsa_jwk] }).to_string()).expect("write");
+    let app = app_with(file.to_str().expect("path")).await;
+    qingdan::import::import_text(&app.state.db, crate::importing::SHANGHAI, false).await.expect("a second region");
+    let addr = app.serve().await;
+    const WHERE: &str = "{ viewer { department { name region } } }";
+
+    // 市发展改革委 is in 天津 and in 上海: the claim alone names no one department.
+    let (status, body) =
+        ask(addr, &token(&rsa, Algorithm::RS256, "r1", claims("reporter", Some("市发展改革委"))), WHERE, json!({}))
+            .await;
+    assert_eq!((status, code(&body)), (401, "UNAUTHENTICATED"), "{body:#}");
+    let message = body["errors"][0]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("天津") && message.contains("上海") && message.contains("\"region\""), "{message}");
+
+    let mut with_region = claims("reporter", Some("市发展改革委"));
+    with_region["region"] = json!("上海");
+    let (status, body) = ask(addr, &token(&rsa, Algorithm::RS256, "r1", with_region), WHERE, json!({})).await;
+    assert_eq!(status, 200, "{body:#}");
+    assert_eq!(body["data"]["viewer"]["department"], json!({ "name": "市发展改革委", "region": "上海" }));
+
+    let full = claims("reporter", Some("天津市发展改革委"));
+    let (status, body) = ask(addr, &token(&rsa, Algorithm::RS256, "r1", full), WHERE, json!({})).await;
+    assert_eq!(status, 200, "{body:#}");
+    assert_eq!(body["data"]["viewer"]["department"], json!({ "name": "市发展改革委", "region": "天津" }));
+
+    let mut elsewhere = claims("reporter", Some("市发展改革委"));
+    elsewhere["region"] = json!("北京");
+    let (status, body) = ask(addr, &token(&rsa, Algorithm::RS256, "r1", elsewhere), WHERE, json!({})).await;
+    assert_eq!((status, code(&body)), (401, "UNAUTHENTICATED"), "{body:#}");
+}

@@ -124,7 +124,7 @@ impl TestApp {
     pub async fn query_as(&self, viewer: &Viewer, query: &str, variables: Value) -> Value {
         let req = async_graphql::Request::new(query).variables(async_graphql::Variables::from_json(variables));
         match qingdan::graphql::answer(&self.schema, &self.state, req, viewer.clone()).await {
-            qingdan::graphql::Answer::Json(body) => serde_json::from_slice(&body).expect("an answer in JSON"),
+            qingdan::graphql::Answer::Json(body, _) => serde_json::from_slice(&body).expect("an answer in JSON"),
             qingdan::graphql::Answer::Executed(resp) => serde_json::to_value(&resp).expect("response as JSON"),
         }
     }
@@ -133,7 +133,7 @@ impl TestApp {
     pub async fn token(&self, role: entity::TokenRole, department: Option<&str>) -> (Viewer, String) {
         let dept = match department {
             Some(name) => Some(
-                qingdan::service::departments::find_by_name(&self.state.db, name, None)
+                qingdan::service::departments::find_by_name(&self.state.db, name, Some("天津"))
                     .await
                     .ok()
                     .flatten()

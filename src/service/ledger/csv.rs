@@ -1,80 +1,96 @@
 //! The ledger as CSV: UTF-8 with a byte order mark and CRLF line ends, so that Excel opens the
-//! Chinese text as it is. One document gives the source's columns exactly; several lead with a
-//! 清单 column (the document's title) and name the period columns by quarter.
+//! Chinese text as it is.
+//!
+//! The wide shape has the source's columns, then each quarter's, then 清单 (the document's
+//! title): the same columns for one document or several. The long shape has a row per report
+//! owed (per task and assigned department, without a token), in [`LONG_COLUMNS`].
 
-use super::{LedgerQuery, PERIOD_COLUMNS, SOURCE_COLUMNS, Sheet};
+use super::{LONG_COLUMNS, LONG_PUBLIC_COLUMNS, LedgerQuery, PERIOD_COLUMNS, SOURCE_COLUMNS, Shape, Sheet};
 use crate::error::{ApiError, ApiResult};
 use crate::service::list::ListSnapshot;
 
 /// The byte order mark that tells Excel the file is UTF-8.
 pub const BOM: &str = "\u{feff}";
 
-/// Quarters by their usual names, for a ledger of several documents.
-const QUARTERS: [&str; 4] = ["一季度", "二季度", "三季度", "四季度"];
-
 /// Writes one CSV ledger, a sheet at a time.
 pub struct CsvLedger {
-    /// Several documents: a 清单 column, and period columns by quarter.
-    several: bool,
-    /// The quarters of the period columns (several documents).
+    shape: Shape,
+    with_reports: bool,
+    /// The quarters of the period columns (wide shape).
     quarters: Vec<i32>,
 }
 
 impl CsvLedger {
     /// The writer of `query`'s ledger, and its first bytes: the BOM and the header row.
     pub fn start(query: &LedgerQuery, list: &ListSnapshot) -> ApiResult<(Self, Vec<u8>)> {
-        let several = query.documents.len() > 1;
         let mut quarters = Vec::new();
-        let header: Vec<String> = if several {
-            for d in &query.documents {
-                quarters.extend(query.periods(list, *d).iter().map(|p| p.quarter));
+        for d in &query.documents {
+            quarters.extend(query.periods(list, *d).iter().map(|p| p.quarter));
+        }
+        quarters.sort_unstable();
+        quarters.dedup();
+        let header: Vec<String> = match query.shape {
+            Shape::Wide => {
+                let mut h: Vec<String> = SOURCE_COLUMNS.iter().map(|c| (*c).to_owned()).collect();
+                h.extend(quarters.iter().flat_map(|q| super::period_columns(*q)));
+                h.push("清单".to_owned());
+                h
             }
-            quarters.sort_unstable();
-            quarters.dedup();
-            let mut h = vec!["清单".to_owned()];
-            h.extend(SOURCE_COLUMNS.iter().map(|c| (*c).to_owned()));
-            for q in &quarters {
-                let name = usize::try_from(*q - 1)
-                    .ok()
-                    .and_then(|i| QUARTERS.get(i))
-                    .map_or_else(|| format!("第{q}季度"), |n| (*n).to_owned());
-                h.extend(PERIOD_COLUMNS.iter().map(|c| format!("{name} {c}")));
+            Shape::Long => {
+                let n = if query.with_reports { LONG_COLUMNS.len() } else { LONG_PUBLIC_COLUMNS };
+                LONG_COLUMNS[..n].iter().map(|c| (*c).to_owned()).collect()
             }
-            h
-        } else {
-            query
-                .documents
-                .first()
-                .map(|d| query.header(list, *d))
-                .unwrap_or_else(|| SOURCE_COLUMNS.iter().map(|c| (*c).to_owned()).collect())
         };
         let mut bytes = BOM.as_bytes().to_vec();
         bytes.extend(records([header])?);
-        Ok((Self { several, quarters }, bytes))
+        Ok((Self { shape: query.shape, with_reports: query.with_reports, quarters }, bytes))
     }
 
     /// The rows of one sheet.
     pub fn sheet(&self, sheet: &Sheet) -> ApiResult<Vec<u8>> {
-        records(sheet.rows.iter().map(|row| {
-            let mut out: Vec<String> = Vec::with_capacity(6 + 5 * row.periods.len());
-            if self.several {
-                out.push(sheet.document.title.clone());
-            }
-            out.extend(row.source_texts());
-            if self.several {
+        match self.shape {
+            Shape::Wide => records(sheet.rows.iter().map(|row| {
+                let mut out: Vec<String> = Vec::with_capacity(6 + 5 * self.quarters.len());
+                out.extend(row.source_texts());
                 for q in &self.quarters {
                     match sheet.quarters.iter().position(|x| x == q).and_then(|i| row.periods.get(i)) {
                         Some(cell) => out.extend(cell.texts()),
                         None => out.extend(std::iter::repeat_n(String::new(), PERIOD_COLUMNS.len())),
                     }
                 }
-            } else {
-                for c in &row.periods {
-                    out.extend(c.texts());
+                out.push(sheet.document.title.clone());
+                out
+            })),
+            Shape::Long => {
+                let task = |row: &super::Row, department: &str, role: Option<entity::Role>| {
+                    vec![
+                        sheet.document.title.clone(),
+                        sheet.document.region.clone(),
+                        row.number.to_string(),
+                        row.category.clone(),
+                        row.content.clone(),
+                        department.to_owned(),
+                        super::role_label(role).to_owned(),
+                    ]
+                };
+                if self.with_reports {
+                    records(sheet.rows.iter().flat_map(|row| {
+                        row.periods.iter().flat_map(|c| &c.owed).map(move |o| {
+                            let mut out = task(row, &o.department, o.role);
+                            out.extend(o.texts());
+                            out
+                        })
+                    }))
+                } else {
+                    records(
+                        sheet
+                            .rows
+                            .iter()
+                            .flat_map(|row| row.assigned.iter().map(move |(d, role)| task(row, d, Some(*role)))),
+                    )
                 }
             }
-            out
-        }))
+        }
     }
 }
 

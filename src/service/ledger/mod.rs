@@ -23,8 +23,46 @@ use crate::error::{ApiError, ApiResult};
 /// The columns of the source, in its order and with its names.
 pub const SOURCE_COLUMNS: [&str; 5] = ["序号", "重点任务", "主要内容", "牵头部门", "责任单位"];
 
-/// The columns each period adds for a token holder.
-pub const PERIOD_COLUMNS: [&str; 5] = ["状态", "预警", "进度", "报送情况", "报送时间"];
+/// The columns each period adds for a token holder, after the quarter's name ("一季度 状态").
+/// 进度 is a number (the lowest progress reported, in percent), 报送时间 a time in Beijing time
+/// (the latest submission).
+pub const PERIOD_COLUMNS: [&str; 5] = ["状态", "预警", "进度", "报送情况", "报送时间（UTC+8）"];
+
+/// Quarters by their usual names: period columns are named by quarter whatever the document
+/// calls its periods, so that a ledger's columns are the same for one document or several.
+pub const QUARTERS: [&str; 4] = ["一季度", "二季度", "三季度", "四季度"];
+
+/// The columns of the long shape (one row per report owed: task × department × period), and,
+/// for a caller without a token, the first seven (one row per task × assigned department).
+pub const LONG_COLUMNS: [&str; 14] = [
+    "清单",
+    "地区",
+    "序号",
+    "重点任务",
+    "主要内容",
+    "部门",
+    "角色",
+    "季度",
+    "报送期限",
+    "状态",
+    "预警",
+    "进度",
+    "报送情况",
+    "报送时间（UTC+8）",
+];
+
+/// The long shape's columns for a caller without a token.
+pub const LONG_PUBLIC_COLUMNS: usize = 7;
+
+/// The two shapes of a ledger.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum Shape {
+    /// The source's rows and columns, each period's beside them (for offices).
+    #[default]
+    Wide,
+    /// One row per report owed, tidy for pandas and R.
+    Long,
+}
 
 /// How the source joins several departments in one cell.
 const JOIN: &str = "、";
@@ -42,6 +80,7 @@ pub struct LedgerQuery {
     pub category_number: Option<i32>,
     /// The period columns (token holders only).
     pub with_reports: bool,
+    pub shape: Shape,
     /// The moment states and lights are judged at.
     pub as_of: DateTime<Utc>,
     pub thresholds: Thresholds,
@@ -54,6 +93,7 @@ pub struct LedgerParams {
     pub period_id: Option<i64>,
     pub department_id: Option<i64>,
     pub category_number: Option<i32>,
+    pub shape: Shape,
 }
 
 impl LedgerQuery {
@@ -101,6 +141,7 @@ impl LedgerQuery {
             department_id: params.department_id,
             category_number: params.category_number,
             with_reports,
+            shape: params.shape,
             as_of,
             thresholds,
         })
@@ -118,10 +159,21 @@ impl LedgerQuery {
     pub fn header(&self, list: &ListSnapshot, document_id: i64) -> Vec<String> {
         let mut header: Vec<String> = SOURCE_COLUMNS.iter().map(|c| (*c).to_owned()).collect();
         for p in self.periods(list, document_id) {
-            header.extend(PERIOD_COLUMNS.iter().map(|c| format!("{} {c}", p.label)));
+            header.extend(period_columns(p.quarter));
         }
         header
     }
+}
+
+/// The name of quarter `q` (一季度…四季度).
+pub fn quarter_name(q: i32) -> String {
+    usize::try_from(q - 1).ok().and_then(|i| QUARTERS.get(i)).map_or_else(|| format!("第{q}季度"), |n| (*n).to_owned())
+}
+
+/// The period columns of quarter `q`.
+pub fn period_columns(q: i32) -> impl Iterator<Item = String> {
+    let name = quarter_name(q);
+    PERIOD_COLUMNS.iter().map(move |c| format!("{name} {c}"))
 }
 
 /// One row: a task in the source's columns, and its cells for each period shown.
@@ -132,6 +184,8 @@ pub struct Row {
     pub content: String,
     pub leads: String,
     pub responsible: String,
+    /// Every assignment: the department's name and its role, leads first.
+    pub assigned: Vec<(String, entity::Role)>,
     pub periods: Vec<Cell>,
 }
 
@@ -142,9 +196,28 @@ pub struct Cell {
     pub state: Option<ObligationState>,
     /// The worst light.
     pub light: Option<Light>,
-    pub progress: String,
+    /// The lowest progress reported, in percent.
+    pub progress: Option<i32>,
+    /// Each report's summary (named by department when several owe).
     pub summary: String,
-    pub submitted_at: String,
+    /// The latest submission.
+    pub submitted_at: Option<DateTime<Utc>>,
+    /// Each report owed, in task order of the departments.
+    pub owed: Vec<Owed>,
+}
+
+/// One department's report owed in one period: a row of the long shape.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Owed {
+    pub department: String,
+    pub role: Option<entity::Role>,
+    pub quarter: i32,
+    pub due_on: chrono::NaiveDate,
+    pub state: ObligationState,
+    pub light: Light,
+    pub progress: Option<i32>,
+    pub summary: String,
+    pub submitted_at: Option<DateTime<Utc>>,
 }
 
 /// One document's sheet.
@@ -219,6 +292,11 @@ pub async fn sheet(
             content: t.content.clone(),
             leads: names(t.id, entity::Role::Lead),
             responsible: names(t.id, entity::Role::Responsible),
+            assigned: list
+                .assignments_of(t.id)
+                .iter()
+                .filter_map(|a| list.department(a.department_id).map(|d| (d.name.clone(), a.role)))
+                .collect(),
             periods: owed
                 .iter()
                 .map(|(q, by_task)| cell(list, q, by_task.get(&t.id).map_or(&[], Vec::as_slice)))
@@ -234,30 +312,38 @@ fn cell(list: &ListSnapshot, q: &ObligationQuery, rows: &[ObligationRow]) -> Cel
     if rows.is_empty() {
         return Cell::default();
     }
-    let state = rows.iter().map(|r| q.state_of(r)).max_by_key(|s| severity(*s));
-    let light = rows.iter().map(|r| q.light_of(r)).max();
-    // Several departments owe: each line names its department.
-    let named = rows.len() > 1;
-    let mut progress = Vec::new();
-    let mut summary = Vec::new();
-    let mut submitted = Vec::new();
-    for row in rows {
-        let Some(r) = q.report_seen(row) else { continue };
-        let prefix = if named {
-            list.department(row.department_id).map(|d| format!("{}：", d.name)).unwrap_or_default()
-        } else {
-            String::new()
-        };
-        progress.push(format!("{prefix}{}%", r.progress_percent));
-        summary.push(format!("{prefix}{}", r.summary));
-        submitted.push(format!("{prefix}{}", shanghai_time(r.submitted_at)));
-    }
+    let owed: Vec<Owed> = rows
+        .iter()
+        .map(|row| {
+            let seen = q.report_seen(row);
+            Owed {
+                department: list.department(row.department_id).map(|d| d.name.clone()).unwrap_or_default(),
+                role: list.assignments_of(row.task_id).iter().find(|a| a.id == row.assignment_id).map(|a| a.role),
+                quarter: q.period.quarter,
+                due_on: row.due_on,
+                state: q.state_of(row),
+                light: q.light_of(row),
+                progress: seen.map(|r| r.progress_percent),
+                summary: seen.map(|r| r.summary.clone()).unwrap_or_default(),
+                submitted_at: seen.map(|r| r.submitted_at),
+            }
+        })
+        .collect();
+    // Several departments owe: each summary line names its department.
+    let named = owed.len() > 1;
+    let summary = owed
+        .iter()
+        .filter(|o| o.submitted_at.is_some())
+        .map(|o| if named { format!("{}：{}", o.department, o.summary) } else { o.summary.clone() })
+        .collect::<Vec<_>>()
+        .join("\n");
     Cell {
-        state,
-        light,
-        progress: progress.join("\n"),
-        summary: summary.join("\n"),
-        submitted_at: submitted.join("\n"),
+        state: owed.iter().map(|o| o.state).max_by_key(|s| severity(*s)),
+        light: owed.iter().map(|o| o.light).max(),
+        progress: owed.iter().filter_map(|o| o.progress).min(),
+        summary,
+        submitted_at: owed.iter().filter_map(|o| o.submitted_at).max(),
+        owed,
     }
 }
 
@@ -293,9 +379,23 @@ pub fn light_label(light: Light) -> &'static str {
     }
 }
 
-/// A time as the offices read it: Beijing time to the minute.
-fn shanghai_time(at: DateTime<Utc>) -> String {
-    at.with_timezone(&chrono_tz::Asia::Shanghai).format("%Y-%m-%d %H:%M").to_string()
+/// A time in Beijing time, with its offset (RFC 3339): `2023-04-08T10:30:00+08:00`.
+pub fn shanghai_time(at: DateTime<Utc>) -> String {
+    at.with_timezone(&chrono_tz::Asia::Shanghai).format("%Y-%m-%dT%H:%M:%S%:z").to_string()
+}
+
+/// A time in Beijing time, without zone, for a spreadsheet's date cell.
+pub fn shanghai_local(at: DateTime<Utc>) -> chrono::NaiveDateTime {
+    at.with_timezone(&chrono_tz::Asia::Shanghai).naive_local()
+}
+
+/// The role as the ledger words it.
+pub fn role_label(role: Option<entity::Role>) -> &'static str {
+    match role {
+        Some(entity::Role::Lead) => "牵头",
+        Some(entity::Role::Responsible) => "责任",
+        None => "",
+    }
 }
 
 impl Row {
@@ -312,14 +412,29 @@ impl Row {
 }
 
 impl Cell {
-    /// The period's columns as text.
+    /// The period's columns as text (progress in percent, a time with its offset).
     pub fn texts(&self) -> [String; 5] {
         [
             self.state.map(state_label).unwrap_or_default().to_owned(),
             self.light.map(light_label).unwrap_or_default().to_owned(),
-            self.progress.clone(),
+            self.progress.map(|p| p.to_string()).unwrap_or_default(),
             self.summary.clone(),
-            self.submitted_at.clone(),
+            self.submitted_at.map(shanghai_time).unwrap_or_default(),
+        ]
+    }
+}
+
+impl Owed {
+    /// The long shape's columns from 季度 on, as text.
+    pub fn texts(&self) -> [String; 7] {
+        [
+            quarter_name(self.quarter),
+            self.due_on.to_string(),
+            state_label(self.state).to_owned(),
+            light_label(self.light).to_owned(),
+            self.progress.map(|p| p.to_string()).unwrap_or_default(),
+            self.summary.clone(),
+            self.submitted_at.map(shanghai_time).unwrap_or_default(),
         ]
     }
 }

@@ -1,26 +1,32 @@
 //! The ledger as an Excel workbook: a sheet per document, the header frozen with an autofilter,
-//! text wrapped, lights in their colours. Sheets are written in constant-memory mode (each row
+//! text wrapped, lights in their colours, progress as percentages and times as dates (Beijing
+//! time, named in the header); or, in the long shape, one sheet (明细) of a row per report owed. Sheets are written in constant-memory mode (each row
 //! goes to a temporary file as the next begins) and the workbook is put together in another
 //! temporary file, so memory holds one row and one document whatever the ledger's size.
 
 use std::collections::HashSet;
 use std::io::{Seek, SeekFrom};
 
-use rust_xlsxwriter::{Color, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
+use chrono::{Datelike as _, Timelike as _};
+use rust_xlsxwriter::{Color, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
 
-use super::{Cell, PERIOD_COLUMNS, SOURCE_COLUMNS, Sheet};
+use super::{Cell, LONG_COLUMNS, LONG_PUBLIC_COLUMNS, PERIOD_COLUMNS, SOURCE_COLUMNS, Sheet};
 use crate::error::{ApiError, ApiResult};
 use crate::service::supervision::lights::Light;
 
 /// Column widths (in characters) of the source's columns and of each period's.
 const SOURCE_WIDTHS: [f64; 5] = [6.0, 18.0, 60.0, 20.0, 30.0];
-const PERIOD_WIDTHS: [f64; 5] = [10.0, 8.0, 14.0, 40.0, 18.0];
+const PERIOD_WIDTHS: [f64; 5] = [10.0, 8.0, 8.0, 40.0, 18.0];
+const LONG_WIDTHS: [f64; 14] = [30.0, 8.0, 6.0, 18.0, 60.0, 20.0, 6.0, 8.0, 12.0, 10.0, 8.0, 8.0, 40.0, 18.0];
 
 /// The formats of one workbook.
 struct Formats {
     header: Format,
     text: Format,
     number: Format,
+    percent: Format,
+    time: Format,
+    date: Format,
     lights: [Format; 4],
 }
 
@@ -32,6 +38,9 @@ impl Formats {
         Self {
             header: base.clone().set_bold().set_align(FormatAlign::Center).set_background_color(Color::RGB(0xD9E1F2)),
             number: base.clone().set_align(FormatAlign::Center),
+            percent: base.clone().set_align(FormatAlign::Center).set_num_format("0%"),
+            time: base.clone().set_num_format("yyyy-mm-dd hh:mm"),
+            date: base.clone().set_num_format("yyyy-mm-dd"),
             lights: [
                 light(0xC6EFCE, 0x006100), // green
                 light(0xBDD7EE, 0x1F4E78), // blue
@@ -58,11 +67,13 @@ pub struct XlsxLedger {
     workbook: Workbook,
     formats: Formats,
     names: HashSet<String>,
+    /// The long shape's one worksheet: its index, rows written and columns.
+    long: Option<(usize, u32, usize)>,
 }
 
 impl Default for XlsxLedger {
     fn default() -> Self {
-        Self { workbook: Workbook::new(), formats: Formats::new(), names: HashSet::new() }
+        Self { workbook: Workbook::new(), formats: Formats::new(), names: HashSet::new(), long: None }
     }
 }
 
@@ -73,6 +84,50 @@ impl XlsxLedger {
         let formats = &self.formats;
         let ws = self.workbook.add_worksheet_with_constant_memory().map_err(xlsx_error)?;
         write_sheet(ws, formats, &name, sheet).map_err(xlsx_error)
+    }
+
+    /// Appends `sheet`'s rows to the long shape's one worksheet (明细): a row per report owed
+    /// with `with_reports`, else per task and assigned department.
+    pub fn long(&mut self, sheet: &Sheet, with_reports: bool) -> ApiResult<()> {
+        let columns = if with_reports { LONG_COLUMNS.len() } else { LONG_PUBLIC_COLUMNS };
+        let (index, mut r, _) = match self.long {
+            Some(l) => l,
+            None => {
+                let ws = self.workbook.add_worksheet_with_constant_memory().map_err(xlsx_error)?;
+                start_long(ws, &self.formats, columns).map_err(xlsx_error)?;
+                let index = self.workbook.worksheets().len() - 1;
+                (index, 0, columns)
+            }
+        };
+        let f = &self.formats;
+        let ws = self.workbook.worksheet_from_index(index).map_err(xlsx_error)?;
+        for row in &sheet.rows {
+            let task = |ws: &mut Worksheet, r: u32, department: &str, role| -> Result<(), XlsxError> {
+                ws.write_string_with_format(r, 0, &sheet.document.title, &f.text)?;
+                ws.write_string_with_format(r, 1, &sheet.document.region, &f.text)?;
+                ws.write_number_with_format(r, 2, f64::from(row.number), &f.number)?;
+                ws.write_string_with_format(r, 3, &row.category, &f.text)?;
+                ws.write_string_with_format(r, 4, &row.content, &f.text)?;
+                ws.write_string_with_format(r, 5, department, &f.text)?;
+                ws.write_string_with_format(r, 6, super::role_label(role), &f.text)?;
+                Ok(())
+            };
+            if with_reports {
+                for o in row.periods.iter().flat_map(|c| &c.owed) {
+                    r += 1;
+                    task(ws, r, &o.department, o.role).map_err(xlsx_error)?;
+                    write_owed(ws, f, r, o).map_err(xlsx_error)?;
+                }
+            } else {
+                for (department, role) in &row.assigned {
+                    r += 1;
+                    task(ws, r, department, Some(*role)).map_err(xlsx_error)?;
+                }
+            }
+        }
+        ws.autofilter(0, 0, r, col(columns - 1)).map_err(xlsx_error)?;
+        self.long = Some((index, r, columns));
+        Ok(())
     }
 
     /// Writes the sheet of a ledger without documents.
@@ -134,14 +189,66 @@ fn write_sheet(ws: &mut Worksheet, f: &Formats, name: &str, sheet: &Sheet) -> Re
 }
 
 fn write_cell(ws: &mut Worksheet, f: &Formats, r: u32, first: usize, cell: &Cell) -> Result<(), XlsxError> {
-    for (k, text) in cell.texts().iter().enumerate() {
-        let format = match (k, cell.light) {
-            // The state and the light take the light's colour.
-            (0 | 1, Some(light)) => f.light(light),
-            _ => &f.text,
-        };
-        ws.write_string_with_format(r, col(first + k), text, format)?;
+    let [state, light, _, summary, _] = cell.texts();
+    // The state and the light take the light's colour.
+    let coloured = cell.light.map_or(&f.text, |l| f.light(l));
+    ws.write_string_with_format(r, col(first), &state, coloured)?;
+    ws.write_string_with_format(r, col(first + 1), &light, coloured)?;
+    write_progress(ws, f, r, col(first + 2), cell.progress)?;
+    ws.write_string_with_format(r, col(first + 3), &summary, &f.text)?;
+    write_time(ws, f, r, col(first + 4), cell.submitted_at)
+}
+
+/// The long shape's columns from 季度 on.
+fn write_owed(ws: &mut Worksheet, f: &Formats, r: u32, o: &super::Owed) -> Result<(), XlsxError> {
+    let coloured = f.light(o.light);
+    ws.write_string_with_format(r, 7, super::quarter_name(o.quarter), &f.text)?;
+    match ExcelDateTime::from_ymd(o.due_on.year_ce().1 as u16, o.due_on.month() as u8, o.due_on.day() as u8) {
+        Ok(d) => ws.write_datetime_with_format(r, 8, d, &f.date)?,
+        Err(_) => ws.write_string_with_format(r, 8, o.due_on.to_string(), &f.text)?,
+    };
+    ws.write_string_with_format(r, 9, super::state_label(o.state), coloured)?;
+    ws.write_string_with_format(r, 10, super::light_label(o.light), coloured)?;
+    write_progress(ws, f, r, 11, o.progress)?;
+    ws.write_string_with_format(r, 12, &o.summary, &f.text)?;
+    write_time(ws, f, r, 13, o.submitted_at)
+}
+
+/// Progress as a percentage cell (0.4 shown as 40%), blank when nothing was reported.
+fn write_progress(ws: &mut Worksheet, f: &Formats, r: u32, c: u16, progress: Option<i32>) -> Result<(), XlsxError> {
+    match progress {
+        Some(p) => ws.write_number_with_format(r, c, f64::from(p) / 100.0, &f.percent).map(|_| ()),
+        None => ws.write_blank(r, c, &f.text).map(|_| ()),
     }
+}
+
+/// A time as a date cell in Beijing time (the header names the zone), blank without one.
+fn write_time(
+    ws: &mut Worksheet,
+    f: &Formats,
+    r: u32,
+    c: u16,
+    at: Option<chrono::DateTime<chrono::Utc>>,
+) -> Result<(), XlsxError> {
+    let Some(at) = at else { return ws.write_blank(r, c, &f.text).map(|_| ()) };
+    let local = super::shanghai_local(at);
+    let (d, t) = (local.date(), local.time());
+    let cell = ExcelDateTime::from_ymd(d.year_ce().1 as u16, d.month() as u8, d.day() as u8)
+        .and_then(|x| x.and_hms(t.hour() as u16, t.minute() as u8, t.second()));
+    match cell {
+        Ok(x) => ws.write_datetime_with_format(r, c, x, &f.time).map(|_| ()),
+        Err(_) => ws.write_string_with_format(r, c, super::shanghai_time(at), &f.text).map(|_| ()),
+    }
+}
+
+/// The long shape's worksheet: its name, header and widths.
+fn start_long(ws: &mut Worksheet, f: &Formats, columns: usize) -> Result<(), XlsxError> {
+    ws.set_name("明细")?;
+    for (c, (h, w)) in LONG_COLUMNS.iter().zip(LONG_WIDTHS).take(columns).enumerate() {
+        ws.set_column_width(col(c), w)?;
+        ws.write_string_with_format(0, col(c), *h, &f.header)?;
+    }
+    ws.set_freeze_panes(1, 0)?;
     Ok(())
 }
 

@@ -100,13 +100,14 @@ impl ListSnapshot {
         self.documents.binary_search_by_key(&id, |d| d.id).ok().map(|i| &self.documents[i])
     }
 
-    /// The document meant when a caller names none: the only one loaded.
-    pub fn sole_document_id(&self) -> ApiResult<i64> {
-        match self.documents.as_slice() {
-            [d] => Ok(d.id),
-            [] => Err(ApiError::not_found("no document is loaded")),
-            _ => Err(ApiError::bad_input("several documents are loaded; pass documentId")),
-        }
+    /// The document meant when a caller names none: the latest (by year, then date of issue,
+    /// then import) of `region` (the caller's) when that region has one, else of all loaded.
+    pub fn default_document_id(&self, region: Option<&str>) -> ApiResult<i64> {
+        let latest = |docs: &mut dyn Iterator<Item = &document::Model>| {
+            docs.max_by_key(|d| (d.year, d.issued_on, d.id)).map(|d| d.id)
+        };
+        let mine = region.and_then(|r| latest(&mut self.documents.iter().filter(|d| d.region == r)));
+        mine.or_else(|| latest(&mut self.documents.iter())).ok_or_else(|| ApiError::not_found("no document is loaded"))
     }
 
     pub fn category(&self, id: i64) -> Option<&category::Model> {
@@ -159,25 +160,56 @@ impl ListSnapshot {
         self.department_ix.get(&id).map(|i| &self.departments[*i])
     }
 
-    /// The department called `name` (in `region`, when given). A name found in several regions
-    /// without a region is ambiguous.
-    pub fn department_by_name(&self, name: &str, region: Option<&str>) -> ApiResult<Option<&department::Model>> {
-        let found: Vec<&department::Model> = self
-            .departments_by_name
+    /// The department called `name`: in `region` when given. A name found in several regions
+    /// means the one in `preferred` (the caller's region), else the one in the region of the
+    /// latest document. A name with its region before it (天津市税务局 for 市税务局 of 天津) is
+    /// found too.
+    pub fn department_by_name(
+        &self,
+        name: &str,
+        region: Option<&str>,
+        preferred: Option<&str>,
+    ) -> Option<&department::Model> {
+        let found = self.named(name, region);
+        let found = if found.is_empty() { self.named_with_region(name, region) } else { found };
+        if found.len() <= 1 {
+            return found.first().copied();
+        }
+        let latest_region =
+            self.default_document_id(None).ok().and_then(|d| self.document(d)).map(|d| d.region.as_str());
+        let rank = |d: &department::Model| {
+            let region = Some(d.region.as_str());
+            // The caller's region, then the latest document's, then the region of the department's
+            // latest document.
+            let latest_of_its_region =
+                self.documents.iter().filter(|x| x.region == d.region).map(|x| (x.year, x.issued_on, x.id)).max();
+            (region == preferred, region == latest_region, latest_of_its_region)
+        };
+        found.into_iter().max_by_key(|d| rank(d))
+    }
+
+    /// Departments called exactly `name` (in `region`, when given).
+    fn named(&self, name: &str, region: Option<&str>) -> Vec<&department::Model> {
+        self.departments_by_name
             .get(name)
             .into_iter()
             .flatten()
             .filter_map(|id| self.department(*id))
             .filter(|d| region.is_none_or(|r| d.region == r))
-            .collect();
-        if found.len() > 1 {
-            let regions: Vec<&str> = found.iter().map(|d| d.region.as_str()).collect();
-            return Err(ApiError::bad_input(format!(
-                "department \"{name}\" exists in several regions ({}); pass region",
-                regions.join(", ")
-            )));
-        }
-        Ok(found.first().copied())
+            .collect()
+    }
+
+    /// Departments whose region and name make `name` (天津 + 市税务局 = 天津市税务局).
+    fn named_with_region(&self, name: &str, region: Option<&str>) -> Vec<&department::Model> {
+        let mut regions: Vec<&str> = self.documents.iter().map(|d| d.region.as_str()).collect();
+        regions.sort_unstable();
+        regions.dedup();
+        regions
+            .into_iter()
+            .filter(|r| region.is_none_or(|x| x == *r))
+            .filter_map(|r| name.strip_prefix(r).filter(|rest| !rest.is_empty()).map(|rest| (r, rest)))
+            .flat_map(|(r, rest)| self.named(rest, Some(r)))
+            .collect()
     }
 
     pub fn workload(&self, department_id: i64) -> Workload {

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use entity::{DepartmentKind, Role};
 
 use super::{Ix, ListSnapshot};
-use crate::service::task_filter::{TaskPredicate, role_str};
+use crate::service::task_filter::{DepartmentRef, TaskPredicate, role_str};
 
 /// A dimension to group by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -45,6 +45,10 @@ impl ListSnapshot {
     pub fn task_stats(&self, filter: Option<&TaskPredicate>, dims: &[StatDimension], limit: u64) -> Vec<StatRow> {
         let has = |d| dims.contains(&d);
         let by_assignment = has(StatDimension::Department) || has(StatDimension::Role) || has(StatDimension::Kind);
+        let mut conditions = Vec::new();
+        if let Some(f) = filter {
+            assignment_conditions(f, &mut conditions);
+        }
         let mut groups: HashMap<GroupKey, Tally> = HashMap::new();
         for ix in self.matching(filter) {
             let task = &self.tasks[ix as usize];
@@ -62,7 +66,7 @@ impl ListSnapshot {
                 count((category, None, None, None), 0);
                 continue;
             }
-            for a in &self.assignments[ix as usize] {
+            for a in self.assignments[ix as usize].iter().filter(|a| self.assignment_meets(a, &conditions)) {
                 let kind =
                     if has(StatDimension::Kind) { self.department(a.department_id).map(|d| d.kind) } else { None };
                 let key = (
@@ -101,6 +105,35 @@ impl ListSnapshot {
             rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
         }
         rows
+    }
+}
+
+impl ListSnapshot {
+    /// Whether assignment `a` meets every one of `conditions` (see [`assignment_conditions`]).
+    fn assignment_meets(&self, a: &entity::assignment::Model, conditions: &[&TaskPredicate]) -> bool {
+        conditions.iter().all(|c| match c {
+            TaskPredicate::HasRole(role) => a.role == *role,
+            TaskPredicate::Department { department, role } => {
+                let holder = match department {
+                    DepartmentRef::Id(id) => a.department_id == *id,
+                    DepartmentRef::Name(name) => self.department(a.department_id).is_some_and(|d| d.name == *name),
+                };
+                holder && role.is_none_or(|r| a.role == r)
+            }
+            _ => true,
+        })
+    }
+}
+
+/// The conditions of `filter` on assignments (a role, a department with or without its role)
+/// that every counted assignment meets when groups are made of assignments: those the filter
+/// asks of all of it (its own fields and `and`), not those under `or` or `not`, which choose
+/// tasks only.
+fn assignment_conditions<'f>(filter: &'f TaskPredicate, out: &mut Vec<&'f TaskPredicate>) {
+    match filter {
+        TaskPredicate::And(all) => all.iter().for_each(|f| assignment_conditions(f, out)),
+        TaskPredicate::HasRole(_) | TaskPredicate::Department { .. } => out.push(filter),
+        _ => {}
     }
 }
 
