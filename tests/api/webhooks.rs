@@ -27,11 +27,27 @@ struct Received {
     delivery: String,
     signature: String,
     body: Vec<u8>,
+    /// The Standard Webhooks headers.
+    id: String,
+    timestamp: String,
+    standard_signature: String,
 }
 
 impl Received {
     fn json(&self) -> Value {
         serde_json::from_slice(&self.body).expect("a JSON body")
+    }
+
+    /// Whether the Standard Webhooks signature checks as its libraries check it: `v1,` and the
+    /// base64 HMAC-SHA256 of `id.timestamp.body`, the timestamp within five minutes of now.
+    fn standard_signed_with(&self, secret: &str) -> bool {
+        use base64::Engine as _;
+        let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("any key");
+        mac.update(format!("{}.{}.", self.id, self.timestamp).as_bytes());
+        mac.update(&self.body);
+        let want = format!("v1,{}", base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes()));
+        let fresh = self.timestamp.parse::<i64>().is_ok_and(|t| (chrono::Utc::now().timestamp() - t).abs() < 300);
+        self.standard_signature.split(' ').any(|s| s == want) && fresh && self.id.starts_with("msg_")
     }
 
     /// Whether the signature is the HMAC-SHA256 of the body with `secret`, as a receiver checks it.
@@ -75,6 +91,9 @@ impl Receiver {
                         delivery: h("x-qingdan-delivery"),
                         signature: h("x-qingdan-signature"),
                         body: body.to_vec(),
+                        id: h("webhook-id"),
+                        timestamp: h("webhook-timestamp"),
+                        standard_signature: h("webhook-signature"),
                     });
                     let answer = {
                         let mut s = r.script.lock().expect("script");
@@ -152,6 +171,8 @@ async fn a_write_sends_one_signed_delivery_to_each_subscribed_webhook() {
         assert_eq!(r.event, "report.submitted", "[{}]", app.backend_name);
         assert!(r.signed_with(SECRET), "[{}] signature {} does not check", app.backend_name, r.signature);
         assert!(!r.signed_with("another secret"));
+        assert!(r.standard_signed_with(SECRET), "[{}] Standard Webhooks: {r:?}", app.backend_name);
+        assert!(!r.standard_signed_with("another secret"));
         let body = r.json();
         assert_eq!(body["event"], "report.submitted");
         assert_eq!(body["delivery"], r.delivery.as_str());
@@ -211,6 +232,8 @@ async fn a_receiver_failing_three_times_gets_each_retry_and_then_no_more() {
         let got_later = receiver.got();
         assert_eq!(got_later.len(), 4, "[{}] 3 failures + 1 success, then no more: {got:?}", app.backend_name);
         assert!(got.iter().all(|r| r.delivery == got[0].delivery && r.body == got[0].body && r.signed_with(SECRET)));
+        // A retry is the same message: the same webhook-id, signed again with its own timestamp.
+        assert!(got.iter().all(|r| r.id == got[0].id && r.standard_signed_with(SECRET)), "{got:?}");
         let rows = app.query_as(&admin, DELIVERIES, json!({ "f": { "state": "DELIVERED" } })).await;
         let node = &rows["data"]["webhookDeliveries"]["nodes"][0];
         assert_eq!(node["attempts"], 4, "[{}] {rows:#}", app.backend_name);

@@ -19,7 +19,7 @@ use sea_orm::{
 use tokio::sync::Semaphore;
 
 use super::payload;
-use super::signature::{Backoff, sign};
+use super::signature::{Backoff, message_id, sign, standard};
 use crate::app::AppState;
 use crate::service::sql::Sql;
 
@@ -195,15 +195,19 @@ async fn deliver(state: &AppState, http: &reqwest::Client, settings: &Settings, 
     let Job { delivery, webhook, event } = job;
     let body = payload::body(delivery.id, &event);
     let signature = sign(&webhook.secret, &body);
-    let sent = http
+    let id = message_id(&webhook.secret, delivery.id, event.id, &event.at.to_rfc3339());
+    let mut post = http
         .post(&webhook.url)
         .header(reqwest::header::CONTENT_TYPE, "application/json")
+        // The headers of earlier releases, kept for one release beside the standard ones.
         .header("X-Qingdan-Event", &event.action)
         .header("X-Qingdan-Delivery", delivery.id.to_string())
-        .header("X-Qingdan-Signature", signature)
-        .body(body)
-        .send()
-        .await;
+        .header("X-Qingdan-Signature", signature);
+    // Real time, not the rehearsal clock: receivers refuse a timestamp far from their own.
+    for (name, value) in standard(&webhook.secret, &id, Utc::now().timestamp(), &body) {
+        post = post.header(name, value);
+    }
+    let sent = post.body(body).send().await;
     let outcome = match sent {
         Ok(r) if r.status().is_success() => Outcome::Delivered(r.status().as_u16()),
         Ok(r) => Outcome::Failed(Some(r.status().as_u16()), format!("HTTP {}", r.status())),
