@@ -24,6 +24,17 @@ let ok = false;
 try {
   await page.goto(url, { waitUntil: "load" });
   await page.waitForSelector(".graphiql-execute-button", { timeout: 30000 });
+  // At load GraphiQL fetches the schema with its introspection query; a refusal would show in the
+  // result pane before anything is run. Wait for the schema (the Docs pane), then read the pane.
+  const docsAtLoad = page.locator('.graphiql-sidebar button[aria-label*="Documentation Explorer"]').first();
+  if ((await docsAtLoad.getAttribute("aria-label"))?.startsWith("Show")) await docsAtLoad.click();
+  await page.waitForFunction(
+    () => /Root Types|Error fetching schema/.test(document.querySelector(".graphiql-doc-explorer")?.innerText ?? ""),
+    null,
+    { timeout: 30000 },
+  );
+  const atLoad = (await page.locator(".result-window").innerText()).trim();
+  if (/error/i.test(atLoad)) throw new Error(`the result pane shows an error at load: ${atLoad.slice(0, 300)}`);
   const editor = await page.evaluate(() => document.querySelector(".graphiql-query-editor .CodeMirror").CodeMirror.getValue());
   if (!editor.includes("coLed: true")) throw new Error(`the default query is not the README's: ${editor}`);
   await page.click(".graphiql-execute-button");
