@@ -45,11 +45,30 @@ impl AppState {
 
     /// Like [`AppState::connect`], with queries served by `read_url` (a read replica).
     pub async fn connect_with_replica(url: &str, read_url: Option<&str>, limits: Limits) -> anyhow::Result<Self> {
+        use crate::db::{describe, redact};
         let metrics = Arc::new(Metrics::default());
-        let db = crate::db::connect(url, metrics.clone()).await?;
-        crate::db::migrate(&db).await?;
+        let opening = |url: &str, e: &sea_orm::DbErr| {
+            anyhow::anyhow!("cannot open the database {}: {}", redact(url), describe(e))
+        };
+        let db = match crate::db::connect(url, metrics.clone()).await {
+            Ok(db) => db,
+            Err(e) if crate::db::is_missing_database(&e) => {
+                let name = crate::db::create_database(url).await.map_err(|why| {
+                    anyhow::anyhow!(
+                        "the database of {} does not exist, and creating it failed ({why:#}); create it (createdb, or CREATE DATABASE) and start again",
+                        redact(url)
+                    )
+                })?;
+                tracing::warn!(database = %name, "the database did not exist: created it");
+                crate::db::connect(url, metrics.clone()).await.map_err(|e| opening(url, &e))?
+            }
+            Err(e) => return Err(opening(url, &e)),
+        };
+        crate::db::migrate(&db)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot migrate the database {}: {}", redact(url), describe(&e)))?;
         let read_db = match read_url {
-            Some(r) => crate::db::connect(r, metrics.clone()).await?,
+            Some(r) => crate::db::connect(r, metrics.clone()).await.map_err(|e| opening(r, &e))?,
             None => db.clone(),
         };
         let sso = crate::service::sso::Sso::from_limits(&limits).await?;

@@ -16,7 +16,11 @@ pub fn init_tracing(cli: &Cli) -> crate::telemetry::Guard {
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let url = cli.database_url.clone();
-    match cli.command.unwrap_or_else(|| Command::Serve(Box::new(ServeArgs::from_env()))) {
+    let command = cli.command.unwrap_or_else(|| Command::Serve(Box::new(ServeArgs::from_env())));
+    if !matches!(command, Command::Serve(_) | Command::Schema) {
+        warn_of_a_new_file(&url);
+    }
+    match command {
         Command::Serve(args) => serve(&url, *args).await,
         Command::Schema => {
             print!("{}", crate::graphql::schema_sdl());
@@ -117,6 +121,23 @@ async fn generate(url: &str, args: crate::config::GenerateArgs) -> anyhow::Resul
     Ok(())
 }
 
+/// Says so on stderr when a command other than `serve` is about to create a SQLite file: the
+/// default `qingdan.db` is relative to the directory the command runs in, so a command run
+/// elsewhere than the server would work on a new, empty database the server never reads.
+fn warn_of_a_new_file(url: &str) {
+    let Some(rest) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) else { return };
+    let path = rest.split('?').next().unwrap_or_default();
+    if path.is_empty() || path == ":memory:" || std::path::Path::new(path).exists() {
+        return;
+    }
+    let shown = std::env::current_dir().map(|d| d.join(path)).unwrap_or_else(|_| path.into());
+    eprintln!(
+        "warning: {} does not exist: a new database is created there, not the one a server elsewhere uses; \
+         pass --database-url (or DATABASE_URL) with the server's to work on that one",
+        shown.display()
+    );
+}
+
 /// Imports the bundled document when the database holds none.
 pub async fn seed_if_empty(state: &AppState) -> anyhow::Result<()> {
     if entity::document::Entity::find().count(&state.db).await? == 0 {
@@ -131,9 +152,7 @@ async fn serve(url: &str, args: ServeArgs) -> anyhow::Result<()> {
         let trusted = crate::http::persisted::load_trusted(path)?;
         tracing::info!(documents = trusted.len(), "only trusted documents execute");
     }
-    let mut state = AppState::connect_with_replica(url, args.read_database_url.as_deref(), args.limits.clone())
-        .await
-        .context("cannot open the database")?;
+    let mut state = AppState::connect_with_replica(url, args.read_database_url.as_deref(), args.limits.clone()).await?;
     if let Some(start) = args.clock_start {
         tracing::warn!(start = %start, "the clock runs from a given instant (--clock-start): a rehearsal, not production");
         state = state.with_clock(crate::clock::Clock::starting_at(start.with_timezone(&chrono::Utc)));

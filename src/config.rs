@@ -87,10 +87,8 @@ pub enum WebhookCommand {
         /// The key of the `X-Qingdan-Signature` HMAC (at least 16 characters).
         #[arg(long, env = "QINGDAN_WEBHOOK_SECRET")]
         secret: String,
-        /// Events, comma-separated (default: all of document.imported, report.submitted,
-        /// report.accepted, report.returned, extension.requested, extension.decided,
-        /// notice.issued).
-        #[arg(long, value_delimiter = ',')]
+        /// Events, comma-separated (default: all, those of later releases included).
+        #[arg(long, value_delimiter = ',', long_help = crate::service::actions::webhook_events_help())]
         events: Vec<String>,
     },
     /// List webhooks (never their secrets), with their deliveries by state.

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbBackend, DbErr};
+use sea_orm::{ConnectOptions, ConnectionTrait as _, Database, DatabaseConnection, DbBackend, DbErr, RuntimeErr};
 
 use crate::metrics::Metrics;
 
@@ -47,6 +47,54 @@ pub async fn connect(url: &str, metrics: Arc<Metrics>) -> Result<DatabaseConnect
         metrics.record_statement(info.failed);
     });
     Ok(db)
+}
+
+/// What went wrong with a database, in a sentence: the server's own message (without the
+/// position in the server's source that its errors carry), or the driver's.
+pub fn describe(e: &DbErr) -> String {
+    match sqlx_error(e) {
+        Some(sea_orm::sqlx::Error::Database(d)) => d.message().to_owned(),
+        Some(other) => other.to_string(),
+        None => e.to_string(),
+    }
+}
+
+fn sqlx_error(e: &DbErr) -> Option<&sea_orm::sqlx::Error> {
+    match e {
+        DbErr::Conn(RuntimeErr::SqlxError(x))
+        | DbErr::Exec(RuntimeErr::SqlxError(x))
+        | DbErr::Query(RuntimeErr::SqlxError(x)) => Some(x.as_ref()),
+        _ => None,
+    }
+}
+
+/// Whether `e` says the PostgreSQL database named in the URL does not exist (3D000).
+pub fn is_missing_database(e: &DbErr) -> bool {
+    matches!(sqlx_error(e), Some(sea_orm::sqlx::Error::Database(d)) if d.code().as_deref() == Some("3D000"))
+}
+
+/// Creates the PostgreSQL database `url` names, from the server's `postgres` database; its name.
+pub async fn create_database(url: &str) -> anyhow::Result<String> {
+    let mut admin = reqwest::Url::parse(url)?;
+    let name = percent_encoding::percent_decode_str(admin.path().trim_start_matches('/')).decode_utf8()?.into_owned();
+    anyhow::ensure!(!name.is_empty(), "the URL names no database");
+    admin.set_path("/postgres");
+    let db = Database::connect(ConnectOptions::new(admin.to_string()).sqlx_logging(false).to_owned()).await?;
+    let quoted = format!("\"{}\"", name.replace('"', "\"\""));
+    db.execute_unprepared(&format!("CREATE DATABASE {quoted}")).await.map_err(|e| anyhow::anyhow!(describe(&e)))?;
+    db.close().await.ok();
+    Ok(name)
+}
+
+/// `url` without its password, to be shown.
+pub fn redact(url: &str) -> String {
+    match reqwest::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        _ => url.to_owned(),
+    }
 }
 
 /// Applies pending migrations.

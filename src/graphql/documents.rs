@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use async_graphql::parser::types::ExecutableDocument;
+use async_graphql::parser::types::{ExecutableDocument, OperationType};
 use quick_cache::Weighter;
 use quick_cache::sync::Cache;
 
@@ -46,6 +46,31 @@ impl ParsedDocuments {
         let doc = async_graphql::parser::parse_query(text)?;
         kept.insert(Arc::from(text), Arc::new(doc.clone()));
         Ok(doc)
+    }
+}
+
+impl ParsedDocuments {
+    /// The type of the operation `text` runs (the one named `operation`, or its only one), from
+    /// its parsed document (kept for execution); None when it does not parse or names no
+    /// operation it holds.
+    pub fn operation_type(&self, text: &str, operation: Option<&str>) -> Option<OperationType> {
+        let doc = match &self.kept {
+            Some(kept) => match kept.get(text) {
+                Some(doc) => doc,
+                None => {
+                    let doc = Arc::new(async_graphql::parser::parse_query(text).ok()?);
+                    kept.insert(Arc::from(text), doc.clone());
+                    doc
+                }
+            },
+            None => Arc::new(async_graphql::parser::parse_query(text).ok()?),
+        };
+        let mut ops = doc.operations.iter();
+        let op = match operation {
+            Some(name) => ops.find(|(n, _)| n.is_some_and(|n| n.as_str() == name)),
+            None => ops.next().filter(|_| doc.operations.iter().count() == 1),
+        };
+        op.map(|(_, op)| op.node.ty)
     }
 }
 

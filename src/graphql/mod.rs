@@ -167,20 +167,26 @@ pub async fn execute(schema: &ApiSchema, request: async_graphql::Request) -> asy
 }
 
 /// Adds what every request needs: what it reads from ([`context::Reading`]) and its caller.
-pub fn prepare(request: async_graphql::Request, state: &AppState, viewer: Viewer) -> async_graphql::Request {
+pub fn prepare(
+    schema: &ApiSchema,
+    request: async_graphql::Request,
+    state: &AppState,
+    viewer: Viewer,
+) -> async_graphql::Request {
     let note = Arc::new(ResponseNote::default());
-    let reading = context::Reading::new(state, reads_from(&request, state), note.clone());
+    let reading = context::Reading::new(state, reads_from(schema, &request, state), note.clone());
     request.data(reading).data(viewer).data(note)
 }
 
-/// Where a request reads: the primary for an operation that may write (its payload, and
-/// anything after the write, must show it; a text naming `mutation` may be one), else where
-/// queries read (a replica, when configured).
-fn reads_from(request: &async_graphql::Request, state: &AppState) -> sea_orm::DatabaseConnection {
-    if request.query.contains("mutation") || request.query.contains("subscription") {
-        state.db.clone()
-    } else {
+/// Where a request reads: where queries read (a replica, when configured) for a query, by the
+/// operation its parsed document selects; the primary for anything else (a mutation's payload,
+/// and anything after the write, must show it; a document that does not parse fails anyway).
+fn reads_from(schema: &ApiSchema, request: &async_graphql::Request, state: &AppState) -> sea_orm::DatabaseConnection {
+    let kind = schema.documents.operation_type(&request.query, request.operation_name.as_deref());
+    if kind == Some(async_graphql::parser::types::OperationType::Query) {
         state.read_db.clone()
+    } else {
+        state.db.clone()
     }
 }
 
@@ -206,7 +212,7 @@ pub async fn answer(schema: &ApiSchema, state: &AppState, request: async_graphql
     let cache = &schema.responses;
     let key = if cache.is_enabled() { ResponseKey::of(&request, &viewer) } else { None };
     let Some(key) = key else {
-        return Answer::Executed(execute(schema, prepare(request, state, viewer)).await);
+        return Answer::Executed(execute(schema, prepare(schema, request, state, viewer)).await);
     };
     let seen = match state.read_versions.read().await {
         Ok(seen) => seen,
@@ -222,7 +228,7 @@ pub async fn answer(schema: &ApiSchema, state: &AppState, request: async_graphql
     }
     state.metrics.record_response_cache(false);
     let note = Arc::new(ResponseNote::default());
-    let reading = context::Reading::new(state, reads_from(&request, state), note.clone());
+    let reading = context::Reading::new(state, reads_from(schema, &request, state), note.clone());
     if let Err(e) = reading.start_at(&seen.list).await {
         return Answer::Executed(refused(e));
     }

@@ -149,6 +149,9 @@ pub async fn obligation_query(
     let id = ids::decode(period_id, NodeType::ReportingPeriod)?;
     let list = list(ctx).await?;
     let period = list.period(id).cloned().ok_or_else(|| ApiError::not_found("no such reporting period"))?;
+    if let Some(name) = args.department_name.as_deref().filter(|n| !list.has_department_named(n)) {
+        return Err(ApiError::not_found(format!("no department named \"{}\"", super::ids::truncate(name))).into());
+    }
     let as_of = match as_of {
         Some(day) => last_instant_of(day.0),
         None => super::context::now(ctx)?,

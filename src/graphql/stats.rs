@@ -111,7 +111,9 @@ impl StatsQuery {
                 TaskStatsGroupBy::Kind => StatDimension::Kind,
             })
             .collect();
-        let rows = list(ctx).await?.task_stats(predicate.as_ref(), &dims, limit);
+        let list = list(ctx).await?;
+        super::task::known_names(&list, predicate.as_ref())?;
+        let rows = list.task_stats(predicate.as_ref(), &dims, limit);
         if first.is_none() && rows.len() as u64 > MAX_GROUPS {
             return Err(ApiError::LimitExceeded(format!(
                 "taskStats has more than {MAX_GROUPS} groups here; pass first (at most {MAX_GROUPS}) for the largest"

@@ -406,7 +406,9 @@ impl TaskQuery {
         let descending = order_by.unwrap_or_default().first() == Some(&TaskOrder::NumberDesc);
         let page = PageArgs::new(first, after, last, before).request(s.limits.max_page_size, descending)?;
         let predicate = filter.map(|f| f.to_predicate(0)).transpose()?;
-        let rows = list(ctx).await?.tasks_page(predicate.as_ref(), page);
+        let list = list(ctx).await?;
+        known_names(&list, predicate.as_ref())?;
+        let rows = list.tasks_page(predicate.as_ref(), page);
         Ok(TaskConnection { page: rows, count: TaskCount::Filtered(predicate) })
     }
 
@@ -437,5 +439,16 @@ impl TaskQuery {
             _ => return Err(ApiError::bad_input("pass either id or number").into()),
         };
         row.map(Task).map(Some).ok_or_else(|| ApiError::not_found(what).into())
+    }
+}
+
+/// NOT_FOUND for a department name in `predicate` that no loaded department has.
+pub fn known_names(
+    list: &crate::service::list::ListSnapshot,
+    predicate: Option<&TaskPredicate>,
+) -> async_graphql::Result<()> {
+    match predicate.and_then(|p| list.unknown_department_name(p)) {
+        Some(name) => Err(ApiError::not_found(format!("no department named \"{}\"", ids::truncate(name))).into()),
+        None => Ok(()),
     }
 }

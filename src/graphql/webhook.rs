@@ -27,9 +27,13 @@ impl Webhook {
     async fn url(&self) -> &str {
         &self.0.url
     }
-    /// The actions it receives (`report.submitted`, …).
+    /// The actions it receives now (`report.submitted`, …).
     async fn events(&self) -> Vec<&str> {
-        self.0.event_names()
+        crate::service::webhooks::event_names(&self.0)
+    }
+    /// It was added for every event: actions added in later releases reach it too.
+    async fn all_events(&self) -> bool {
+        self.0.events == crate::service::webhooks::ALL_EVENTS
     }
     /// When it was added.
     async fn created_at(&self) -> DateTime<Utc> {
@@ -154,7 +158,7 @@ impl WebhookDeliveryFilter {
         if let Some(a) = &self.action
             && Action::parse(a).is_none_or(|a| !a.is_deliverable())
         {
-            let known: Vec<&str> = crate::service::webhooks::deliverable().map(Action::as_str).collect();
+            let known: Vec<&str> = Action::deliverable().map(Action::as_str).collect();
             return Err(ApiError::bad_input(format!(
                 "unknown event \"{}\"; one of {}",
                 ids::truncate(a),

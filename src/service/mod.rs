@@ -1,6 +1,7 @@
 //! Domain logic and queries. Functions take `&impl ConnectionTrait` and return `ApiResult`.
 
 pub mod access;
+pub mod actions;
 pub mod departments;
 pub mod events;
 pub mod idempotency;

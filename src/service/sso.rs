@@ -56,7 +56,13 @@ impl Sso {
         } else {
             Source::File(jwks.into())
         };
-        let keys = fetch(&source).await?;
+        let keys = fetch(&source).await.map_err(|e| {
+            let at = match &source {
+                Source::Url(u) => u.clone(),
+                Source::File(p) => p.display().to_string(),
+            };
+            anyhow::anyhow!("cannot read the single sign-on keys (the JWKS at {at}, --jwt-jwks): {e:#}")
+        })?;
         let sso = Arc::new(Self {
             issuer,
             audience,

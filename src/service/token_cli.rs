@@ -53,7 +53,7 @@ pub async fn run(url: &str, cmd: TokenCommand) -> anyhow::Result<()> {
             println!("{secret}");
         }
         TokenCommand::List => {
-            println!("{:>4}  {:<9} {:<24} {:<8} {:<20} label", "id", "role", "department", "status", "created");
+            println!("{:>4}  {:<9} {} {:<8} {:<20} label", "id", "role", pad("department", 24), "status", "created");
             for t in tokens::list(db).await.map_err(api)? {
                 let dept = match t.department_id {
                     Some(id) => department::Entity::find_by_id(id).one(db).await?.map(|d| d.name).unwrap_or_default(),
@@ -61,10 +61,10 @@ pub async fn run(url: &str, cmd: TokenCommand) -> anyhow::Result<()> {
                 };
                 let status = if t.revoked_at.is_some() { "revoked" } else { "active" };
                 println!(
-                    "{:>4}  {:<9} {:<24} {:<8} {:<20} {}",
+                    "{:>4}  {:<9} {} {:<8} {:<20} {}",
                     t.id,
                     format!("{:?}", t.role).to_uppercase(),
-                    dept,
+                    pad(&dept, 24),
                     status,
                     t.created_at.format("%Y-%m-%d %H:%M:%S"),
                     t.label
@@ -83,4 +83,21 @@ pub async fn run(url: &str, cmd: TokenCommand) -> anyhow::Result<()> {
 
 fn api(e: crate::error::ApiError) -> anyhow::Error {
     anyhow::anyhow!("{}: {:?}", e.message().to_owned(), e)
+}
+
+/// `text` padded with spaces to `width` columns of a terminal, where a Chinese character takes
+/// two (`{:<24}` counts characters, and the columns after a department's name would slip).
+fn pad(text: &str, width: usize) -> String {
+    let shown = unicode_width::UnicodeWidthStr::width(text);
+    format!("{text}{}", " ".repeat(width.saturating_sub(shown)))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn chinese_names_are_padded_by_their_display_width() {
+        assert_eq!(super::pad("市税务局", 10), "市税务局  ");
+        assert_eq!(super::pad("abc", 5), "abc  ");
+        assert_eq!(super::pad("市政务服务办公室", 4), "市政务服务办公室");
+    }
 }

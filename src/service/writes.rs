@@ -16,6 +16,7 @@ use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseTransaction, DbErr};
 use serde::{Deserialize, Serialize};
 
 use super::access::Viewer;
+pub use super::actions::Action;
 use super::sql::Sql;
 use crate::graphql::ids::{self, NodeType};
 
@@ -91,78 +92,6 @@ pub enum Write {
     WebhookAdded { webhook_id: i64 },
     /// A webhook removed (its undelivered events cancelled).
     WebhookRemoved { webhook_id: i64 },
-}
-
-/// What an event says happened.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum Action {
-    DocumentImported,
-    ReportSubmitted,
-    ReportAccepted,
-    ReportReturned,
-    ExtensionRequested,
-    ExtensionDecided,
-    NoticeIssued,
-    TokenCreated,
-    TokenRevoked,
-    WebhookAdded,
-    WebhookRemoved,
-}
-
-impl Action {
-    pub const ALL: [Action; 11] = [
-        Self::DocumentImported,
-        Self::ReportSubmitted,
-        Self::ReportAccepted,
-        Self::ReportReturned,
-        Self::ExtensionRequested,
-        Self::ExtensionDecided,
-        Self::NoticeIssued,
-        Self::TokenCreated,
-        Self::TokenRevoked,
-        Self::WebhookAdded,
-        Self::WebhookRemoved,
-    ];
-
-    /// The stored (and webhook) name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::DocumentImported => "document.imported",
-            Self::ReportSubmitted => "report.submitted",
-            Self::ReportAccepted => "report.accepted",
-            Self::ReportReturned => "report.returned",
-            Self::ExtensionRequested => "extension.requested",
-            Self::ExtensionDecided => "extension.decided",
-            Self::NoticeIssued => "notice.issued",
-            Self::TokenCreated => "token.created",
-            Self::TokenRevoked => "token.revoked",
-            Self::WebhookAdded => "webhook.added",
-            Self::WebhookRemoved => "webhook.removed",
-        }
-    }
-
-    pub fn parse(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|a| a.as_str() == name)
-    }
-
-    /// Whether webhooks may subscribe to it: what happens to the list and its reports, not to
-    /// the server's own credentials and receivers.
-    pub fn is_deliverable(self) -> bool {
-        self == Self::DocumentImported || self.is_supervision()
-    }
-
-    /// Whether supervision streams (`supervisionEvents`) carry it.
-    pub fn is_supervision(self) -> bool {
-        matches!(
-            self,
-            Self::ReportSubmitted
-                | Self::ReportAccepted
-                | Self::ReportReturned
-                | Self::ExtensionRequested
-                | Self::ExtensionDecided
-                | Self::NoticeIssued
-        )
-    }
 }
 
 impl Write {

@@ -8,7 +8,7 @@ use entity::TokenRole;
 use serde_json::json;
 
 use crate::http_conformance::serve_with;
-use crate::support::{Backend, TestApp, backends};
+use crate::support::{Backend, TestApp};
 
 /// The request headers Apollo Client, urql, OpenTelemetry-instrumented fetch and a page's own
 /// request id send.
@@ -75,51 +75,54 @@ async fn get(addr: SocketAddr, path: &str, token: Option<&str>, etag: Option<&st
     req.send().await.expect("GET")
 }
 
-#[tokio::test]
-async fn get_answers_carry_an_etag_of_their_versions_and_a_matching_if_none_match_is_304() {
-    for backend in backends() {
-        let app = TestApp::spawn(backend).await;
-        let (reporter, secret) = app.token(TokenRole::Reporter, Some("市税务局")).await;
-        let addr = app.serve().await;
-        let q = "/graphql?query=%7B%20documents%20%7B%20year%20%7D%20%7D";
+crate::each_backend!(
+    #[tokio::test]
+    get_answers_carry_an_etag_of_their_versions_and_a_matching_if_none_match_is_304,
+    super::get_answers_carry_an_etag_of_their_versions_and_a_matching_if_none_match_is_304_on
+);
 
-        let first = get(addr, q, None, None).await;
-        assert_eq!(first.status(), 200);
-        let etag = header(&first, "etag");
-        assert!(etag.starts_with("w/\""), "[{}] a weak validator: {etag}", app.backend_name);
-        assert_eq!(header(&first, "cache-control"), "public, max-age=60");
-        assert_eq!(header(&first, "vary"), "authorization, accept");
-        let etag = first.headers()["etag"].to_str().expect("etag").to_owned();
-        let again = get(addr, q, None, Some(&etag)).await;
-        assert_eq!(again.status(), 304, "[{}]", app.backend_name);
-        assert_eq!(again.bytes().await.expect("body").len(), 0);
+async fn get_answers_carry_an_etag_of_their_versions_and_a_matching_if_none_match_is_304_on(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (reporter, secret) = app.token(TokenRole::Reporter, Some("市税务局")).await;
+    let addr = app.serve().await;
+    let q = "/graphql?query=%7B%20documents%20%7B%20year%20%7D%20%7D";
 
-        // A token holder's answer is private and validated on each use.
-        let mine = get(addr, q, Some(&secret), None).await;
-        assert_eq!(header(&mine, "cache-control"), "private, no-cache");
-        let my_etag = mine.headers()["etag"].to_str().expect("etag").to_owned();
-        assert_ne!(my_etag, etag, "[{}] another caller, another validator", app.backend_name);
+    let first = get(addr, q, None, None).await;
+    assert_eq!(first.status(), 200);
+    let etag = header(&first, "etag");
+    assert!(etag.starts_with("w/\""), "[{}] a weak validator: {etag}", app.backend_name);
+    assert_eq!(header(&first, "cache-control"), "public, max-age=60");
+    assert_eq!(header(&first, "vary"), "authorization, accept");
+    let etag = first.headers()["etag"].to_str().expect("etag").to_owned();
+    let again = get(addr, q, None, Some(&etag)).await;
+    assert_eq!(again.status(), 304, "[{}]", app.backend_name);
+    assert_eq!(again.bytes().await.expect("body").len(), 0);
 
-        // A write moves the versions: the old validator no longer matches.
-        let input = json!({ "taskId": app.task_id(29).await, "periodId": app.period_id(1).await,
-            "status": "ON_TRACK", "progressPercent": 10, "summary": "进行中" });
-        assert!(app.submit(&reporter, input, "revision").await.get("errors").is_none());
-        let after = get(addr, q, Some(&secret), Some(&my_etag)).await;
-        assert_eq!(after.status(), 200, "[{}] a changed answer is sent again", app.backend_name);
-        assert_ne!(header(&after, "etag"), my_etag.to_lowercase());
+    // A token holder's answer is private and validated on each use.
+    let mine = get(addr, q, Some(&secret), None).await;
+    assert_eq!(header(&mine, "cache-control"), "private, no-cache");
+    let my_etag = mine.headers()["etag"].to_str().expect("etag").to_owned();
+    assert_ne!(my_etag, etag, "[{}] another caller, another validator", app.backend_name);
 
-        // An answer with an error is not to be kept; a POST has no caching headers.
-        let bad = get(addr, "/graphql?query=%7B%20node(id%3A%20%22x%22)%20%7B%20id%20%7D%20%7D", None, None).await;
-        assert_eq!(header(&bad, "cache-control"), "no-store");
-        assert_eq!(header(&bad, "etag"), "");
-        let post = reqwest::Client::new()
-            .post(format!("http://{addr}/graphql"))
-            .json(&json!({ "query": "{ documents { year } }" }))
-            .send()
-            .await
-            .expect("POST");
-        assert_eq!((header(&post, "etag"), header(&post, "cache-control")), (String::new(), String::new()));
-    }
+    // A write moves the versions: the old validator no longer matches.
+    let input = json!({ "taskId": app.task_id(29).await, "periodId": app.period_id(1).await,
+        "status": "ON_TRACK", "progressPercent": 10, "summary": "进行中" });
+    assert!(app.submit(&reporter, input, "revision").await.get("errors").is_none());
+    let after = get(addr, q, Some(&secret), Some(&my_etag)).await;
+    assert_eq!(after.status(), 200, "[{}] a changed answer is sent again", app.backend_name);
+    assert_ne!(header(&after, "etag"), my_etag.to_lowercase());
+
+    // An answer with an error is not to be kept; a POST has no caching headers.
+    let bad = get(addr, "/graphql?query=%7B%20node(id%3A%20%22x%22)%20%7B%20id%20%7D%20%7D", None, None).await;
+    assert_eq!(header(&bad, "cache-control"), "no-store");
+    assert_eq!(header(&bad, "etag"), "");
+    let post = reqwest::Client::new()
+        .post(format!("http://{addr}/graphql"))
+        .json(&json!({ "query": "{ documents { year } }" }))
+        .send()
+        .await
+        .expect("POST");
+    assert_eq!((header(&post, "etag"), header(&post, "cache-control")), (String::new(), String::new()));
 }
 
 #[tokio::test]

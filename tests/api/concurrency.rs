@@ -9,7 +9,7 @@ use qingdan::service::access::Viewer;
 use serde_json::{Value, json};
 use tokio::sync::Barrier;
 
-use crate::support::{TestApp, backends, code};
+use crate::support::{Backend, TestApp, code};
 
 /// Runs `n` submissions of one report at once (released together by a barrier); submission `i`
 /// has the summary `"{tag} {i}"`. Returns each one's response, in submission order.
@@ -28,7 +28,7 @@ async fn race(app: &TestApp, viewer: &Viewer, task: i64, n: usize, tag: &str, ex
                 "mutation($input: SubmitReportInput!) { submitReport(input: $input) { report { revision summary } } }";
             let req = async_graphql::Request::new(q)
                 .variables(async_graphql::Variables::from_json(json!({ "input": input })));
-            let req = qingdan::graphql::prepare(req, &state, viewer);
+            let req = qingdan::graphql::prepare(&schema, req, &state, viewer);
             barrier.wait().await;
             serde_json::to_value(schema.execute(req).await).expect("response as JSON")
         }));
@@ -70,104 +70,108 @@ async fn history(app: &TestApp, viewer: &Viewer, task: i64) -> (i64, Vec<(i64, S
     (report["revision"].as_i64().expect("revision"), list)
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn with_expected_revision_exactly_one_of_16_racers_wins_each_round() {
-    for backend in backends() {
-        let app = TestApp::spawn(backend).await;
-        let (admin, _) = app.token(TokenRole::Admin, None).await;
-        for (round, expected) in [(1, 0), (2, 1)] {
-            let responses = race(&app, &admin, 29, 16, "round", Some(expected)).await;
-            let won = winners(&app, &responses);
-            assert_eq!(won.keys().copied().collect::<Vec<_>>(), [round], "[{}] one winner", app.backend_name);
-            let conflicts = responses.iter().filter(|r| code(r) == "CONFLICT").count();
-            assert_eq!(conflicts, 15, "[{}] round {round}", app.backend_name);
-        }
-        let (latest, revisions) = history(&app, &admin, 29).await;
-        assert_eq!(latest, 2, "[{}]", app.backend_name);
-        assert_eq!(revisions.iter().map(|r| r.0).collect::<Vec<_>>(), [1, 2], "[{}]", app.backend_name);
-        assert_eq!((app.rows("report").await, app.rows("report_revision").await), (1, 2), "[{}]", app.backend_name);
+crate::each_backend!(
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    with_expected_revision_exactly_one_of_16_racers_wins_each_round,
+    super::with_expected_revision_exactly_one_of_16_racers_wins_each_round_on
+);
+
+async fn with_expected_revision_exactly_one_of_16_racers_wins_each_round_on(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (admin, _) = app.token(TokenRole::Admin, None).await;
+    for (round, expected) in [(1, 0), (2, 1)] {
+        let responses = race(&app, &admin, 29, 16, "round", Some(expected)).await;
+        let won = winners(&app, &responses);
+        assert_eq!(won.keys().copied().collect::<Vec<_>>(), [round], "[{}] one winner", app.backend_name);
+        let conflicts = responses.iter().filter(|r| code(r) == "CONFLICT").count();
+        assert_eq!(conflicts, 15, "[{}] round {round}", app.backend_name);
     }
+    let (latest, revisions) = history(&app, &admin, 29).await;
+    assert_eq!(latest, 2, "[{}]", app.backend_name);
+    assert_eq!(revisions.iter().map(|r| r.0).collect::<Vec<_>>(), [1, 2], "[{}]", app.backend_name);
+    assert_eq!((app.rows("report").await, app.rows("report_revision").await), (1, 2), "[{}]", app.backend_name);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn without_expected_revision_20_racers_all_land_as_contiguous_revisions() {
-    for backend in backends() {
-        let app = TestApp::spawn(backend).await;
-        let (admin, _) = app.token(TokenRole::Admin, None).await;
-        // Task 29 starts at revision 2 (an update race); task 67 has no report yet (an insert race).
-        for expected in [0, 1] {
-            let won = winners(&app, &race(&app, &admin, 29, 1, "seed", Some(expected)).await);
-            assert_eq!(won.len(), 1, "[{}]", app.backend_name);
-        }
-        for (task, before) in [(29, 2), (67, 0)] {
-            let responses = race(&app, &admin, task, 20, "free", None).await;
-            let won = winners(&app, &responses);
-            let want: Vec<i64> = (before + 1..=before + 20).collect();
-            assert_eq!(
-                won.keys().copied().collect::<Vec<_>>(),
-                want,
-                "[{}] task {task}: every racer lands",
-                app.backend_name
-            );
-            let (latest, revisions) = history(&app, &admin, task).await;
-            assert_eq!(latest, before + won.len() as i64, "[{}] task {task}", app.backend_name);
-            let numbers: Vec<i64> = revisions.iter().map(|r| r.0).collect();
-            assert_eq!(numbers, (1..=latest).collect::<Vec<_>>(), "[{}] task {task}: no gap", app.backend_name);
-            for (rev, summary) in revisions.iter().skip(before as usize) {
-                assert_eq!(
-                    Some(summary),
-                    won.get(rev),
-                    "[{}] revision {rev} stores its own submission",
-                    app.backend_name
-                );
-            }
-        }
-        assert_eq!((app.rows("report").await, app.rows("report_revision").await), (2, 42), "[{}]", app.backend_name);
+crate::each_backend!(
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    without_expected_revision_20_racers_all_land_as_contiguous_revisions,
+    super::without_expected_revision_20_racers_all_land_as_contiguous_revisions_on
+);
+
+async fn without_expected_revision_20_racers_all_land_as_contiguous_revisions_on(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (admin, _) = app.token(TokenRole::Admin, None).await;
+    // Task 29 starts at revision 2 (an update race); task 67 has no report yet (an insert race).
+    for expected in [0, 1] {
+        let won = winners(&app, &race(&app, &admin, 29, 1, "seed", Some(expected)).await);
+        assert_eq!(won.len(), 1, "[{}]", app.backend_name);
     }
+    for (task, before) in [(29, 2), (67, 0)] {
+        let responses = race(&app, &admin, task, 20, "free", None).await;
+        let won = winners(&app, &responses);
+        let want: Vec<i64> = (before + 1..=before + 20).collect();
+        assert_eq!(
+            won.keys().copied().collect::<Vec<_>>(),
+            want,
+            "[{}] task {task}: every racer lands",
+            app.backend_name
+        );
+        let (latest, revisions) = history(&app, &admin, task).await;
+        assert_eq!(latest, before + won.len() as i64, "[{}] task {task}", app.backend_name);
+        let numbers: Vec<i64> = revisions.iter().map(|r| r.0).collect();
+        assert_eq!(numbers, (1..=latest).collect::<Vec<_>>(), "[{}] task {task}: no gap", app.backend_name);
+        for (rev, summary) in revisions.iter().skip(before as usize) {
+            assert_eq!(Some(summary), won.get(rev), "[{}] revision {rev} stores its own submission", app.backend_name);
+        }
+    }
+    assert_eq!((app.rows("report").await, app.rows("report_revision").await), (2, 42), "[{}]", app.backend_name);
 }
+
+crate::each_backend!(
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    a_shared_versions_read_sees_every_write_acknowledged_before_it_was_asked,
+    super::shared_versions_on
+);
 
 /// The versions read shared among waiting requests never answers a request with a read that
 /// began before it arrived: while readers keep a shared read in flight, every write acknowledged
 /// before a request asks is in what that request is given.
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn a_shared_versions_read_sees_every_write_acknowledged_before_it_was_asked() {
+async fn shared_versions_on(backend: Backend) {
     use qingdan::service::versions::{SharedVersions, versions};
     use std::sync::atomic::{AtomicBool, Ordering};
-    for backend in backends() {
-        let app = TestApp::spawn(backend).await;
-        let shared = SharedVersions::new(app.state.db.clone());
-        let stop = Arc::new(AtomicBool::new(false));
-        let readers: Vec<_> = (0..6)
-            .map(|_| {
-                let (shared, stop) = (shared.clone(), stop.clone());
-                tokio::spawn(async move {
-                    let mut reads = 0u32;
-                    while !stop.load(Ordering::Relaxed) {
-                        shared.read().await.expect("a shared read");
-                        reads += 1;
-                    }
-                    reads
-                })
+    let app = TestApp::spawn(backend).await;
+    let shared = SharedVersions::new(app.state.db.clone());
+    let stop = Arc::new(AtomicBool::new(false));
+    let readers: Vec<_> = (0..6)
+        .map(|_| {
+            let (shared, stop) = (shared.clone(), stop.clone());
+            tokio::spawn(async move {
+                let mut reads = 0u32;
+                while !stop.load(Ordering::Relaxed) {
+                    shared.read().await.expect("a shared read");
+                    reads += 1;
+                }
+                reads
             })
-            .collect();
-        for round in 0..40 {
-            // A committed write (tokens are written through `writes::commit`, which moves the version).
-            // Asked at once after it, while the readers' reads, some begun before the commit, are
-            // in flight; no other write follows, so the database holds `committed` from then on.
-            app.token(TokenRole::Admin, None).await;
-            let seen = shared.read().await.expect("a shared read").submissions;
-            let committed = versions(&app.state.db).await.expect("versions").submissions;
-            assert_eq!(
-                seen, committed,
-                "[{}] round {round}: given {seen}, but {committed} was committed before asking",
-                app.backend_name
-            );
-        }
-        stop.store(true, Ordering::Relaxed);
-        let mut reads = 0;
-        for r in readers {
-            reads += r.await.expect("a reader");
-        }
-        assert!(reads > 40, "[{}] the readers kept reads in flight ({reads} reads)", app.backend_name);
+        })
+        .collect();
+    for round in 0..40 {
+        // A committed write (tokens are written through `writes::commit`, which moves the version).
+        // Asked at once after it, while the readers' reads, some begun before the commit, are
+        // in flight; no other write follows, so the database holds `committed` from then on.
+        app.token(TokenRole::Admin, None).await;
+        let seen = shared.read().await.expect("a shared read").submissions;
+        let committed = versions(&app.state.db).await.expect("versions").submissions;
+        assert_eq!(
+            seen, committed,
+            "[{}] round {round}: given {seen}, but {committed} was committed before asking",
+            app.backend_name
+        );
     }
+    stop.store(true, Ordering::Relaxed);
+    let mut reads = 0;
+    for r in readers {
+        reads += r.await.expect("a reader");
+    }
+    assert!(reads > 40, "[{}] the readers kept reads in flight ({reads} reads)", app.backend_name);
 }

@@ -122,6 +122,20 @@ on_each_backend! {
     async fn an_unknown_department_name_is_not_found_naming_it(app) {
         let message = error(&app, r#"{ department(name: "市火星开发局") { name } }"#, json!({}), "NOT_FOUND").await;
         assert_names(&message, &["市火星开发局"], app.backend_name);
+        // Wherever a name is taken: a filter does not answer an empty page for a name it does
+        // not know, which would read as "no tasks".
+        for q in [
+            r#"{ tasks(filter: {departmentName: "市火星开发局"}) { totalCount } }"#,
+            r#"{ tasks(filter: {or: [{coLed: true}, {departmentName: "市火星开发局", role: LEAD}]}) { totalCount } }"#,
+            r#"{ taskStats(filter: {departmentName: "市火星开发局"}, groupBy: [ROLE]) { taskCount } }"#,
+        ] {
+            let message = error(&app, q, json!({}), "NOT_FOUND").await;
+            assert_names(&message, &["市火星开发局"], app.backend_name);
+        }
+        let (viewer, _) = app.token(entity::TokenRole::Viewer, None).await;
+        let q = r#"query($p: ID!) { obligations(periodId: $p, departmentName: "市火星开发局") { totalCount } }"#;
+        let resp = app.query_as(&viewer, q, json!({ "p": app.period_id(1).await })).await;
+        assert_eq!(crate::support::code(&resp), "NOT_FOUND", "[{}] {resp:#}", app.backend_name);
     }
 }
 

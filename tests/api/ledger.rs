@@ -10,7 +10,7 @@ use entity::TokenRole;
 use qingdan::clock::Clock;
 use serde_json::{Value, json};
 
-use crate::support::{TestApp, backends};
+use crate::support::{Backend, TestApp};
 
 const SOURCE: [&str; 5] = ["序号", "重点任务", "主要内容", "牵头部门", "责任单位"];
 
@@ -123,55 +123,50 @@ async fn api_rows(app: &TestApp) -> Vec<Vec<String>> {
         .collect()
 }
 
-#[tokio::test]
-async fn the_public_ledger_is_the_apis_129_tasks_in_the_source_columns() {
-    for backend in backends() {
-        let app = TestApp::spawn(backend).await;
-        let addr = app.serve().await;
-        let want = api_rows(&app).await;
-        assert_eq!(want.len(), 129);
+crate::each_backend!(
+    #[tokio::test]
+    the_public_ledger_is_the_apis_129_tasks_in_the_source_columns,
+    super::the_public_ledger_is_the_apis_129_tasks_in_the_source_columns_on
+);
 
-        let x = get(addr, "/exports/ledger.xlsx", None).await;
-        assert_eq!(x.status, 200, "[{}]", app.backend_name);
-        assert_eq!(x.content_type, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
-        assert!(
-            x.disposition.starts_with("attachment; filename=\"ledger.xlsx\"; filename*=UTF-8''"),
-            "{}",
-            x.disposition
-        );
-        let encoded: String = "天津市2023年优化营商环境责任清单-台账.xlsx"
-            .bytes()
-            .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
-            .collect();
-        assert!(x.disposition.ends_with(&encoded), "{}", x.disposition);
-        let book = sheets(&x.body);
-        assert_eq!(book.len(), 1, "a sheet per document");
-        let (name, rows) = &book[0];
-        assert_eq!(name, "天津2023");
-        assert_eq!(rows[0], SOURCE, "no period columns without a token");
-        assert_eq!(&rows[1..], want.as_slice(), "[{}] the rows are the API's", app.backend_name);
-        let xml = first_sheet_xml(&x.body);
-        assert!(xml.contains(r#"ySplit="1""#) && xml.contains(r#"state="frozen""#), "a frozen header");
-        assert!(xml.contains(r#"<autoFilter ref="A1:E130""#), "an autofilter over the table");
+async fn the_public_ledger_is_the_apis_129_tasks_in_the_source_columns_on(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let addr = app.serve().await;
+    let want = api_rows(&app).await;
+    assert_eq!(want.len(), 129);
 
-        let c = get(addr, "/exports/ledger.csv", None).await;
-        assert_eq!(c.status, 200);
-        assert_eq!(c.content_type, "text/csv; charset=utf-8");
-        assert!(c.body.starts_with("\u{feff}序号,重点任务".as_bytes()), "BOM, then the header");
-        let title = "天津市2023年优化营商环境责任清单";
-        let text = String::from_utf8(c.body.clone()).expect("UTF-8");
-        assert_eq!(
-            text.matches("\r\n").count(),
-            text.matches('\n').count() - embedded_newlines(&text),
-            "CRLF line ends"
-        );
-        let rows = csv_rows(&c.body);
-        assert_eq!(rows[0][..5], SOURCE);
-        assert_eq!(rows[0][5..], ["清单"], "the document's title last, for one document or several");
-        let source: Vec<Vec<String>> = rows[1..].iter().map(|r| r[..5].to_vec()).collect();
-        assert_eq!(source, want, "[{}] the CSV's rows are the API's", app.backend_name);
-        assert!(rows[1..].iter().all(|r| r[5] == title), "[{}]", app.backend_name);
-    }
+    let x = get(addr, "/exports/ledger.xlsx", None).await;
+    assert_eq!(x.status, 200, "[{}]", app.backend_name);
+    assert_eq!(x.content_type, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    assert!(x.disposition.starts_with("attachment; filename=\"ledger.xlsx\"; filename*=UTF-8''"), "{}", x.disposition);
+    let encoded: String = "天津市2023年优化营商环境责任清单-台账.xlsx"
+        .bytes()
+        .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect();
+    assert!(x.disposition.ends_with(&encoded), "{}", x.disposition);
+    let book = sheets(&x.body);
+    assert_eq!(book.len(), 1, "a sheet per document");
+    let (name, rows) = &book[0];
+    assert_eq!(name, "天津2023");
+    assert_eq!(rows[0], SOURCE, "no period columns without a token");
+    assert_eq!(&rows[1..], want.as_slice(), "[{}] the rows are the API's", app.backend_name);
+    let xml = first_sheet_xml(&x.body);
+    assert!(xml.contains(r#"ySplit="1""#) && xml.contains(r#"state="frozen""#), "a frozen header");
+    assert!(xml.contains(r#"<autoFilter ref="A1:E130""#), "an autofilter over the table");
+
+    let c = get(addr, "/exports/ledger.csv", None).await;
+    assert_eq!(c.status, 200);
+    assert_eq!(c.content_type, "text/csv; charset=utf-8");
+    assert!(c.body.starts_with("\u{feff}序号,重点任务".as_bytes()), "BOM, then the header");
+    let title = "天津市2023年优化营商环境责任清单";
+    let text = String::from_utf8(c.body.clone()).expect("UTF-8");
+    assert_eq!(text.matches("\r\n").count(), text.matches('\n').count() - embedded_newlines(&text), "CRLF line ends");
+    let rows = csv_rows(&c.body);
+    assert_eq!(rows[0][..5], SOURCE);
+    assert_eq!(rows[0][5..], ["清单"], "the document's title last, for one document or several");
+    let source: Vec<Vec<String>> = rows[1..].iter().map(|r| r[..5].to_vec()).collect();
+    assert_eq!(source, want, "[{}] the CSV's rows are the API's", app.backend_name);
+    assert!(rows[1..].iter().all(|r| r[5] == title), "[{}]", app.backend_name);
 }
 
 /// Line feeds inside quoted cells (a cell of several lines).
@@ -188,85 +183,83 @@ fn embedded_newlines(text: &str) -> usize {
     n
 }
 
-#[tokio::test]
-async fn a_token_holder_gets_each_periods_state_light_progress_and_submission() {
-    for backend in backends() {
-        let at = chrono::Utc.with_ymd_and_hms(2023, 4, 5, 2, 0, 0).single().expect("a time");
-        let app = TestApp::spawn(backend).await.with_clock(Clock::fixed(at));
-        let (tax, _) = app.token(TokenRole::Reporter, Some("市税务局")).await;
-        let (_, viewer) = app.token(TokenRole::Viewer, None).await;
-        let input = json!({ "taskId": app.task_id(29).await, "periodId": app.period_id(1).await,
-            "status": "ON_TRACK", "progressPercent": 40, "summary": "已完成系统改造" });
-        let resp = app.submit(&tax, input, "revision").await;
-        assert!(resp.get("errors").is_none(), "{resp:#}");
-        // The ledger is made an hour later.
-        app.state.write_clock().set(at + chrono::Duration::hours(1));
-        let addr = app.serve().await;
+crate::each_backend!(
+    #[tokio::test]
+    a_token_holder_gets_each_periods_state_light_progress_and_submission,
+    super::a_token_holder_gets_each_periods_state_light_progress_and_submission_on
+);
 
-        let x = get(addr, "/exports/ledger.xlsx", Some(&viewer)).await;
-        assert_eq!(x.status, 200, "[{}]", app.backend_name);
-        let book = sheets(&x.body);
-        let rows = &book[0].1;
-        let header = &rows[0];
-        assert_eq!(header.len(), 5 + 4 * 5, "{header:?}");
-        assert_eq!(&header[..5], SOURCE);
-        assert_eq!(
-            header[5..10],
-            ["一季度 状态", "一季度 预警", "一季度 进度", "一季度 报送情况", "一季度 报送时间（UTC+8）"]
-        );
-        assert!(header[10].starts_with("二季度"), "{header:?}");
-        let row = rows.iter().find(|r| r[0] == "29").expect("task 29");
-        assert_eq!(
-            row[5..10],
-            ["已报送", "绿灯", "0.4", "已完成系统改造", "2023-04-05 10:00"],
-            "[{}]",
-            app.backend_name
-        );
-        // Another task's obligation for the first quarter: due on 2023-04-10, unreported, within
-        // three days it is BLUE; on 04-05 it is GREEN and pending.
-        let other = rows.iter().find(|r| r[0] == "30").expect("task 30");
-        assert_eq!(other[5..7], ["未报送", "绿灯"], "{other:?}");
-        assert_eq!(other[7], "");
+async fn a_token_holder_gets_each_periods_state_light_progress_and_submission_on(backend: Backend) {
+    let at = chrono::Utc.with_ymd_and_hms(2023, 4, 5, 2, 0, 0).single().expect("a time");
+    let app = TestApp::spawn(backend).await.with_clock(Clock::fixed(at));
+    let (tax, _) = app.token(TokenRole::Reporter, Some("市税务局")).await;
+    let (_, viewer) = app.token(TokenRole::Viewer, None).await;
+    let input = json!({ "taskId": app.task_id(29).await, "periodId": app.period_id(1).await,
+        "status": "ON_TRACK", "progressPercent": 40, "summary": "已完成系统改造" });
+    let resp = app.submit(&tax, input, "revision").await;
+    assert!(resp.get("errors").is_none(), "{resp:#}");
+    // The ledger is made an hour later.
+    app.state.write_clock().set(at + chrono::Duration::hours(1));
+    let addr = app.serve().await;
 
-        // The same as CSV; judged at another day with asOf.
-        let c = get(addr, "/exports/ledger.csv?asOf=2023-04-11", Some(&viewer)).await;
-        let rows = csv_rows(&c.body);
-        assert_eq!(rows[0][..25], *header);
-        let other = rows.iter().find(|r| r[0] == "30").expect("task 30");
-        assert_eq!(other[5..7], ["逾期未报", "红灯"], "{other:?}");
-        let row = rows.iter().find(|r| r[0] == "29").expect("task 29");
-        assert_eq!(row[5..10], ["已报送", "绿灯", "40", "已完成系统改造", "2023-04-05T10:00:00+08:00"]);
+    let x = get(addr, "/exports/ledger.xlsx", Some(&viewer)).await;
+    assert_eq!(x.status, 200, "[{}]", app.backend_name);
+    let book = sheets(&x.body);
+    let rows = &book[0].1;
+    let header = &rows[0];
+    assert_eq!(header.len(), 5 + 4 * 5, "{header:?}");
+    assert_eq!(&header[..5], SOURCE);
+    assert_eq!(
+        header[5..10],
+        ["一季度 状态", "一季度 预警", "一季度 进度", "一季度 报送情况", "一季度 报送时间（UTC+8）"]
+    );
+    assert!(header[10].starts_with("二季度"), "{header:?}");
+    let row = rows.iter().find(|r| r[0] == "29").expect("task 29");
+    assert_eq!(row[5..10], ["已报送", "绿灯", "0.4", "已完成系统改造", "2023-04-05 10:00"], "[{}]", app.backend_name);
+    // Another task's obligation for the first quarter: due on 2023-04-10, unreported, within
+    // three days it is BLUE; on 04-05 it is GREEN and pending.
+    let other = rows.iter().find(|r| r[0] == "30").expect("task 30");
+    assert_eq!(other[5..7], ["未报送", "绿灯"], "{other:?}");
+    assert_eq!(other[7], "");
 
-        // One period, one department: that department's tasks and obligations only.
-        let path = format!(
-            "/exports/ledger.csv?periodId={}&departmentId={}",
-            app.period_id(1).await,
+    // The same as CSV; judged at another day with asOf.
+    let c = get(addr, "/exports/ledger.csv?asOf=2023-04-11", Some(&viewer)).await;
+    let rows = csv_rows(&c.body);
+    assert_eq!(rows[0][..25], *header);
+    let other = rows.iter().find(|r| r[0] == "30").expect("task 30");
+    assert_eq!(other[5..7], ["逾期未报", "红灯"], "{other:?}");
+    let row = rows.iter().find(|r| r[0] == "29").expect("task 29");
+    assert_eq!(row[5..10], ["已报送", "绿灯", "40", "已完成系统改造", "2023-04-05T10:00:00+08:00"]);
+
+    // One period, one department: that department's tasks and obligations only.
+    let path = format!(
+        "/exports/ledger.csv?periodId={}&departmentId={}",
+        app.period_id(1).await,
+        app.department_id("市税务局").await
+    );
+    let c = get(addr, &path, Some(&viewer)).await;
+    assert_eq!(c.status, 200);
+    assert!(
+        c.disposition.contains("%E5%B8%82%E7%A8%8E%E5%8A%A1%E5%B1%80"),
+        "the department in the name: {}",
+        c.disposition
+    );
+    let rows = csv_rows(&c.body);
+    assert_eq!(rows[0].len(), 11);
+    let tax_tasks = app
+        .data(&format!(
+            "{{ department(id: \"{}\") {{ tasks(first: 500) {{ nodes {{ number }} }} }} }}",
             app.department_id("市税务局").await
-        );
-        let c = get(addr, &path, Some(&viewer)).await;
-        assert_eq!(c.status, 200);
-        assert!(
-            c.disposition.contains("%E5%B8%82%E7%A8%8E%E5%8A%A1%E5%B1%80"),
-            "the department in the name: {}",
-            c.disposition
-        );
-        let rows = csv_rows(&c.body);
-        assert_eq!(rows[0].len(), 11);
-        let tax_tasks = app
-            .data(&format!(
-                "{{ department(id: \"{}\") {{ tasks(first: 500) {{ nodes {{ number }} }} }} }}",
-                app.department_id("市税务局").await
-            ))
-            .await;
-        let want: Vec<String> = tax_tasks["department"]["tasks"]["nodes"]
-            .as_array()
-            .expect("tasks")
-            .iter()
-            .map(|t| t["number"].to_string())
-            .collect();
-        let got: Vec<String> = rows[1..].iter().map(|r| r[0].clone()).collect();
-        assert_eq!(got, want, "[{}]", app.backend_name);
-    }
+        ))
+        .await;
+    let want: Vec<String> = tax_tasks["department"]["tasks"]["nodes"]
+        .as_array()
+        .expect("tasks")
+        .iter()
+        .map(|t| t["number"].to_string())
+        .collect();
+    let got: Vec<String> = rows[1..].iter().map(|r| r[0].clone()).collect();
+    assert_eq!(got, want, "[{}]", app.backend_name);
 }
 
 #[tokio::test]

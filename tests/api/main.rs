@@ -14,6 +14,7 @@ mod deadlines;
 mod errors;
 mod faults;
 mod field_errors;
+mod first_run;
 pub mod http_conformance;
 mod http_surface;
 mod importing;

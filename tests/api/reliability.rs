@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use tokio_tungstenite::tungstenite::Message;
 
 use crate::subscriptions::{SUBSCRIPTION, init, open, send, subscribe};
-use crate::support::{Backend, TestApp, backends, code};
+use crate::support::{Backend, TestApp, code};
 
 async fn post(addr: SocketAddr, headers: &[(&str, &str)]) -> u16 {
     let mut req = reqwest::Client::new()
@@ -70,51 +70,57 @@ async fn input(app: &TestApp, summary: &str, key: &str) -> Value {
         "status": "ON_TRACK", "progressPercent": 30, "summary": summary, "idempotencyKey": key } })
 }
 
-#[tokio::test]
-async fn a_retried_submission_with_its_key_writes_nothing_and_gets_the_first_result() {
-    for backend in backends() {
-        let app = TestApp::spawn(backend).await.without_response_cache();
-        let (tax, _) = app.token(TokenRole::Reporter, Some("市税务局")).await;
-        let (other_tax, _) = app.token(TokenRole::Reporter, Some("市税务局")).await;
-        let first = app.query_as(&tax, SUBMIT, input(&app, "第一次", "k-1").await).await;
-        assert!(first.get("errors").is_none(), "{first:#}");
-        let again = app.query_as(&tax, SUBMIT, input(&app, "第一次", "k-1").await).await;
-        assert_eq!(again["data"], first["data"], "[{}] the first result, again", app.backend_name);
-        assert_eq!(app.rows("report_revision").await, 1);
-        assert_eq!(app.rows("audit_event WHERE action = 'report.submitted'").await, 1);
+crate::each_backend!(
+    #[tokio::test]
+    a_retried_submission_with_its_key_writes_nothing_and_gets_the_first_result,
+    super::a_retried_submission_with_its_key_writes_nothing_and_gets_the_first_result_on
+);
 
-        // Another input under the same key is refused; another key is another submission.
-        let other = app.query_as(&tax, SUBMIT, input(&app, "改过的", "k-1").await).await;
-        assert_eq!(code(&other), "CONFLICT", "{other:#}");
-        let second = app.query_as(&tax, SUBMIT, input(&app, "第二次", "k-2").await).await;
-        assert_eq!(second["data"]["submitReport"]["report"]["revision"], 2);
-        // The first key still answers with revision 1, as it was.
-        let replay = app.query_as(&tax, SUBMIT, input(&app, "第一次", "k-1").await).await;
-        assert_eq!(replay["data"], first["data"]);
-        // Keys are the caller's: another token's k-1 is its own.
-        let theirs = app.query_as(&other_tax, SUBMIT, input(&app, "第一次", "k-1").await).await;
-        assert_eq!(theirs["data"]["submitReport"]["report"]["revision"], 3, "{theirs:#}");
-        let bad = app.query_as(&tax, SUBMIT, input(&app, "x", "").await).await;
-        assert_eq!(code(&bad), "BAD_USER_INPUT");
-        assert_eq!(app.rows("report_revision").await, 3, "[{}]", app.backend_name);
-    }
+async fn a_retried_submission_with_its_key_writes_nothing_and_gets_the_first_result_on(backend: Backend) {
+    let app = TestApp::spawn(backend).await.without_response_cache();
+    let (tax, _) = app.token(TokenRole::Reporter, Some("市税务局")).await;
+    let (other_tax, _) = app.token(TokenRole::Reporter, Some("市税务局")).await;
+    let first = app.query_as(&tax, SUBMIT, input(&app, "第一次", "k-1").await).await;
+    assert!(first.get("errors").is_none(), "{first:#}");
+    let again = app.query_as(&tax, SUBMIT, input(&app, "第一次", "k-1").await).await;
+    assert_eq!(again["data"], first["data"], "[{}] the first result, again", app.backend_name);
+    assert_eq!(app.rows("report_revision").await, 1);
+    assert_eq!(app.rows("audit_event WHERE action = 'report.submitted'").await, 1);
+
+    // Another input under the same key is refused; another key is another submission.
+    let other = app.query_as(&tax, SUBMIT, input(&app, "改过的", "k-1").await).await;
+    assert_eq!(code(&other), "CONFLICT", "{other:#}");
+    let second = app.query_as(&tax, SUBMIT, input(&app, "第二次", "k-2").await).await;
+    assert_eq!(second["data"]["submitReport"]["report"]["revision"], 2);
+    // The first key still answers with revision 1, as it was.
+    let replay = app.query_as(&tax, SUBMIT, input(&app, "第一次", "k-1").await).await;
+    assert_eq!(replay["data"], first["data"]);
+    // Keys are the caller's: another token's k-1 is its own.
+    let theirs = app.query_as(&other_tax, SUBMIT, input(&app, "第一次", "k-1").await).await;
+    assert_eq!(theirs["data"]["submitReport"]["report"]["revision"], 3, "{theirs:#}");
+    let bad = app.query_as(&tax, SUBMIT, input(&app, "x", "").await).await;
+    assert_eq!(code(&bad), "BAD_USER_INPUT");
+    assert_eq!(app.rows("report_revision").await, 3, "[{}]", app.backend_name);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn concurrent_duplicates_under_one_key_write_once() {
-    for backend in backends() {
-        let app = TestApp::spawn(backend).await.without_response_cache();
-        let (tax, _) = app.token(TokenRole::Reporter, Some("市税务局")).await;
-        let vars = input(&app, "并发重试", "same-key").await;
-        let answers = futures_util::future::join_all((0..12).map(|_| app.query_as(&tax, SUBMIT, vars.clone()))).await;
-        for a in &answers {
-            assert!(a.get("errors").is_none(), "[{}] {a:#}", app.backend_name);
-            assert_eq!(a["data"], answers[0]["data"]);
-        }
-        assert_eq!(answers[0]["data"]["submitReport"]["report"]["revision"], 1);
-        assert_eq!(app.rows("report_revision").await, 1, "[{}] one write for twelve", app.backend_name);
-        assert_eq!(app.rows("audit_event WHERE action = 'report.submitted'").await, 1);
+crate::each_backend!(
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    concurrent_duplicates_under_one_key_write_once,
+    super::concurrent_duplicates_under_one_key_write_once_on
+);
+
+async fn concurrent_duplicates_under_one_key_write_once_on(backend: Backend) {
+    let app = TestApp::spawn(backend).await.without_response_cache();
+    let (tax, _) = app.token(TokenRole::Reporter, Some("市税务局")).await;
+    let vars = input(&app, "并发重试", "same-key").await;
+    let answers = futures_util::future::join_all((0..12).map(|_| app.query_as(&tax, SUBMIT, vars.clone()))).await;
+    for a in &answers {
+        assert!(a.get("errors").is_none(), "[{}] {a:#}", app.backend_name);
+        assert_eq!(a["data"], answers[0]["data"]);
     }
+    assert_eq!(answers[0]["data"]["submitReport"]["report"]["revision"], 1);
+    assert_eq!(app.rows("report_revision").await, 1, "[{}] one write for twelve", app.backend_name);
+    assert_eq!(app.rows("audit_event WHERE action = 'report.submitted'").await, 1);
 }
 
 /// Reads until the server closes; returns its close code.
@@ -129,32 +135,35 @@ async fn close_code(ws: &mut crate::subscriptions::Ws, within: Duration) -> Opti
     }
 }
 
-#[tokio::test]
-async fn a_revoked_tokens_subscription_is_closed_with_4403() {
-    for backend in backends() {
-        let mut app = TestApp::spawn(backend).await;
-        app.state.limits.token_cache_ms = 500;
-        let addr = app.serve().await;
-        let (viewer, secret) = app.token(TokenRole::Viewer, None).await;
-        let (_, kept) = app.token(TokenRole::Viewer, None).await;
-        let mut ws = open(addr, None).await.expect("connect");
-        assert_eq!(init(&mut ws, Some(&secret)).await, Some(json!({ "type": "connection_ack" })));
-        subscribe(&mut ws, "1", SUBSCRIPTION, json!({ "p": app.period_id(1).await })).await;
-        let mut other = open(addr, None).await.expect("connect");
-        assert_eq!(init(&mut other, Some(&kept)).await, Some(json!({ "type": "connection_ack" })));
+crate::each_backend!(
+    #[tokio::test]
+    a_revoked_tokens_subscription_is_closed_with_4403,
+    super::a_revoked_tokens_subscription_is_closed_with_4403_on
+);
 
-        let qingdan::service::access::Viewer::Token { id, .. } = viewer else { panic!("a token") };
-        let now = app.state.write_clock().now();
-        let revoked =
-            qingdan::service::tokens::revoke(&app.state.db, &qingdan::service::writes::Actor::cli(), id, now).await;
-        assert!(revoked.expect("revoke"));
-        // Checked again at least every second (the token cache here is 0.5 s).
-        assert_eq!(close_code(&mut ws, Duration::from_secs(5)).await, Some(4403), "[{}]", app.backend_name);
-        // A token still valid keeps its connection.
-        send(&mut other, json!({ "type": "ping" })).await;
-        let pong = tokio::time::timeout(Duration::from_secs(3), other.next()).await;
-        assert!(matches!(pong, Ok(Some(Ok(Message::Text(_))))), "[{}] {pong:?}", app.backend_name);
-    }
+async fn a_revoked_tokens_subscription_is_closed_with_4403_on(backend: Backend) {
+    let mut app = TestApp::spawn(backend).await;
+    app.state.limits.token_cache_ms = 500;
+    let addr = app.serve().await;
+    let (viewer, secret) = app.token(TokenRole::Viewer, None).await;
+    let (_, kept) = app.token(TokenRole::Viewer, None).await;
+    let mut ws = open(addr, None).await.expect("connect");
+    assert_eq!(init(&mut ws, Some(&secret)).await, Some(json!({ "type": "connection_ack" })));
+    subscribe(&mut ws, "1", SUBSCRIPTION, json!({ "p": app.period_id(1).await })).await;
+    let mut other = open(addr, None).await.expect("connect");
+    assert_eq!(init(&mut other, Some(&kept)).await, Some(json!({ "type": "connection_ack" })));
+
+    let qingdan::service::access::Viewer::Token { id, .. } = viewer else { panic!("a token") };
+    let now = app.state.write_clock().now();
+    let revoked =
+        qingdan::service::tokens::revoke(&app.state.db, &qingdan::service::writes::Actor::cli(), id, now).await;
+    assert!(revoked.expect("revoke"));
+    // Checked again at least every second (the token cache here is 0.5 s).
+    assert_eq!(close_code(&mut ws, Duration::from_secs(5)).await, Some(4403), "[{}]", app.backend_name);
+    // A token still valid keeps its connection.
+    send(&mut other, json!({ "type": "ping" })).await;
+    let pong = tokio::time::timeout(Duration::from_secs(3), other.next()).await;
+    assert!(matches!(pong, Ok(Some(Ok(Message::Text(_))))), "[{}] {pong:?}", app.backend_name);
 }
 
 #[tokio::test]
@@ -181,24 +190,27 @@ async fn messages_on_an_open_socket_count_against_the_rate_limit() {
     assert_eq!(resp.status(), 429);
 }
 
-#[tokio::test]
-async fn a_key_names_its_submission_for_24_hours_only() {
-    for backend in backends() {
-        let at = chrono::Utc::now();
-        let app = TestApp::spawn(backend).await.with_clock(qingdan::clock::Clock::fixed(at)).without_response_cache();
-        let (tax, _) = app.token(TokenRole::Reporter, Some("市税务局")).await;
-        let first = app.query_as(&tax, SUBMIT, input(&app, "第一次", "daily").await).await;
-        assert_eq!(first["data"]["submitReport"]["report"]["revision"], 1, "{first:#}");
-        app.state.write_clock().set(at + chrono::Duration::hours(23));
-        let other = app.query_as(&tax, SUBMIT, input(&app, "第二次", "daily").await).await;
-        assert_eq!(code(&other), "CONFLICT", "[{}] still named after 23 hours", app.backend_name);
-        app.state.write_clock().set(at + chrono::Duration::hours(25));
-        let later = app.query_as(&tax, SUBMIT, input(&app, "第二次", "daily").await).await;
-        assert_eq!(
-            later["data"]["submitReport"]["report"]["revision"], 2,
-            "[{}] free again after 24 hours: {later:#}",
-            app.backend_name
-        );
-        assert_eq!(app.rows("idempotency_key").await, 1, "the expired key was swept");
-    }
+crate::each_backend!(
+    #[tokio::test]
+    a_key_names_its_submission_for_24_hours_only,
+    super::a_key_names_its_submission_for_24_hours_only_on
+);
+
+async fn a_key_names_its_submission_for_24_hours_only_on(backend: Backend) {
+    let at = chrono::Utc::now();
+    let app = TestApp::spawn(backend).await.with_clock(qingdan::clock::Clock::fixed(at)).without_response_cache();
+    let (tax, _) = app.token(TokenRole::Reporter, Some("市税务局")).await;
+    let first = app.query_as(&tax, SUBMIT, input(&app, "第一次", "daily").await).await;
+    assert_eq!(first["data"]["submitReport"]["report"]["revision"], 1, "{first:#}");
+    app.state.write_clock().set(at + chrono::Duration::hours(23));
+    let other = app.query_as(&tax, SUBMIT, input(&app, "第二次", "daily").await).await;
+    assert_eq!(code(&other), "CONFLICT", "[{}] still named after 23 hours", app.backend_name);
+    app.state.write_clock().set(at + chrono::Duration::hours(25));
+    let later = app.query_as(&tax, SUBMIT, input(&app, "第二次", "daily").await).await;
+    assert_eq!(
+        later["data"]["submitReport"]["report"]["revision"], 2,
+        "[{}] free again after 24 hours: {later:#}",
+        app.backend_name
+    );
+    assert_eq!(app.rows("idempotency_key").await, 1, "the expired key was swept");
 }

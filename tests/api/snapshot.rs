@@ -127,7 +127,7 @@ on_each_backend! {
         let input = json!({ "taskId": task["id"], "departmentId": task["leads"][0]["id"],
             "periodId": app.period_id(1).await, "status": "ON_TRACK", "progressPercent": 10, "summary": "另一副本" });
         let req = async_graphql::Request::new(submit).variables(async_graphql::Variables::from_json(json!({ "input": input })));
-        let resp = qingdan::graphql::execute(&schema, qingdan::graphql::prepare(req, &other, admin.clone())).await;
+        let resp = qingdan::graphql::execute(&schema, qingdan::graphql::prepare(&schema, req, &other, admin.clone())).await;
         assert!(resp.errors.is_empty(), "[{}] {:?}", app.backend_name, resp.errors);
 
         let (reports, _) = read().await;

@@ -109,13 +109,12 @@ const RELATIONS: [(&str, &str, u64); 12] = [
 
 /// A fresh database beside `app`'s with `documents` generated documents, reports included.
 async fn generated(app: &TestApp, documents: usize) -> TestApp {
-    let backend = crate::support::backends()
-        .into_iter()
-        .find(|b| matches!(b, crate::support::Backend::Postgres(_)) == (app.backend_name == "postgres"))
-        .expect("the backend");
+    let backend =
+        if app.backend_name == "postgres" { crate::support::postgres() } else { crate::support::Backend::Sqlite };
     let out = TestApp::empty(backend).await;
     // A webhook, so that the imports fill the outbox (a delivery per document).
-    let events = [qingdan::service::writes::Action::DocumentImported];
+    let events =
+        qingdan::service::webhooks::Subscription::Only(vec![qingdan::service::writes::Action::DocumentImported]);
     let actor = qingdan::service::writes::Actor::cli();
     qingdan::service::webhooks::add(
         &out.state.db,

@@ -16,29 +16,65 @@ pub enum Backend {
     Postgres(String),
 }
 
-/// SQLite always; PostgreSQL too when `QINGDAN_TEST_POSTGRES` names a server.
-pub fn backends() -> Vec<Backend> {
-    let mut out = vec![Backend::Sqlite];
+/// The PostgreSQL server of a test marked `#[ignore = "needs PostgreSQL: …"]` (a plain `cargo
+/// test` lists it as ignored; CI runs it with `--include-ignored`): without
+/// `QINGDAN_TEST_POSTGRES` it fails rather than passing.
+pub fn postgres_url() -> String {
     match std::env::var("QINGDAN_TEST_POSTGRES") {
-        Ok(url) if !url.is_empty() => out.push(Backend::Postgres(url)),
-        _ => {
-            static NOTICE: std::sync::Once = std::sync::Once::new();
-            NOTICE.call_once(|| eprintln!("QINGDAN_TEST_POSTGRES is not set: PostgreSQL tests are skipped"));
-        }
+        Ok(url) if !url.is_empty() => url,
+        _ => panic!("this test needs PostgreSQL: set QINGDAN_TEST_POSTGRES=postgres://…"),
     }
-    out
 }
 
-/// Runs the body once per backend with a fresh `TestApp` bound to `$app`.
+/// PostgreSQL as a test's backend (see [`postgres_url`]).
+pub fn postgres() -> Backend {
+    Backend::Postgres(postgres_url())
+}
+
+/// Two tests from one body: `NAME::sqlite`, and `NAME::postgres`, ignored unless asked for
+/// (`--include-ignored`, which CI passes, with `QINGDAN_TEST_POSTGRES`), each with a fresh
+/// `TestApp` bound to `$app`.
 #[macro_export]
 macro_rules! on_each_backend {
     ($(#[$m:meta])* async fn $name:ident($app:ident) $body:block) => {
-        $(#[$m])*
-        #[tokio::test]
-        async fn $name() {
-            for backend in $crate::support::backends() {
-                let $app = $crate::support::TestApp::spawn(backend).await;
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            $(#[$m])*
+            #[tokio::test]
+            async fn sqlite() {
+                let $app = $crate::support::TestApp::spawn($crate::support::Backend::Sqlite).await;
                 $body
+            }
+
+            $(#[$m])*
+            #[tokio::test]
+            #[ignore = "needs PostgreSQL: QINGDAN_TEST_POSTGRES=postgres://… cargo test -- --include-ignored"]
+            async fn postgres() {
+                let $app = $crate::support::TestApp::spawn($crate::support::postgres()).await;
+                $body
+            }
+        }
+    };
+}
+
+/// A test of every backend as two tests, `NAME::sqlite` and `NAME::postgres` (ignored unless
+/// asked for, like [`on_each_backend!`]), running `body(backend)`; the attributes (the test's
+/// `#[tokio::test(…)]`) go on both.
+#[macro_export]
+macro_rules! each_backend {
+    ($(#[$m:meta])* $name:ident, $body:path) => {
+        mod $name {
+            $(#[$m])*
+            async fn sqlite() {
+                $body($crate::support::Backend::Sqlite).await
+            }
+
+            $(#[$m])*
+            #[ignore = "needs PostgreSQL: QINGDAN_TEST_POSTGRES=postgres://… cargo test -- --include-ignored"]
+            async fn postgres() {
+                $body($crate::support::postgres()).await
             }
         }
     };

@@ -18,6 +18,28 @@ pub enum TaskScope {
 }
 
 impl ListSnapshot {
+    /// The first department name `predicate` takes that no loaded department has, to be answered
+    /// NOT_FOUND rather than with an empty page that looks like "no tasks".
+    pub fn unknown_department_name<'p>(&self, predicate: &'p TaskPredicate) -> Option<&'p str> {
+        match predicate {
+            TaskPredicate::Department { department: DepartmentRef::Name(name), .. } => {
+                (!self.has_department_named(name)).then_some(name.as_str())
+            }
+            TaskPredicate::And(parts) | TaskPredicate::Or(parts) => {
+                parts.iter().find_map(|p| self.unknown_department_name(p))
+            }
+            TaskPredicate::Not(p) => self.unknown_department_name(p),
+            _ => None,
+        }
+    }
+
+    /// Whether some loaded department is called `name`.
+    pub fn has_department_named(&self, name: &str) -> bool {
+        self.departments_by_name.contains_key(name)
+    }
+}
+
+impl ListSnapshot {
     /// One page of the tasks matching `filter`, in (document, number) order: the order of ids.
     pub fn tasks_page(&self, filter: Option<&TaskPredicate>, page: PageRequest) -> Page<task::Model> {
         let candidates = filter.and_then(|f| self.candidates(f));

@@ -16,7 +16,7 @@ pub async fn run(url: &str, cmd: WebhookCommand) -> anyhow::Result<()> {
         WebhookCommand::Add { url, secret, events } => {
             let events = super::parse_events(&events).map_err(api)?;
             let row = super::add(db, &Actor::cli(), url.trim(), &secret, &events, now).await.map_err(api)?;
-            println!("added webhook {} → {} ({})", row.id, row.url, row.event_names().join(", "));
+            println!("added webhook {} → {} ({})", row.id, row.url, describe(&row));
         }
         WebhookCommand::List => {
             let counts = deliveries::counts_by_webhook(db).await.map_err(api)?;
@@ -34,7 +34,7 @@ pub async fn run(url: &str, cmd: WebhookCommand) -> anyhow::Result<()> {
                     c.delivered,
                     c.failed,
                     c.cancelled,
-                    w.event_names().join(",")
+                    describe(&w)
                 );
             }
         }
@@ -46,4 +46,9 @@ pub async fn run(url: &str, cmd: WebhookCommand) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// A webhook's events as the CLI shows them.
+fn describe(webhook: &entity::webhook::Model) -> String {
+    if webhook.events == super::ALL_EVENTS { "all events".to_owned() } else { webhook.event_names().join(",") }
 }

@@ -26,28 +26,55 @@ use sea_orm::{
 use super::writes::{self, Action, Actor, Change, Write};
 use crate::error::{ApiError, ApiResult};
 
-/// The actions a webhook may subscribe to, by name.
-pub fn deliverable() -> impl Iterator<Item = Action> {
-    Action::ALL.into_iter().filter(|a| a.is_deliverable())
+/// What a webhook subscribes to: every action webhooks receive (stored as `*`, so that actions
+/// added later reach it too), or the ones named.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Subscription {
+    All,
+    Only(Vec<Action>),
 }
 
-/// The actions named in `names` (comma-separated, or every deliverable one when empty), checked.
-pub fn parse_events(names: &[String]) -> ApiResult<Vec<Action>> {
+impl Subscription {
+    /// As stored in `webhook.events`: `*`, or `,name,name,` (matched by `LIKE '%,name,%'`).
+    fn stored(&self) -> String {
+        match self {
+            Self::All => ALL_EVENTS.to_owned(),
+            Self::Only(actions) => {
+                format!(",{},", actions.iter().map(|a| a.as_str()).collect::<Vec<_>>().join(","))
+            }
+        }
+    }
+}
+
+/// `webhook.events` of a webhook subscribed to every event.
+pub const ALL_EVENTS: &str = "*";
+
+/// The subscription `names` ask for (comma-separated; none, or `*`: every event), checked.
+pub fn parse_events(names: &[String]) -> ApiResult<Subscription> {
     let names: Vec<&str> = names.iter().flat_map(|n| n.split(',')).map(str::trim).filter(|n| !n.is_empty()).collect();
-    if names.is_empty() {
-        return Ok(deliverable().collect());
+    if names.is_empty() || names == [ALL_EVENTS] {
+        return Ok(Subscription::All);
     }
     let mut actions = Vec::new();
     for name in names {
         let action = Action::parse(name).filter(|a| a.is_deliverable()).ok_or_else(|| {
-            let known: Vec<&str> = deliverable().map(Action::as_str).collect();
-            ApiError::bad_input(format!("unknown event \"{name}\"; one of {}", known.join(", ")))
+            let known: Vec<&str> = Action::deliverable().map(Action::as_str).collect();
+            ApiError::bad_input(format!("unknown event \"{name}\"; one of {} (or * for all)", known.join(", ")))
         })?;
         if !actions.contains(&action) {
             actions.push(action);
         }
     }
-    Ok(actions)
+    Ok(Subscription::Only(actions))
+}
+
+/// The names of the actions `webhook` receives now.
+pub fn event_names(webhook: &webhook::Model) -> Vec<&str> {
+    if webhook.events == ALL_EVENTS {
+        Action::deliverable().map(Action::as_str).collect()
+    } else {
+        webhook.event_names()
+    }
 }
 
 /// Checks a receiver's address: an absolute http(s) URL with a host.
@@ -65,29 +92,28 @@ pub async fn add(
     actor: &Actor,
     url: &str,
     secret: &str,
-    events: &[Action],
+    events: &Subscription,
     now: DateTime<Utc>,
 ) -> ApiResult<webhook::Model> {
     check_url(url)?;
     if secret.len() < 16 {
         return Err(ApiError::bad_input("a webhook secret has at least 16 characters"));
     }
-    if events.is_empty() {
+    if matches!(events, Subscription::Only(a) if a.is_empty()) {
         return Err(ApiError::bad_input("a webhook subscribes to at least one event"));
     }
-    let names: Vec<&str> = events.iter().map(|a| a.as_str()).collect();
     let txn = db.begin().await?;
     let row = webhook::ActiveModel {
         id: NotSet,
         url: Set(url.to_owned()),
         secret: Set(secret.to_owned()),
-        events: Set(format!(",{},", names.join(","))),
+        events: Set(events.stored()),
         created_at: Set(now),
         removed_at: Set(None),
     }
     .insert(&txn)
     .await?;
-    let after = serde_json::json!({ "url": row.url, "events": names });
+    let after = serde_json::json!({ "url": row.url, "events": stored_names(&row) });
     writes::commit(txn, actor, Change::new(Write::WebhookAdded { webhook_id: row.id }, None, Some(after)), now).await?;
     Ok(row)
 }
@@ -108,7 +134,7 @@ pub async fn remove(db: &DatabaseConnection, actor: &Actor, id: i64, now: DateTi
     else {
         return Ok(false);
     };
-    let before = serde_json::json!({ "url": row.url, "events": row.event_names() });
+    let before = serde_json::json!({ "url": row.url, "events": stored_names(&row) });
     let mut active: webhook::ActiveModel = row.into();
     active.removed_at = Set(Some(now));
     active.update(&txn).await?;
@@ -120,4 +146,9 @@ pub async fn remove(db: &DatabaseConnection, actor: &Actor, id: i64, now: DateTi
         .await?;
     writes::commit(txn, actor, Change::new(Write::WebhookRemoved { webhook_id: id }, Some(before), None), now).await?;
     Ok(true)
+}
+
+/// The events of `webhook` as the audit trail records them: `["*"]` for every event.
+fn stored_names(webhook: &webhook::Model) -> Vec<&str> {
+    if webhook.events == ALL_EVENTS { vec![ALL_EVENTS] } else { webhook.event_names() }
 }

@@ -31,9 +31,12 @@ pub async fn enqueue(
     .bind(now)
     .push(", ")
     .bind(now)
-    .push(" FROM webhook w WHERE w.removed_at IS NULL AND w.events LIKE ")
+    .push(" FROM webhook w WHERE w.removed_at IS NULL AND (w.events = ")
+    .bind(super::ALL_EVENTS)
+    .push(" OR w.events LIKE ")
     // Action names hold neither `%` nor `_`.
-    .bind(format!("%,{},%", action.as_str()));
+    .bind(format!("%,{},%", action.as_str()))
+    .push(")");
     txn.execute_raw(q.build()).await?;
     Ok(())
 }

@@ -204,11 +204,9 @@ async fn sigkill_mid_burst_loses_no_acknowledged_revision_on_sqlite() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "needs PostgreSQL: QINGDAN_TEST_POSTGRES=postgres://… cargo test -- --include-ignored"]
 async fn sigkill_mid_burst_loses_no_acknowledged_revision_on_postgres() {
-    let Some(admin) = std::env::var("QINGDAN_TEST_POSTGRES").ok().filter(|u| !u.is_empty()) else {
-        eprintln!("QINGDAN_TEST_POSTGRES is not set: the PostgreSQL crash test is skipped");
-        return;
-    };
+    let admin = crate::support::postgres_url();
     let db = PgDatabase::create(&admin, "crash").await;
     let dir = tempfile::tempdir().expect("temp dir");
     kill_and_restart(&db.url, dir.path()).await;
