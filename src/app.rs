@@ -32,9 +32,8 @@ pub struct AppState {
     pub sso: Option<Arc<crate::service::sso::Sso>>,
     /// The list at its current version, shared by every request.
     pub snapshots: ListSnapshots,
-    /// SQLite has one writer: in-process writers queue here instead of failing with
-    /// SQLITE_BUSY on a lock upgrade. Unused on PostgreSQL.
-    pub write_lock: Arc<tokio::sync::Mutex<()>>,
+    /// The only way to write (see [`crate::service::writer`]).
+    pub writer: crate::service::writer::Writer,
 }
 
 impl AppState {
@@ -76,6 +75,8 @@ impl AppState {
         if url.starts_with("postgres") {
             events.spawn_listener(url.to_owned());
         }
+        let clock = Clock::default();
+        let writer = crate::service::writer::Writer::new(db.clone(), clock.clone(), events.clone());
         Ok(Self {
             db,
             read_versions: crate::service::versions::SharedVersions::new(read_db.clone()),
@@ -83,16 +84,17 @@ impl AppState {
             metrics,
             limits,
             events,
-            clock: Clock::default(),
+            clock,
             tokens: TokenCache::default(),
             sso,
             snapshots: ListSnapshots::default(),
-            write_lock: Arc::default(),
+            writer,
         })
     }
 
     /// The same state with `clock` for "now" (tests of deadlines stop it).
     pub fn with_clock(mut self, clock: Clock) -> Self {
+        self.writer = self.writer.with_clock(clock.clone());
         self.clock = clock;
         self
     }
@@ -106,10 +108,5 @@ impl AppState {
     /// are never kept.
     pub(crate) fn clock(&self) -> Clock {
         self.clock.clone()
-    }
-
-    /// Holds the writer lock on SQLite; nothing on PostgreSQL.
-    pub async fn writer(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
-        if crate::db::is_sqlite(&self.db) { Some(self.write_lock.lock().await) } else { None }
     }
 }

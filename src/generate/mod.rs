@@ -8,13 +8,13 @@ mod synth;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use sea_orm::{DatabaseConnection, DbBackend, TransactionTrait};
+use sea_orm::{ConnectionTrait as _, DatabaseConnection, DbBackend, TransactionTrait};
 use tokio::sync::mpsc;
 
 use crate::import::load::{Turnstile, load_document_in_turn};
 use crate::import::model::ParsedDocument;
 use crate::import::parse_document;
-use crate::service::writes::{self, Actor, Change, Write};
+use crate::service::writes::{Actor, Change, Write};
 
 /// What to generate.
 #[derive(Debug, Clone, Copy)]
@@ -67,16 +67,17 @@ pub async fn generate(
     // Departments alone are no import of a document: they commit without an event.
     txn.commit().await?;
 
+    let writer = crate::service::writer::Writer::of_command_line(db);
     let turnstile = Arc::new(Turnstile::default());
     let (tx, mut rx) = mpsc::channel::<anyhow::Result<(usize, usize, usize)>>(64);
     let n_workers = workers(db);
     let docs = Arc::new(docs);
     let mut handles = Vec::new();
     for w in 0..n_workers {
-        let (db, docs, turnstile, tx) = (db.clone(), docs.clone(), turnstile.clone(), tx.clone());
+        let (writer, docs, turnstile, tx) = (writer.clone(), docs.clone(), turnstile.clone(), tx.clone());
         handles.push(tokio::spawn(async move {
             for index in (w..docs.len()).step_by(n_workers) {
-                let result = load_one(&db, &docs[index], index, opts, &turnstile).await;
+                let result = load_one(&writer, &docs[index], index, opts, &turnstile).await;
                 let failed = result.is_err();
                 if tx.send(result).await.is_err() || failed {
                     break;
@@ -107,31 +108,36 @@ pub async fn generate(
 
 /// Loads document `index` with its reports in one transaction; returns (rows, tasks, reports).
 async fn load_one(
-    db: &DatabaseConnection,
+    writer: &crate::service::writer::Writer,
     doc: &ParsedDocument,
     index: usize,
     opts: GenerateOptions,
     turnstile: &Turnstile,
 ) -> anyhow::Result<(usize, usize, usize)> {
     let sha = format!("{:064x}", u128::from(opts.seed as u32) << 64 | index as u128);
-    let txn = db.begin().await?;
-    if db.get_database_backend() == DbBackend::Postgres {
+    let w = writer.begin().await?;
+    let txn = w.txn();
+    if txn.get_database_backend() == DbBackend::Postgres {
         // Synthetic data: no need to wait for each commit's WAL flush (a crash loses at most
         // the last documents, never consistency).
-        sea_orm::ConnectionTrait::execute_unprepared(&txn, "SET LOCAL synchronous_commit = off").await?;
+        sea_orm::ConnectionTrait::execute_unprepared(txn, "SET LOCAL synchronous_commit = off").await?;
     }
-    let (document_id, loaded) = load_document_in_turn(&txn, doc, &sha, Some((turnstile, index))).await?;
+    let (document_id, loaded) = load_document_in_turn(txn, doc, &sha, w.now(), Some((turnstile, index))).await?;
     let mut rows = loaded.rows();
     let mut reports = 0;
     if opts.with_reports {
         // Each document's reports come from a generator seeded by the document, so they do
         // not depend on which worker loads it.
         let mut doc_rng = rng::Rng::new(opts.seed.wrapping_mul(0x9E37_79B9).wrapping_add(index as u64));
-        let written = reports::generate_reports(&txn, &mut doc_rng, document_id, &doc.region).await?;
+        let written = reports::generate_reports(txn, &mut doc_rng, document_id, &doc.region).await?;
         rows += written.rows;
         reports = written.reports;
     }
-    let change = Change::new(Write::Import { document_id }, None, Some(serde_json::json!({ "generated": index })));
-    writes::commit(txn, &Actor::cli(), change, chrono::Utc::now()).await?;
+    let change = Change::new(
+        Write::new(crate::service::writes::Action::DocumentImported, document_id),
+        None,
+        Some(serde_json::json!({ "generated": index })),
+    );
+    w.commit(&Actor::cli(), change).await?;
     Ok((rows, loaded.tasks, reports))
 }

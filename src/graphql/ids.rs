@@ -44,6 +44,11 @@ impl NodeType {
         Self::WebhookDelivery,
     ];
 
+    /// The node type called `name`.
+    pub fn named(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|t| t.name() == name)
+    }
+
     fn name(self) -> &'static str {
         match self {
             Self::Document => "Document",

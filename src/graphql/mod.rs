@@ -4,6 +4,7 @@ pub mod audit;
 pub mod batching;
 pub mod connection;
 pub mod context;
+pub mod cost;
 pub mod department;
 pub mod document;
 pub mod documents;

@@ -7,6 +7,7 @@ use sea_orm::DatabaseConnection;
 use super::layout::Options;
 use super::load::{ImportError, ImportOutcome, department_ids, hex_sha256, import_parsed, named_departments};
 use super::read::{ReadDocument, read_document};
+use crate::service::writer::Writer;
 use crate::service::writes::Actor;
 
 /// What a file holds, as `qingdan import --check` and `importDocument(check: true)` report it.
@@ -73,16 +74,15 @@ pub async fn check_file(db: &DatabaseConnection, bytes: &[u8], opts: &Options) -
     Ok(CheckReport { source_sha256: hex_sha256(bytes), read, departments_new, departments_known })
 }
 
-/// Loads a checked file in one transaction, recorded as `actor`'s write at `now`. Reading comes
-/// first ([`check_file`]), so a caller holding the writer lock holds it for the load alone.
+/// Loads a checked file in one write, recorded as `actor`'s. Reading comes first
+/// ([`check_file`]), so the write's turn is held for the load alone.
 pub async fn import_checked(
-    db: &DatabaseConnection,
+    writer: &Writer,
     report: &CheckReport,
     replace: bool,
     actor: &Actor,
-    now: chrono::DateTime<chrono::Utc>,
 ) -> Result<ImportOutcome, ImportError> {
-    import_parsed(db, &report.read.doc, &report.source_sha256, replace, actor, now).await
+    import_parsed(writer, &report.read.doc, &report.source_sha256, replace, actor).await
 }
 
 /// Reads `bytes` (any format) and loads the list in one transaction from the command line;
@@ -94,6 +94,6 @@ pub async fn import_file(
     replace: bool,
 ) -> Result<(ImportOutcome, CheckReport), ImportError> {
     let report = check_file(db, bytes, opts).await?;
-    let outcome = import_checked(db, &report, replace, &Actor::cli(), chrono::Utc::now()).await?;
+    let outcome = import_checked(&Writer::of_command_line(db), &report, replace, &Actor::cli()).await?;
     Ok((outcome, report))
 }

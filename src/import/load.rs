@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use entity::{
     Role, assignment, category, department, document, extension, indicator, notice, report, reporting_period, task,
 };
@@ -10,7 +10,6 @@ use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveValue::{NotSet, Set},
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect,
-    TransactionTrait,
 };
 use sha2::{Digest, Sha256};
 
@@ -19,6 +18,7 @@ use super::kind::department_kind;
 use super::model::{ParseError, ParsedDocument};
 use super::periods::periods_of;
 use super::read::parse_document;
+use crate::service::writer::Writer;
 use crate::service::writes;
 
 use super::insert::CHUNK;
@@ -81,28 +81,29 @@ impl From<ParseError> for ImportError {
 /// it atomically.
 pub async fn import_text(db: &DatabaseConnection, text: &str, replace: bool) -> Result<ImportOutcome, ImportError> {
     let parsed = parse_document(text)?;
-    import_parsed(db, &parsed, &hex_sha256(text.as_bytes()), replace, &writes::Actor::cli(), Utc::now()).await
+    import_parsed(&Writer::of_command_line(db), &parsed, &hex_sha256(text.as_bytes()), replace, &writes::Actor::cli())
+        .await
 }
 
-/// Loads a list read by any reader in one transaction, recorded as `actor`'s write at `now`;
-/// `sha` identifies its source bytes.
+/// Loads a list read by any reader in one write, recorded as `actor`'s; `sha` identifies its
+/// source bytes.
 pub(crate) async fn import_parsed(
-    db: &DatabaseConnection,
+    writer: &Writer,
     parsed: &ParsedDocument,
     sha: &str,
     replace: bool,
     actor: &writes::Actor,
-    now: chrono::DateTime<Utc>,
 ) -> Result<ImportOutcome, ImportError> {
-    let txn = db.begin().await?;
-    if let Some(existing) = document::Entity::find().filter(document::Column::SourceSha256.eq(sha)).one(&txn).await? {
+    let w = writer.begin().await?;
+    let txn = w.txn();
+    if let Some(existing) = document::Entity::find().filter(document::Column::SourceSha256.eq(sha)).one(txn).await? {
         return Ok(ImportOutcome::Unchanged { document_id: existing.id });
     }
     let same_list = document::Entity::find()
         .filter(document::Column::Region.eq(&parsed.region))
         .filter(document::Column::Year.eq(parsed.year))
         .filter(document::Column::Title.eq(&parsed.title))
-        .one(&txn)
+        .one(txn)
         .await?;
     let replaced = match same_list {
         Some(old) if !replace => {
@@ -119,7 +120,7 @@ pub(crate) async fn import_parsed(
                             .to_owned(),
                     ),
                 )
-                .count(&txn)
+                .count(txn)
                 .await?;
             // Extensions and notices are supervision records as much as reports are.
             let periods = sea_orm::sea_query::Query::select()
@@ -130,24 +131,25 @@ pub(crate) async fn import_parsed(
             let reports = reports
                 + extension::Entity::find()
                     .filter(extension::Column::PeriodId.in_subquery(periods.clone()))
-                    .count(&txn)
+                    .count(txn)
                     .await?
-                + notice::Entity::find().filter(notice::Column::PeriodId.in_subquery(periods)).count(&txn).await?;
+                + notice::Entity::find().filter(notice::Column::PeriodId.in_subquery(periods)).count(txn).await?;
             if reports > 0 {
                 return Err(ImportError::HasReports { document_id: old.id, reports });
             }
-            delete_document(&txn, old.id).await?;
+            delete_document(txn, old.id).await?;
             true
         }
         None => false,
     };
-    let (document_id, stats) = load_document(&txn, parsed, sha).await?;
+    let (document_id, stats) = load_document(txn, parsed, sha, w.now()).await?;
     let after = serde_json::json!({
         "region": parsed.region, "year": parsed.year, "title": parsed.title,
         "tasks": stats.tasks, "replaced": replaced, "sourceSha256": sha,
     });
-    let change = writes::Change::new(writes::Write::Import { document_id }, None, Some(after));
-    writes::commit(txn, actor, change, now).await?;
+    let change =
+        writes::Change::new(writes::Write::new(writes::Action::DocumentImported, document_id), None, Some(after));
+    w.commit(actor, change).await?;
     Ok(if replaced {
         ImportOutcome::Replaced { document_id, stats }
     } else {
@@ -177,8 +179,9 @@ pub async fn load_document(
     txn: &impl ConnectionTrait,
     doc: &ParsedDocument,
     source_sha256: &str,
+    imported_at: DateTime<Utc>,
 ) -> Result<(i64, LoadStats), DbErr> {
-    load_document_in_turn(txn, doc, source_sha256, None).await
+    load_document_in_turn(txn, doc, source_sha256, imported_at, None).await
 }
 
 /// Orders concurrent loads: load `i` inserts its document and tasks only after load `i - 1`
@@ -215,12 +218,13 @@ pub async fn load_document_in_turn(
     txn: &impl ConnectionTrait,
     doc: &ParsedDocument,
     source_sha256: &str,
+    imported_at: DateTime<Utc>,
     turn: Option<(&Turnstile, usize)>,
 ) -> Result<(i64, LoadStats), DbErr> {
     if let Some((t, i)) = turn {
         t.wait(i).await;
     }
-    let result = load_head_and_rest(txn, doc, source_sha256, turn).await;
+    let result = load_head_and_rest(txn, doc, source_sha256, imported_at, turn).await;
     if let Some((t, i)) = turn {
         t.pass(i);
     }
@@ -231,6 +235,7 @@ async fn load_head_and_rest(
     txn: &impl ConnectionTrait,
     doc: &ParsedDocument,
     source_sha256: &str,
+    imported_at: DateTime<Utc>,
     turn: Option<(&Turnstile, usize)>,
 ) -> Result<(i64, LoadStats), DbErr> {
     let mut stats = LoadStats::default();
@@ -242,7 +247,7 @@ async fn load_head_and_rest(
         issuer: Set(doc.issuer.clone()),
         issued_on: Set(doc.issued_on),
         source_sha256: Set(source_sha256.to_owned()),
-        imported_at: Set(Utc::now()),
+        imported_at: Set(imported_at),
     })
     .exec(txn)
     .await?

@@ -115,6 +115,13 @@ mod tests {
     }
 
     #[test]
+    fn every_subject_is_a_node_type() {
+        for a in Action::ALL {
+            assert!(crate::graphql::ids::NodeType::named(a.subject_type()).is_some(), "{a:?}");
+        }
+    }
+
+    #[test]
     fn the_api_describes_every_action() {
         let sdl = crate::graphql::schema_sdl();
         for a in Action::ALL {

@@ -30,9 +30,7 @@ pub async fn import_upload(
     if check {
         return Ok(Imported { outcome: None, report });
     }
-    let now = state.write_clock().now();
-    let _guard = state.writer().await;
-    let outcome = import_checked(&state.db, &report, false, actor, now).await.map_err(api_error)?;
+    let outcome = import_checked(&state.writer, &report, false, actor).await.map_err(api_error)?;
     Ok(Imported { outcome: Some(outcome), report })
 }
 

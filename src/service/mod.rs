@@ -19,4 +19,5 @@ pub mod token_cli;
 pub mod tokens;
 pub mod versions;
 pub mod webhooks;
+pub mod writer;
 pub mod writes;

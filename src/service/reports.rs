@@ -1,6 +1,6 @@
 //! Progress reports: submission with revisions and optimistic concurrency, and listings.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
 use entity::{
@@ -9,16 +9,16 @@ use entity::{
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, FromQueryResult,
-    QueryFilter, QueryOrder, QuerySelect, SqlErr, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter, QuerySelect,
+    SqlErr,
 };
 use serde::{Deserialize, Serialize};
 
 use super::access::Viewer;
-use super::events::Happened;
 use super::page::{Page, PageRequest};
 use super::sql::Sql;
-use super::writes::{Actor, Change, Obligated, Write};
+use super::writer::Writing;
+use super::writes::{Action, Actor, Change, Obligated, Write};
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
 
@@ -59,9 +59,10 @@ pub async fn submit(state: &AppState, viewer: &Viewer, actor: &Actor, input: Sub
     let mut attempt = 0;
     let saved = loop {
         attempt += 1;
-        let guard = state.writer().await;
-        let result = submit_once(&state.db, viewer, actor, &input, department_id, state.write_clock().now()).await;
-        drop(guard);
+        let result = match state.writer.begin().await {
+            Ok(w) => submit_once(w, viewer, actor, &input, department_id).await,
+            Err(e) => Err(Outcome::from(e)),
+        };
         match result {
             Err(Outcome::Lost) if input.expected_revision.is_none() && attempt < RETRIES => continue,
             Err(Outcome::Lost) => {
@@ -74,18 +75,14 @@ pub async fn submit(state: &AppState, viewer: &Viewer, actor: &Actor, input: Sub
         }
     };
     match saved {
-        Saved::Written(saved, committed) => {
-            state.events.publish(&state.db, Happened::of(&committed, Some(saved.id))).await;
-            Ok(saved)
-        }
-        Saved::Replayed(first) => Ok(first),
+        Saved::Written(saved) | Saved::Replayed(saved) => Ok(saved),
     }
 }
 
 /// What a submission came to.
 enum Saved {
-    /// A new revision, and its committed write.
-    Written(report::Model, Box<super::writes::Committed>),
+    /// A new revision, committed and announced.
+    Written(report::Model),
     /// A retry under an idempotency key: the first submission's report, nothing written.
     Replayed(report::Model),
 }
@@ -166,25 +163,24 @@ impl From<ApiError> for Outcome {
 }
 
 async fn submit_once(
-    db: &DatabaseConnection,
+    w: Writing,
     viewer: &Viewer,
     actor: &Actor,
     input: &Submission,
     department_id: i64,
-    now: DateTime<Utc>,
 ) -> Result<Saved, Outcome> {
-    let txn = db.begin().await?;
+    let (txn, now) = (w.txn(), w.now());
     let task =
-        task::Entity::find_by_id(input.task_id).one(&txn).await?.ok_or_else(|| ApiError::not_found("no such task"))?;
+        task::Entity::find_by_id(input.task_id).one(txn).await?.ok_or_else(|| ApiError::not_found("no such task"))?;
     let period = reporting_period::Entity::find_by_id(input.period_id)
-        .one(&txn)
+        .one(txn)
         .await?
         .ok_or_else(|| ApiError::not_found("no such reporting period"))?;
     if period.document_id != task.document_id {
         return Err(ApiError::bad_input("the reporting period belongs to another document than the task").into());
     }
     let dept = department::Entity::find_by_id(department_id)
-        .one(&txn)
+        .one(txn)
         .await?
         .ok_or_else(|| ApiError::not_found("no such department"))?;
     let is_admin = matches!(viewer, Viewer::Token { role: TokenRole::Admin, .. });
@@ -195,14 +191,14 @@ async fn submit_once(
     let assigned = assignment::Entity::find()
         .filter(assignment::Column::TaskId.eq(task.id))
         .filter(assignment::Column::DepartmentId.eq(dept.id))
-        .one(&txn)
+        .one(txn)
         .await?;
     if assigned.is_none() {
         return Err(refuse(format!("{} is not assigned to task {}", dept.name, task.number)).into());
     }
     let allowed: HashSet<i64> = indicator::Entity::find()
         .filter(indicator::Column::TaskId.eq(task.id))
-        .all(&txn)
+        .all(txn)
         .await?
         .into_iter()
         .map(|i| i.id)
@@ -225,11 +221,11 @@ async fn submit_once(
                 "status": sea_orm::ActiveEnum::to_value(&input.status), "progress": input.progress_percent,
                 "summary": input.summary.trim(), "indicators": values, "expected": input.expected_revision,
             }));
-            match super::idempotency::claim(&txn, &actor.id, key, &sha256, now).await? {
+            match super::idempotency::claim(txn, &actor.id, key, &sha256, now).await? {
                 super::idempotency::Claim::Fresh(id) => Some(id),
                 super::idempotency::Claim::Replay { report_id, revision } => {
-                    let first = super::idempotency::replayed(&txn, report_id, revision).await?;
-                    txn.rollback().await?;
+                    let first = super::idempotency::replayed(txn, report_id, revision).await?;
+                    w.rollback().await?;
                     return Ok(Saved::Replayed(first));
                 }
             }
@@ -244,7 +240,7 @@ async fn submit_once(
         // SQLite needs no lock, its writers are already serialised.
         find = find.lock_exclusive();
     }
-    let existing = find.one(&txn).await?;
+    let existing = find.one(txn).await?;
     let current = existing.as_ref().map_or(0, |r| r.revision);
     if let Some(expected) = input.expected_revision {
         if expected != current {
@@ -276,7 +272,7 @@ async fn submit_once(
                 reviewed_by: Set(None),
                 review_comment: Set(None),
             }
-            .insert(&txn)
+            .insert(txn)
             .await?
         }
         Some(r) => {
@@ -300,12 +296,12 @@ async fn submit_once(
                 .col_expr(report::Column::ReviewComment, Expr::value(Option::<String>::None))
                 .filter(report::Column::Id.eq(r.id))
                 .filter(report::Column::Revision.eq(r.revision))
-                .exec(&txn)
+                .exec(txn)
                 .await?;
             if updated.rows_affected != 1 {
                 return Err(Outcome::Lost);
             }
-            report::Entity::find_by_id(r.id).one(&txn).await?.ok_or(Outcome::Lost)?
+            report::Entity::find_by_id(r.id).one(txn).await?.ok_or(Outcome::Lost)?
         }
     };
     report_revision::ActiveModel {
@@ -323,15 +319,15 @@ async fn submit_once(
         reviewed_by: Set(None),
         review_comment: Set(None),
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
     if let Some(id) = claim {
-        super::idempotency::record(&txn, id, saved.id, saved.revision).await?;
+        super::idempotency::record(txn, id, saved.id, saved.revision).await?;
     }
     let at = Obligated { task_id: task.id, department_id: dept.id, period_id: period.id };
-    let change = Change::new(Write::Submission { report_id: saved.id, at }, before, Some(snapshot_json(&saved)));
-    let committed = super::writes::commit(txn, actor, change, now).await?;
-    Ok(Saved::Written(saved, Box::new(committed)))
+    let change = Change::new(Write::new(Action::ReportSubmitted, saved.id).on(at), before, Some(snapshot_json(&saved)));
+    w.commit(actor, change).await?;
+    Ok(Saved::Written(saved))
 }
 
 /// What the audit trail keeps of a report: its latest revision and review.
@@ -413,36 +409,4 @@ pub async fn count(db: &impl ConnectionTrait, criteria: &ReportCriteria) -> ApiR
         Some(r) => r.try_get::<i64>("", "n")?,
         None => 0,
     })
-}
-
-/// Reports of the given tasks, by task.
-pub async fn of_tasks(db: &impl ConnectionTrait, task_ids: &[i64]) -> ApiResult<HashMap<i64, Vec<report::Model>>> {
-    let rows = report::Entity::find()
-        .filter(report::Column::TaskId.is_in(task_ids.iter().copied()))
-        .order_by_asc(report::Column::Id)
-        .all(db)
-        .await?;
-    let mut out: HashMap<i64, Vec<report::Model>> = HashMap::new();
-    for r in rows {
-        out.entry(r.task_id).or_default().push(r);
-    }
-    Ok(out)
-}
-
-/// Revisions of the given reports, by report, oldest first.
-pub async fn revisions_of(
-    db: &impl ConnectionTrait,
-    report_ids: &[i64],
-) -> ApiResult<HashMap<i64, Vec<report_revision::Model>>> {
-    let rows = report_revision::Entity::find()
-        .filter(report_revision::Column::ReportId.is_in(report_ids.iter().copied()))
-        .order_by_asc(report_revision::Column::ReportId)
-        .order_by_asc(report_revision::Column::Revision)
-        .all(db)
-        .await?;
-    let mut out: HashMap<i64, Vec<report_revision::Model>> = HashMap::new();
-    for r in rows {
-        out.entry(r.report_id).or_default().push(r);
-    }
-    Ok(out)
 }

@@ -13,7 +13,6 @@ pub async fn run(url: &str, cmd: TokenCommand) -> anyhow::Result<()> {
     let state = AppState::connect(url, Default::default()).await?;
     crate::cli::seed_if_empty(&state).await?;
     let db = &state.db;
-    let now = state.write_clock().now();
     match cmd {
         TokenCommand::Create { role, department, region, label } => {
             let role = match role {
@@ -42,8 +41,9 @@ pub async fn run(url: &str, cmd: TokenCommand) -> anyhow::Result<()> {
                     bail!("\"{}\" is a collective placeholder: it never reports and never signs in", d.name);
                 }
             }
-            let (row, secret) =
-                tokens::create(db, &Actor::cli(), role, dept.as_ref().map(|d| d.id), &label, now).await.map_err(api)?;
+            let (row, secret) = tokens::create(&state.writer, &Actor::cli(), role, dept.as_ref().map(|d| d.id), &label)
+                .await
+                .map_err(api)?;
             println!(
                 "created token {} ({:?}{})",
                 row.id,
@@ -72,7 +72,7 @@ pub async fn run(url: &str, cmd: TokenCommand) -> anyhow::Result<()> {
             }
         }
         TokenCommand::Revoke { id } => {
-            if !tokens::revoke(db, &Actor::cli(), id, now).await.map_err(api)? {
+            if !tokens::revoke(&state.writer, &Actor::cli(), id).await.map_err(api)? {
                 bail!("no token {id}");
             }
             println!("revoked token {id}");

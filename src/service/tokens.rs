@@ -5,21 +5,18 @@ use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use chrono::{DateTime, Utc};
 use entity::{TokenRole, api_token};
 use quick_cache::Weighter;
 use quick_cache::sync::Cache;
 use rand::RngCore as _;
 use sea_orm::ActiveValue::{NotSet, Set};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq as _;
 
 use super::access::Viewer;
-use super::writes::{self, Actor, Change, Write};
+use super::writer::Writer;
+use super::writes::{Action, Actor, Change, Write};
 use crate::error::{ApiError, ApiResult};
 
 /// Prefix of every secret, so leaked tokens are easy to recognise.
@@ -28,17 +25,17 @@ const PREFIX: &str = "qd_";
 /// Creates a token and returns its row and its secret (shown once, never stored); the audit trail
 /// records it (never the secret nor its hash).
 pub async fn create(
-    db: &DatabaseConnection,
+    writer: &Writer,
     actor: &Actor,
     role: TokenRole,
     department_id: Option<i64>,
     label: &str,
-    now: DateTime<Utc>,
 ) -> ApiResult<(api_token::Model, String)> {
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
     let secret = format!("{PREFIX}{}", URL_SAFE_NO_PAD.encode(bytes));
-    let txn = db.begin().await?;
+    let w = writer.begin().await?;
+    let (txn, now) = (w.txn(), w.now());
     let row = api_token::ActiveModel {
         id: NotSet,
         token_hash: Set(hash(&secret)),
@@ -48,10 +45,10 @@ pub async fn create(
         created_at: Set(now),
         revoked_at: Set(None),
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
-    let change = Change::new(Write::TokenCreated { token_id: row.id }, None, Some(public(&row)));
-    writes::commit(txn, actor, change, now).await?;
+    let change = Change::new(Write::new(Action::TokenCreated, row.id), None, Some(public(&row)));
+    w.commit(actor, change).await?;
     Ok((row, secret))
 }
 
@@ -70,17 +67,18 @@ pub async fn list(db: &impl ConnectionTrait) -> ApiResult<Vec<api_token::Model>>
 }
 
 /// Revokes token `id`; false when there is no such token.
-pub async fn revoke(db: &DatabaseConnection, actor: &Actor, id: i64, now: DateTime<Utc>) -> ApiResult<bool> {
-    let txn = db.begin().await?;
-    let Some(row) = api_token::Entity::find_by_id(id).one(&txn).await? else {
+pub async fn revoke(writer: &Writer, actor: &Actor, id: i64) -> ApiResult<bool> {
+    let w = writer.begin().await?;
+    let (txn, now) = (w.txn(), w.now());
+    let Some(row) = api_token::Entity::find_by_id(id).one(txn).await? else {
         return Ok(false);
     };
     let before = public(&row);
     let mut active: api_token::ActiveModel = row.into();
     active.revoked_at = Set(Some(now));
-    let row = active.update(&txn).await?;
-    let change = Change::new(Write::TokenRevoked { token_id: id }, Some(before), Some(public(&row)));
-    writes::commit(txn, actor, change, now).await?;
+    let row = active.update(txn).await?;
+    let change = Change::new(Write::new(Action::TokenRevoked, id), Some(before), Some(public(&row)));
+    w.commit(actor, change).await?;
     Ok(true)
 }
 

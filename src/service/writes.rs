@@ -6,13 +6,13 @@
 //! write leaves a trace (留痕, SPEC §8). A write therefore ends in [`commit`], which takes what was
 //! written ([`Write`]), who wrote it ([`Actor`]) and the subject before and after, appends the
 //! event, queues it for the webhooks that subscribe to it, and moves the version before
-//! committing. There is no other way to commit a write, so
-//! none can forget either.
+//! committing. [`super::writer::Writing::commit`] is the only caller, and the only way to commit
+//! a write, so none can forget either.
 
 use chrono::{DateTime, Utc};
 use entity::{TokenRole, audit_event};
 use sea_orm::ActiveValue::{NotSet, Set};
-use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseTransaction, DbErr};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DbErr};
 use serde::{Deserialize, Serialize};
 
 use super::access::Viewer;
@@ -69,55 +69,37 @@ pub struct Obligated {
     pub period_id: i64,
 }
 
-/// What a transaction wrote.
+/// What a transaction wrote: the action (see [`super::actions`]), the row it is about (of the
+/// action's subject type) and the obligation it concerns, if any.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Write {
-    /// A document imported, replaced or generated (with any reports it brings).
-    Import { document_id: i64 },
-    /// A new revision of a report.
-    Submission { report_id: i64, at: Obligated },
-    /// The decision on a report's latest revision.
-    Review { report_id: i64, at: Obligated, accepted: bool },
-    /// A request for a later due date.
-    ExtensionRequest { extension_id: i64, at: Obligated },
-    /// The decision on such a request.
-    ExtensionDecision { extension_id: i64, at: Obligated },
-    /// A supervision notice.
-    Notice { notice_id: i64, at: Obligated },
-    /// An API token created.
-    TokenCreated { token_id: i64 },
-    /// An API token revoked.
-    TokenRevoked { token_id: i64 },
-    /// A webhook added.
-    WebhookAdded { webhook_id: i64 },
-    /// A webhook removed (its undelivered events cancelled).
-    WebhookRemoved { webhook_id: i64 },
+pub struct Write {
+    pub action: Action,
+    pub subject: i64,
+    pub at: Option<Obligated>,
 }
 
 impl Write {
-    /// What the event says, what it is about and which obligation it concerns.
+    /// `action` on row `subject`.
+    pub fn new(action: Action, subject: i64) -> Self {
+        Self { action, subject, at: None }
+    }
+
+    /// The same, concerning the obligation `at`.
+    pub fn on(self, at: Obligated) -> Self {
+        Self { at: Some(at), ..self }
+    }
+
+    /// The report a write on a report wrote.
+    fn report_id(self) -> Option<i64> {
+        (self.action.subject_type() == "Report").then_some(self.subject)
+    }
+
+    /// What the event says, what it is about (as the API names it) and which obligation it
+    /// concerns.
     fn describe(self) -> (Action, String, Option<Obligated>) {
-        let id = |t, n| ids::encode(t, n).0;
-        match self {
-            Self::Import { document_id } => (Action::DocumentImported, id(NodeType::Document, document_id), None),
-            Self::Submission { report_id, at } => (Action::ReportSubmitted, id(NodeType::Report, report_id), Some(at)),
-            Self::Review { report_id, at, accepted } => (
-                if accepted { Action::ReportAccepted } else { Action::ReportReturned },
-                id(NodeType::Report, report_id),
-                Some(at),
-            ),
-            Self::ExtensionRequest { extension_id, at } => {
-                (Action::ExtensionRequested, id(NodeType::Extension, extension_id), Some(at))
-            }
-            Self::ExtensionDecision { extension_id, at } => {
-                (Action::ExtensionDecided, id(NodeType::Extension, extension_id), Some(at))
-            }
-            Self::Notice { notice_id, at } => (Action::NoticeIssued, id(NodeType::Notice, notice_id), Some(at)),
-            Self::TokenCreated { token_id } => (Action::TokenCreated, id(NodeType::Token, token_id), None),
-            Self::TokenRevoked { token_id } => (Action::TokenRevoked, id(NodeType::Token, token_id), None),
-            Self::WebhookAdded { webhook_id } => (Action::WebhookAdded, id(NodeType::Webhook, webhook_id), None),
-            Self::WebhookRemoved { webhook_id } => (Action::WebhookRemoved, id(NodeType::Webhook, webhook_id), None),
-        }
+        let ty = NodeType::named(self.action.subject_type())
+            .unwrap_or_else(|| unreachable!("every action's subject is a node type (tested)"));
+        (self.action, ids::encode(ty, self.subject).0, self.at)
     }
 }
 
@@ -141,17 +123,21 @@ pub struct Committed {
     pub event: audit_event::Model,
     pub action: Action,
     pub at: Option<Obligated>,
+    /// The report, for a submission or a review.
+    pub report_id: Option<i64>,
 }
 
 /// Appends the event of `change`, queues it for the webhooks that subscribe to its action (the
-/// outbox) and moves the reporting version, inside `txn`.
-pub async fn record(
+/// outbox) and moves the reporting version, inside `txn`. Only [`super::writer::Writing::commit`]
+/// calls it.
+pub(super) async fn record(
     txn: &impl ConnectionTrait,
     actor: &Actor,
     change: Change,
     now: DateTime<Utc>,
 ) -> Result<Committed, DbErr> {
     let (action, subject_id, at) = change.write.describe();
+    let change_report = change.write.report_id();
     let json = |v: Option<serde_json::Value>| v.map(|v| v.to_string());
     let event = audit_event::ActiveModel {
         id: NotSet,
@@ -174,19 +160,7 @@ pub async fn record(
     // Every write moves the reporting version (an import moves the list version as well, by its
     // document row). On SQLite, whose writers are serialised, the new event's id is that move.
     count_write(txn, at.map_or(event.id, |o| o.task_id)).await?;
-    Ok(Committed { event, action, at })
-}
-
-/// Records `change` and commits: how every write path ends.
-pub async fn commit(
-    txn: DatabaseTransaction,
-    actor: &Actor,
-    change: Change,
-    now: DateTime<Utc>,
-) -> Result<Committed, DbErr> {
-    let committed = record(&txn, actor, change, now).await?;
-    txn.commit().await?;
-    Ok(committed)
+    Ok(Committed { event, action, at, report_id: change_report })
 }
 
 /// Moves the write counter on PostgreSQL, sharded by task so that concurrent writes on

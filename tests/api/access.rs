@@ -176,12 +176,9 @@ on_each_backend! {
             assert_eq!(code(&body), "UNAUTHENTICATED", "[{}] {value:?}: {body:#}", app.backend_name);
         }
         let Viewer::Token { id, .. } = viewer else { panic!("a token viewer") };
-        assert!(qingdan::service::tokens::revoke(
-            &app.state.db,
-            &qingdan::service::writes::Actor::cli(),
-            id,
-            chrono::Utc::now()
-        ).await.expect("revoke"));
+        assert!(qingdan::service::tokens::revoke(&app.state.writer, &qingdan::service::writes::Actor::cli(), id)
+            .await
+            .expect("revoke"));
         let revoked = std::time::Instant::now();
         loop {
             let (status, body) = post(addr, hv(&format!("Bearer {secret}")), q).await;

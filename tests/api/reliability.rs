@@ -154,9 +154,8 @@ async fn a_revoked_tokens_subscription_is_closed_with_4403_on(backend: Backend) 
     assert_eq!(init(&mut other, Some(&kept)).await, Some(json!({ "type": "connection_ack" })));
 
     let qingdan::service::access::Viewer::Token { id, .. } = viewer else { panic!("a token") };
-    let now = app.state.write_clock().now();
     let revoked =
-        qingdan::service::tokens::revoke(&app.state.db, &qingdan::service::writes::Actor::cli(), id, now).await;
+        qingdan::service::tokens::revoke(&app.state.writer, &qingdan::service::writes::Actor::cli(), id).await;
     assert!(revoked.expect("revoke"));
     // Checked again at least every second (the token cache here is 0.5 s).
     assert_eq!(close_code(&mut ws, Duration::from_secs(5)).await, Some(4403), "[{}]", app.backend_name);

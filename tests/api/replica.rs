@@ -89,16 +89,10 @@ async fn reads_go_to_the_standby_and_writes_payloads_come_from_the_primary() {
         let dept =
             qingdan::service::departments::find_by_name(db, "市税务局", None).await.expect("find").expect("市税务局");
         let actor = qingdan::service::writes::Actor::cli();
-        let (row, secret) = qingdan::service::tokens::create(
-            db,
-            &actor,
-            TokenRole::Reporter,
-            Some(dept.id),
-            "replica",
-            chrono::Utc::now(),
-        )
-        .await
-        .expect("a token");
+        let (row, secret) =
+            qingdan::service::tokens::create(&state.writer, &actor, TokenRole::Reporter, Some(dept.id), "replica")
+                .await
+                .expect("a token");
         (row, secret)
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");

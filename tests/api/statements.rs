@@ -117,12 +117,11 @@ async fn generated(app: &TestApp, documents: usize) -> TestApp {
         qingdan::service::webhooks::Subscription::Only(vec![qingdan::service::writes::Action::DocumentImported]);
     let actor = qingdan::service::writes::Actor::cli();
     qingdan::service::webhooks::add(
-        &out.state.db,
+        &out.state.writer,
         &actor,
         "http://127.0.0.1:9/hook",
         "a-secret-of-16-chars",
         &events,
-        chrono::Utc::now(),
     )
     .await
     .expect("a webhook");

@@ -283,7 +283,7 @@ on_each_backend! {
         w.notice(&w.supervisor, "ORANGE").await;
         let (revoked, _) = w.app.token(TokenRole::Viewer, None).await;
         let Viewer::Token { id, .. } = revoked else { panic!("a token") };
-        qingdan::service::tokens::revoke(&w.app.state.db, &qingdan::service::writes::Actor::cli(), id, Utc::now()).await.expect("revoke");
+        qingdan::service::tokens::revoke(&w.app.state.writer, &qingdan::service::writes::Actor::cli(), id).await.expect("revoke");
         let trail = w.app.query_as(&w.supervisor, all, json!({})).await;
         let actions: Vec<&str> = trail["data"]["events"]["nodes"].as_array().expect("events").iter().skip(5).map(|e| e["action"].as_str().expect("action")).collect();
         assert_eq!(actions, ["report.submitted", "report.returned", "extension.requested", "extension.decided",

@@ -179,12 +179,11 @@ impl TestApp {
             None => None,
         };
         let (_, secret) = qingdan::service::tokens::create(
-            &self.state.db,
+            &self.state.writer,
             &qingdan::service::writes::Actor::cli(),
             role,
             dept,
             "test",
-            chrono::Utc::now(),
         )
         .await
         .expect("create token");

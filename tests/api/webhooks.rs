@@ -143,10 +143,9 @@ fn quick(app: TestApp) -> TestApp {
 }
 
 async fn add_webhook(app: &TestApp, addr: SocketAddr, events: &[Action]) -> i64 {
-    let now = app.state.write_clock().now();
     let url = format!("http://{addr}/hook");
     let events = qingdan::service::webhooks::Subscription::Only(events.to_vec());
-    qingdan::service::webhooks::add(&app.state.db, &Actor::cli(), &url, SECRET, &events, now).await.expect("add").id
+    qingdan::service::webhooks::add(&app.state.writer, &Actor::cli(), &url, SECRET, &events).await.expect("add").id
 }
 
 const DELIVERIES: &str = "query($f: WebhookDeliveryFilter) { webhookDeliveries(filter: $f) { totalCount
@@ -432,9 +431,9 @@ async fn a_webhook_for_all_events_gets_every_action_webhooks_receive_those_decla
     let add = |events: &[&str]| {
         let names: Vec<String> = events.iter().map(|e| (*e).to_owned()).collect();
         let subscription = qingdan::service::webhooks::parse_events(&names).expect("events");
-        let db = app.state.db.clone();
+        let writer = app.state.writer.clone();
         async move {
-            qingdan::service::webhooks::add(&db, &Actor::cli(), "http://127.0.0.1:9/hook", SECRET, &subscription, now)
+            qingdan::service::webhooks::add(&writer, &Actor::cli(), "http://127.0.0.1:9/hook", SECRET, &subscription)
                 .await
                 .expect("add")
         }

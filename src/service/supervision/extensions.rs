@@ -6,15 +6,14 @@ use chrono::NaiveDate;
 use entity::{ExtensionState, TokenRole, extension};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter};
 
 use super::{current_due_on, find_obligation, lock_obligation, require_supervisor, text};
 use crate::app::AppState;
 use crate::clock::end_of_day;
 use crate::error::{ApiError, ApiResult};
 use crate::service::access::Viewer;
-use crate::service::events::Happened;
-use crate::service::writes::{self, Actor, Change, Obligated, Write};
+use crate::service::writes::{Action, Actor, Change, Obligated, Write};
 
 /// A validated request.
 #[derive(Debug, Clone)]
@@ -66,13 +65,12 @@ pub async fn request(state: &AppState, viewer: &Viewer, actor: &Actor, input: Re
     let department_id = requesting_department(viewer, input.department_id)?;
     let reason =
         text("reason", Some(&input.reason))?.ok_or_else(|| ApiError::bad_input("an extension needs a reason"))?;
-    let now = state.write_clock().now();
-    let guard = state.writer().await;
-    let txn = state.db.begin().await?;
+    let w = state.writer.begin().await?;
+    let (txn, now) = (w.txn(), w.now());
     let at = Obligated { task_id: input.task_id, department_id, period_id: input.period_id };
-    lock_obligation(&txn, "extension", at).await?;
-    let found = find_obligation(&txn, at).await?;
-    let due = current_due_on(&txn, &found).await?;
+    lock_obligation(txn, "extension", at).await?;
+    let found = find_obligation(txn, at).await?;
+    let due = current_due_on(txn, &found).await?;
     if now >= end_of_day(due) {
         return Err(ApiError::bad_input(format!(
             "the obligation was due on {due}: an extension is requested before the due date passes"
@@ -89,7 +87,7 @@ pub async fn request(state: &AppState, viewer: &Viewer, actor: &Actor, input: Re
         .filter(extension::Column::PeriodId.eq(at.period_id))
         .filter(extension::Column::DepartmentId.eq(at.department_id))
         .filter(extension::Column::State.eq(sea_orm::ActiveEnum::to_value(&ExtensionState::Pending)))
-        .one(&txn)
+        .one(txn)
         .await?;
     if pending.is_some() {
         return Err(ApiError::Conflict("an extension of this obligation is already awaiting a decision".into()));
@@ -109,12 +107,10 @@ pub async fn request(state: &AppState, viewer: &Viewer, actor: &Actor, input: Re
         decided_at: Set(None),
         decided_by: Set(None),
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
-    let change = Change::new(Write::ExtensionRequest { extension_id: row.id, at }, None, Some(public(&row)));
-    let committed = writes::commit(txn, actor, change, now).await?;
-    drop(guard);
-    state.events.publish(&state.db, Happened::of(&committed, None)).await;
+    let change = Change::new(Write::new(Action::ExtensionRequested, row.id).on(at), None, Some(public(&row)));
+    w.commit(actor, change).await?;
     Ok(row)
 }
 
@@ -125,16 +121,15 @@ pub async fn decide(state: &AppState, viewer: &Viewer, actor: &Actor, input: Dec
     if !input.approve && comment.is_none() {
         return Err(ApiError::bad_input("rejecting an extension needs a comment saying why"));
     }
-    let now = state.write_clock().now();
-    let guard = state.writer().await;
-    let txn = state.db.begin().await?;
+    let w = state.writer.begin().await?;
+    let (txn, now) = (w.txn(), w.now());
     let before = extension::Entity::find_by_id(input.extension_id)
-        .one(&txn)
+        .one(txn)
         .await?
         .ok_or_else(|| ApiError::not_found("no such extension"))?;
     let at = Obligated { task_id: before.task_id, department_id: before.department_id, period_id: before.period_id };
-    let found = find_obligation(&txn, at).await?;
-    require_supervisor(&txn, viewer, &found.document).await?;
+    let found = find_obligation(txn, at).await?;
+    require_supervisor(txn, viewer, &found.document).await?;
     if before.state != ExtensionState::Pending {
         return Err(ApiError::Conflict("this extension was already decided".into()));
     }
@@ -146,22 +141,17 @@ pub async fn decide(state: &AppState, viewer: &Viewer, actor: &Actor, input: Dec
         .col_expr(extension::Column::DecidedBy, Expr::value(viewer.name()))
         .filter(extension::Column::Id.eq(before.id))
         .filter(extension::Column::State.eq(sea_orm::ActiveEnum::to_value(&ExtensionState::Pending)))
-        .exec(&txn)
+        .exec(txn)
         .await?;
     if updated.rows_affected != 1 {
         return Err(ApiError::Conflict("this extension was decided meanwhile".into()));
     }
     let after = extension::Entity::find_by_id(before.id)
-        .one(&txn)
+        .one(txn)
         .await?
         .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("extension {} vanished", before.id)))?;
-    let change = Change::new(
-        Write::ExtensionDecision { extension_id: after.id, at },
-        Some(public(&before)),
-        Some(public(&after)),
-    );
-    let committed = writes::commit(txn, actor, change, now).await?;
-    drop(guard);
-    state.events.publish(&state.db, Happened::of(&committed, None)).await;
+    let change =
+        Change::new(Write::new(Action::ExtensionDecided, after.id).on(at), Some(public(&before)), Some(public(&after)));
+    w.commit(actor, change).await?;
     Ok(after)
 }

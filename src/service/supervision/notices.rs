@@ -3,14 +3,13 @@
 
 use entity::{NoticeLevel, notice};
 use sea_orm::ActiveValue::{NotSet, Set};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use super::{find_obligation, lock_obligation, require_supervisor, text};
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::service::access::Viewer;
-use crate::service::events::Happened;
-use crate::service::writes::{self, Actor, Change, Obligated, Write};
+use crate::service::writes::{Action, Actor, Change, Obligated, Write};
 
 /// A validated notice.
 #[derive(Debug, Clone)]
@@ -25,18 +24,17 @@ pub async fn issue(state: &AppState, viewer: &Viewer, actor: &Actor, input: Issu
     viewer.require_reader()?;
     let message =
         text("message", Some(&input.message))?.ok_or_else(|| ApiError::bad_input("a notice needs a message"))?;
-    let now = state.write_clock().now();
-    let guard = state.writer().await;
-    let txn = state.db.begin().await?;
-    lock_obligation(&txn, "notice", input.at).await?;
-    let found = find_obligation(&txn, input.at).await?;
-    require_supervisor(&txn, viewer, &found.document).await?;
+    let w = state.writer.begin().await?;
+    let (txn, now) = (w.txn(), w.now());
+    lock_obligation(txn, "notice", input.at).await?;
+    let found = find_obligation(txn, input.at).await?;
+    require_supervisor(txn, viewer, &found.document).await?;
     let last = notice::Entity::find()
         .filter(notice::Column::TaskId.eq(input.at.task_id))
         .filter(notice::Column::PeriodId.eq(input.at.period_id))
         .filter(notice::Column::DepartmentId.eq(input.at.department_id))
         .order_by_desc(notice::Column::Rank)
-        .one(&txn)
+        .one(txn)
         .await?;
     if let Some(last) = last
         && last.rank >= input.level.rank()
@@ -57,14 +55,12 @@ pub async fn issue(state: &AppState, viewer: &Viewer, actor: &Actor, input: Issu
         issued_at: Set(now),
         issued_by: Set(viewer.name()),
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
     let after = serde_json::json!({
         "level": sea_orm::ActiveEnum::to_value(&row.level), "message": row.message,
     });
-    let change = Change::new(Write::Notice { notice_id: row.id, at: input.at }, None, Some(after));
-    let committed = writes::commit(txn, actor, change, now).await?;
-    drop(guard);
-    state.events.publish(&state.db, Happened::of(&committed, None)).await;
+    let change = Change::new(Write::new(Action::NoticeIssued, row.id).on(input.at), None, Some(after));
+    w.commit(actor, change).await?;
     Ok(row)
 }

@@ -2,15 +2,14 @@
 
 use entity::{ReviewState, document, report, report_revision, task};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, TransactionTrait};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 
 use super::{require_supervisor, text};
 use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::service::access::Viewer;
-use crate::service::events::Happened;
 use crate::service::reports::snapshot_json;
-use crate::service::writes::{self, Actor, Change, Obligated, Write};
+use crate::service::writes::{Action, Actor, Change, Obligated, Write};
 
 /// A validated review.
 #[derive(Debug, Clone)]
@@ -32,15 +31,14 @@ pub async fn review(state: &AppState, viewer: &Viewer, actor: &Actor, input: Rev
     if !input.accept && comment.is_none() {
         return Err(ApiError::bad_input("returning a report needs a comment saying what falls short"));
     }
-    let now = state.write_clock().now();
-    let guard = state.writer().await;
-    let txn = state.db.begin().await?;
+    let w = state.writer.begin().await?;
+    let (txn, now) = (w.txn(), w.now());
     let mut find = report::Entity::find_by_id(input.report_id);
     if txn.get_database_backend() == sea_orm::DbBackend::Postgres {
         // A submission or another review of this report waits for this one.
         find = find.lock_exclusive();
     }
-    let before = find.one(&txn).await?.ok_or_else(|| ApiError::not_found("no such report"))?;
+    let before = find.one(txn).await?.ok_or_else(|| ApiError::not_found("no such report"))?;
     let doc = document::Entity::find()
         .filter(
             document::Column::Id.in_subquery(
@@ -51,10 +49,10 @@ pub async fn review(state: &AppState, viewer: &Viewer, actor: &Actor, input: Rev
                     .to_owned(),
             ),
         )
-        .one(&txn)
+        .one(txn)
         .await?
         .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("report {} has no document", before.id)))?;
-    require_supervisor(&txn, viewer, &doc).await?;
+    require_supervisor(txn, viewer, &doc).await?;
     if before.revision != input.expected_revision {
         return Err(ApiError::Conflict(format!(
             "expectedRevision is {} but the report is at revision {}; nothing was written",
@@ -77,7 +75,7 @@ pub async fn review(state: &AppState, viewer: &Viewer, actor: &Actor, input: Rev
         .col_expr(report::Column::ReviewComment, Expr::value(comment.clone()))
         .filter(report::Column::Id.eq(before.id))
         .filter(report::Column::Revision.eq(before.revision))
-        .exec(&txn)
+        .exec(txn)
         .await?;
     if updated.rows_affected != 1 {
         return Err(ApiError::Conflict("the report changed while it was being reviewed; reload it".into()));
@@ -89,17 +87,16 @@ pub async fn review(state: &AppState, viewer: &Viewer, actor: &Actor, input: Rev
         .col_expr(report_revision::Column::ReviewComment, Expr::value(comment))
         .filter(report_revision::Column::ReportId.eq(before.id))
         .filter(report_revision::Column::Revision.eq(before.revision))
-        .exec(&txn)
+        .exec(txn)
         .await?;
     let after = report::Entity::find_by_id(before.id)
-        .one(&txn)
+        .one(txn)
         .await?
         .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("report {} vanished", before.id)))?;
     let at = Obligated { task_id: after.task_id, department_id: after.department_id, period_id: after.period_id };
-    let write = Write::Review { report_id: after.id, at, accepted: input.accept };
+    let action = if input.accept { Action::ReportAccepted } else { Action::ReportReturned };
+    let write = Write::new(action, after.id).on(at);
     let change = Change::new(write, Some(snapshot_json(&before)), Some(snapshot_json(&after)));
-    let committed = writes::commit(txn, actor, change, now).await?;
-    drop(guard);
-    state.events.publish(&state.db, Happened::of(&committed, Some(after.id))).await;
+    w.commit(actor, change).await?;
     Ok(after)
 }

@@ -10,12 +10,11 @@ use crate::service::writes::Actor;
 pub async fn run(url: &str, cmd: WebhookCommand) -> anyhow::Result<()> {
     let state = AppState::connect(url, Default::default()).await?;
     let db = &state.db;
-    let now = state.write_clock().now();
     let api = |e: crate::error::ApiError| anyhow::anyhow!(e.message().to_owned());
     match cmd {
         WebhookCommand::Add { url, secret, events } => {
             let events = super::parse_events(&events).map_err(api)?;
-            let row = super::add(db, &Actor::cli(), url.trim(), &secret, &events, now).await.map_err(api)?;
+            let row = super::add(&state.writer, &Actor::cli(), url.trim(), &secret, &events).await.map_err(api)?;
             println!("added webhook {} → {} ({})", row.id, row.url, describe(&row));
         }
         WebhookCommand::List => {
@@ -39,7 +38,7 @@ pub async fn run(url: &str, cmd: WebhookCommand) -> anyhow::Result<()> {
             }
         }
         WebhookCommand::Remove { id } => {
-            if !super::remove(db, &Actor::cli(), id, now).await.map_err(api)? {
+            if !super::remove(&state.writer, &Actor::cli(), id).await.map_err(api)? {
                 bail!("no webhook {id}");
             }
             println!("removed webhook {id}");

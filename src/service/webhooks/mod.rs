@@ -14,16 +14,13 @@ pub mod payload;
 pub mod signature;
 pub mod worker;
 
-use chrono::{DateTime, Utc};
 use entity::{DeliveryState, webhook, webhook_delivery};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ActiveEnum as _, ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, TransactionTrait,
-};
+use sea_orm::{ActiveEnum as _, ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
-use super::writes::{self, Action, Actor, Change, Write};
+use super::writer::Writer;
+use super::writes::{Action, Actor, Change, Write};
 use crate::error::{ApiError, ApiResult};
 
 /// What a webhook subscribes to: every action webhooks receive (stored as `*`, so that actions
@@ -88,12 +85,11 @@ pub fn check_url(url: &str) -> ApiResult<()> {
 
 /// Adds a webhook; the audit trail records it (never its secret).
 pub async fn add(
-    db: &DatabaseConnection,
+    writer: &Writer,
     actor: &Actor,
     url: &str,
     secret: &str,
     events: &Subscription,
-    now: DateTime<Utc>,
 ) -> ApiResult<webhook::Model> {
     check_url(url)?;
     if secret.len() < 16 {
@@ -102,7 +98,8 @@ pub async fn add(
     if matches!(events, Subscription::Only(a) if a.is_empty()) {
         return Err(ApiError::bad_input("a webhook subscribes to at least one event"));
     }
-    let txn = db.begin().await?;
+    let w = writer.begin().await?;
+    let (txn, now) = (w.txn(), w.now());
     let row = webhook::ActiveModel {
         id: NotSet,
         url: Set(url.to_owned()),
@@ -111,10 +108,10 @@ pub async fn add(
         created_at: Set(now),
         removed_at: Set(None),
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
     let after = serde_json::json!({ "url": row.url, "events": stored_names(&row) });
-    writes::commit(txn, actor, Change::new(Write::WebhookAdded { webhook_id: row.id }, None, Some(after)), now).await?;
+    w.commit(actor, Change::new(Write::new(Action::WebhookAdded, row.id), None, Some(after))).await?;
     Ok(row)
 }
 
@@ -128,23 +125,23 @@ pub async fn list(db: &impl ConnectionTrait) -> ApiResult<Vec<webhook::Model>> {
 }
 
 /// Removes a webhook and cancels what it was still owed; false when there is no such webhook.
-pub async fn remove(db: &DatabaseConnection, actor: &Actor, id: i64, now: DateTime<Utc>) -> ApiResult<bool> {
-    let txn = db.begin().await?;
-    let Some(row) = webhook::Entity::find_by_id(id).filter(webhook::Column::RemovedAt.is_null()).one(&txn).await?
-    else {
+pub async fn remove(writer: &Writer, actor: &Actor, id: i64) -> ApiResult<bool> {
+    let w = writer.begin().await?;
+    let (txn, now) = (w.txn(), w.now());
+    let Some(row) = webhook::Entity::find_by_id(id).filter(webhook::Column::RemovedAt.is_null()).one(txn).await? else {
         return Ok(false);
     };
     let before = serde_json::json!({ "url": row.url, "events": stored_names(&row) });
     let mut active: webhook::ActiveModel = row.into();
     active.removed_at = Set(Some(now));
-    active.update(&txn).await?;
+    active.update(txn).await?;
     webhook_delivery::Entity::update_many()
         .col_expr(webhook_delivery::Column::State, Expr::value(DeliveryState::Cancelled.to_value()))
         .filter(webhook_delivery::Column::WebhookId.eq(id))
         .filter(webhook_delivery::Column::State.eq(DeliveryState::Pending))
-        .exec(&txn)
+        .exec(txn)
         .await?;
-    writes::commit(txn, actor, Change::new(Write::WebhookRemoved { webhook_id: id }, Some(before), None), now).await?;
+    w.commit(actor, Change::new(Write::new(Action::WebhookRemoved, id), Some(before), None)).await?;
     Ok(true)
 }
 

@@ -145,7 +145,7 @@ async fn take(state: &AppState, settings: &Settings, limit: usize) -> Result<Vec
     }
     q.push(") RETURNING *");
     let taken = {
-        let _writer = state.writer().await;
+        let _writer = state.writer.turn().await;
         webhook_delivery::Model::find_by_statement(q.build()).all(db).await?
     };
     if taken.is_empty() {
@@ -284,7 +284,7 @@ async fn record(
     }
     // A removal may have cancelled it meanwhile: that stands.
     q.push(" WHERE id = ").bind(delivery.id).push(" AND state = 'PENDING'");
-    let _writer = state.writer().await;
+    let _writer = state.writer.turn().await;
     state.db.execute_raw(q.build()).await?;
     Ok(())
 }
