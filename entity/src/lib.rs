@@ -4,6 +4,7 @@ pub mod api_token;
 pub mod assignment;
 pub mod audit_event;
 pub mod category;
+pub mod closure;
 pub mod department;
 pub mod document;
 pub mod enums;
@@ -19,5 +20,6 @@ pub mod webhook;
 pub mod webhook_delivery;
 
 pub use enums::{
-    DeliveryState, DepartmentKind, ExtensionState, NoticeLevel, ReportStatus, ReviewState, Role, TokenRole,
+    ClosureState, DeliveryState, DepartmentKind, ExtensionState, NoticeLevel, ReportStatus, ReviewState, Role,
+    TokenRole,
 };

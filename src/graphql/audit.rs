@@ -30,8 +30,8 @@ impl Event {
     }
     /// What happened: `document.imported`, `report.submitted`, `report.accepted`,
     /// `report.returned`, `extension.requested`, `extension.decided`, `notice.issued`,
-    /// `token.created`, `token.revoked`, `webhook.added`, `webhook.removed` (a test checks this
-    /// list against the declaration of actions).
+    /// `closure.requested`, `closure.decided`, `token.created`, `token.revoked`, `webhook.added`,
+    /// `webhook.removed` (a test checks this list against the declaration of actions).
     async fn action(&self) -> &str {
         &self.0.action
     }

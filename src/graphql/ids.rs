@@ -25,10 +25,12 @@ pub enum NodeType {
     Webhook,
     /// One event owed to one webhook.
     WebhookDelivery,
+    /// A request to close a task (销号).
+    Closure,
 }
 
 impl NodeType {
-    const ALL: [NodeType; 13] = [
+    const ALL: [NodeType; 14] = [
         Self::Document,
         Self::Category,
         Self::Task,
@@ -42,6 +44,7 @@ impl NodeType {
         Self::Token,
         Self::Webhook,
         Self::WebhookDelivery,
+        Self::Closure,
     ];
 
     /// The node type called `name`.
@@ -64,6 +67,7 @@ impl NodeType {
             Self::Token => "Token",
             Self::Webhook => "Webhook",
             Self::WebhookDelivery => "WebhookDelivery",
+            Self::Closure => "Closure",
         }
     }
 }

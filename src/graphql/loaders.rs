@@ -197,6 +197,20 @@ rows_of!(
     |r| Some(r.period_id)
 );
 rows_of!(
+    /// Closures (销号) of a document's tasks, oldest first.
+    ClosuresOfDocument(i64),
+    closure,
+    entity::closure::Column::DocumentId,
+    |r| Some(r.document_id)
+);
+rows_of!(
+    /// Closures (销号) of a task, oldest first.
+    ClosuresOfTask(i64),
+    closure,
+    entity::closure::Column::TaskId,
+    |r| Some(r.task_id)
+);
+rows_of!(
     /// Notices of a period (every task and department).
     NoticesOfPeriod(i64),
     notice,

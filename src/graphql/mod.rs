@@ -2,6 +2,7 @@
 
 pub mod audit;
 pub mod batching;
+pub mod closure;
 pub mod connection;
 pub mod context;
 pub mod cost;
@@ -58,7 +59,12 @@ pub struct Query(
 
 /// Every mutation of the API.
 #[derive(MergedObject, Default)]
-pub struct Mutation(report::ReportMutation, supervision::SupervisionMutation, imports::ImportMutation);
+pub struct Mutation(
+    report::ReportMutation,
+    supervision::SupervisionMutation,
+    closure::ClosureMutation,
+    imports::ImportMutation,
+);
 
 /// The schema as async-graphql builds it.
 pub type InnerSchema = Schema<Query, Mutation, subscription::SubscriptionRoot>;

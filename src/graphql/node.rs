@@ -70,7 +70,7 @@ impl NodeQuery {
                 let rows = super::context::load(ctx, EventKey(n)).await?.unwrap_or_default();
                 rows.first().cloned().map(|m| Node::Event(Event(m)))
             }
-            NodeType::Token | NodeType::Webhook | NodeType::WebhookDelivery => None,
+            NodeType::Token | NodeType::Webhook | NodeType::WebhookDelivery | NodeType::Closure => None,
         };
         node.map(Some)
             .ok_or_else(|| ApiError::not_found(format!("no object with id \"{}\"", ids::truncate(id.as_str()))).into())

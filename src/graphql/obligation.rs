@@ -7,7 +7,7 @@ use super::connection::{PageArgs, connection};
 use super::context::{list, require_reader, state};
 use super::department::Department;
 use super::ids::{self, NodeType};
-use super::loaders::{ExtensionsOfPeriod, NoticesOfPeriod, ReportsOfPeriod};
+use super::loaders::{ClosuresOfDocument, ExtensionsOfPeriod, NoticesOfPeriod, ReportsOfPeriod};
 use super::period::ReportingPeriod;
 use super::report::Report;
 use super::supervision::{Extension, Light, Notice};
@@ -125,6 +125,9 @@ pub struct ObligationSummary {
     pub yellow: i64,
     /// Lit RED.
     pub red: i64,
+    /// Reports the period would be owed but for tasks closed (销号) before its due date: counted
+    /// apart, in none of the above.
+    pub closed: i64,
 }
 
 /// What an obligation listing asks for, besides its period and moment.
@@ -192,11 +195,30 @@ pub async fn obligation_connection(
 /// list, what was submitted and the extensions from the period's rows (one batch each for every
 /// parent of a level).
 pub async fn all_obligations(ctx: &Context<'_>, query: &ObligationQuery) -> async_graphql::Result<Vec<ObligationRow>> {
-    let (reports, extensions) = futures_util::try_join!(
+    Ok(obligations_and_closed(ctx, query).await?.0)
+}
+
+/// [`all_obligations`], and the day each closed task of the query's document was closed.
+async fn obligations_and_closed(
+    ctx: &Context<'_>,
+    query: &ObligationQuery,
+) -> async_graphql::Result<(Vec<ObligationRow>, std::collections::HashMap<i64, chrono::NaiveDate>)> {
+    let (reports, extensions, closed) = futures_util::try_join!(
         super::context::load(ctx, ReportsOfPeriod(query.period.id)),
         super::context::load(ctx, ExtensionsOfPeriod(query.period.id)),
+        closed_tasks(ctx, query),
     )?;
-    Ok(obligations::all(&*list(ctx).await?, query, &reports.unwrap_or_default(), &extensions.unwrap_or_default()))
+    let (reports, extensions) = (reports.unwrap_or_default(), extensions.unwrap_or_default());
+    Ok((obligations::all(&*list(ctx).await?, query, &reports, &extensions, &closed), closed))
+}
+
+/// The day each closed task of the query's document was closed.
+async fn closed_tasks(
+    ctx: &Context<'_>,
+    query: &ObligationQuery,
+) -> async_graphql::Result<std::collections::HashMap<i64, chrono::NaiveDate>> {
+    let closures = super::context::load(ctx, ClosuresOfDocument(query.period.document_id)).await?;
+    Ok(crate::service::supervision::closures::closed_days(closures.iter().flat_map(|c| c.iter())))
 }
 
 /// Obligation queries (token holders only).
@@ -238,8 +260,11 @@ impl ObligationQueryRoot {
         let department_id = department_id.map(|d| ids::decode(&d, NodeType::Department)).transpose()?;
         let args = ObligationArgs { department_id, ..ObligationArgs::default() };
         let query = obligation_query(ctx, &period_id, as_of, args).await?;
-        let c = obligations::summary_of(&all_obligations(ctx, &query).await?, &query);
+        let (all, closed) = obligations_and_closed(ctx, &query).await?;
+        let c = obligations::summary_of(&all, &query);
+        let closed = obligations::closed_count(&*list(ctx).await?, &query, &closed);
         Ok(ObligationSummary {
+            closed,
             total: c.total,
             submitted: c.submitted,
             submitted_late: c.submitted_late,

@@ -120,6 +120,17 @@ impl Task {
         let all = super::obligation::all_obligations(ctx, &query).await?;
         Ok(crate::service::obligations::worst_light(&all, &query).into())
     }
+    /// The day it was closed (销号), when a closure was approved: it owes no report for periods
+    /// due after that day, and stays in every view.
+    async fn closed_on(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<super::scalars::Date>> {
+        let rows = super::closure::of_task(ctx, self.0.id).await?;
+        Ok(crate::service::supervision::closures::closed_days(&rows).get(&self.0.id).map(|d| (*d).into()))
+    }
+    /// Requests to close it and their decisions, oldest first (token holders only).
+    async fn closures(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<super::closure::Closure>> {
+        super::context::require_reader(ctx)?;
+        Ok(super::closure::of_task(ctx, self.0.id).await?.into_iter().map(super::closure::Closure).collect())
+    }
     /// Its audit trail: submissions, reviews, extensions and notices on it, oldest first (token
     /// holders only).
     async fn history(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<super::audit::Event>> {

@@ -4,7 +4,8 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use entity::{
-    Role, assignment, category, department, document, extension, indicator, notice, report, reporting_period, task,
+    Role, assignment, category, closure, department, document, extension, indicator, notice, report, reporting_period,
+    task,
 };
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
@@ -133,7 +134,8 @@ pub(crate) async fn import_parsed(
                     .filter(extension::Column::PeriodId.in_subquery(periods.clone()))
                     .count(txn)
                     .await?
-                + notice::Entity::find().filter(notice::Column::PeriodId.in_subquery(periods)).count(txn).await?;
+                + notice::Entity::find().filter(notice::Column::PeriodId.in_subquery(periods)).count(txn).await?
+                + closure::Entity::find().filter(closure::Column::DocumentId.eq(old.id)).count(txn).await?;
             if reports > 0 {
                 return Err(ImportError::HasReports { document_id: old.id, reports });
             }

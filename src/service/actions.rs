@@ -64,6 +64,10 @@ actions! {
     ExtensionDecided = "extension.decided", subject "Extension", webhooks true, supervision true;
     /// A supervision notice (催办, 督办) issued to a department.
     NoticeIssued = "notice.issued", subject "Notice", webhooks true, supervision true;
+    /// A lead department asked for a finished task to be closed (销号).
+    ClosureRequested = "closure.requested", subject "Closure", webhooks true, supervision true;
+    /// A request to close a task approved (the task is closed) or rejected.
+    ClosureDecided = "closure.decided", subject "Closure", webhooks true, supervision true;
     /// An API token created.
     TokenCreated = "token.created", subject "Token", webhooks false, supervision false;
     /// An API token revoked.

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{ReviewState, extension, report, reporting_period};
 
-use super::list::ListSnapshot;
+use super::list::{ListSnapshot, Owed};
 use super::page::{Page, PageRequest};
 use super::supervision::effective_due_on;
 use super::supervision::lights::{self, Light, Reported, Thresholds};
@@ -112,12 +112,14 @@ impl ObligationRow {
 
 /// Every obligation of the query's period (and department, and task), whatever its state, in
 /// task order: who owes comes from the list, what was submitted from the period's reports, the
-/// due date from its extensions.
+/// due date from its extensions. A task closed (销号) before the period's due date owes nothing
+/// for it (`closed`: the day each closed task was closed; see [`closed_count`]).
 pub fn all(
     list: &ListSnapshot,
     query: &ObligationQuery,
     reports: &[report::Model],
     extensions: &[extension::Model],
+    closed: &HashMap<i64, NaiveDate>,
 ) -> Vec<ObligationRow> {
     let submitted: HashMap<(i64, i64), &report::Model> =
         reports.iter().filter(|r| r.period_id == query.period.id).map(|r| ((r.task_id, r.department_id), r)).collect();
@@ -125,16 +127,8 @@ pub fn all(
     for e in extensions.iter().filter(|e| e.period_id == query.period.id) {
         extended.entry((e.task_id, e.department_id)).or_default().push(e);
     }
-    list.owed_of_document(query.period.document_id)
-        .iter()
-        .filter(|o| query.department_id.is_none_or(|d| o.department_id == d))
-        .filter(|o| query.task_id.is_none_or(|t| o.task_id == t))
-        .filter(|o| {
-            query
-                .department_name
-                .as_ref()
-                .is_none_or(|n| list.department(o.department_id).is_some_and(|d| d.name == *n))
-        })
+    owed(list, query)
+        .filter(|o| !closed_before(closed, o.task_id, query.period.due_on))
         .map(|o| {
             let key = (o.task_id, o.department_id);
             let extensions: Vec<extension::Model> =
@@ -149,6 +143,30 @@ pub fn all(
             }
         })
         .collect()
+}
+
+/// Reports the query's department(s) owe in its period by the list, closed tasks included.
+fn owed<'l>(list: &'l ListSnapshot, query: &'l ObligationQuery) -> impl Iterator<Item = &'l Owed> + 'l {
+    list.owed_of_document(query.period.document_id)
+        .iter()
+        .filter(|o| query.department_id.is_none_or(|d| o.department_id == d))
+        .filter(|o| query.task_id.is_none_or(|t| o.task_id == t))
+        .filter(|o| {
+            query
+                .department_name
+                .as_ref()
+                .is_none_or(|n| list.department(o.department_id).is_some_and(|d| d.name == *n))
+        })
+}
+
+/// Whether task `task_id` was closed before a period due on `due_on`.
+fn closed_before(closed: &HashMap<i64, NaiveDate>, task_id: i64, due_on: NaiveDate) -> bool {
+    closed.get(&task_id).is_some_and(|day| *day < due_on)
+}
+
+/// Reports the query would owe but for closures: counted apart in a summary.
+pub fn closed_count(list: &ListSnapshot, query: &ObligationQuery, closed: &HashMap<i64, NaiveDate>) -> i64 {
+    owed(list, query).filter(|o| closed_before(closed, o.task_id, query.period.due_on)).count() as i64
 }
 
 /// A page of `all` in the wanted state, in task order (assignment ids follow it).

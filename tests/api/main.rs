@@ -9,6 +9,7 @@ mod access;
 mod aggregates;
 mod backup;
 mod browsers;
+mod closures;
 mod concurrency;
 mod deadlines;
 mod errors;

@@ -30,9 +30,9 @@ const RELATIONS: [(&str, &str, u64); 12] = [
         "query($n: Int, $p: ID!, $d: ID!) { tasks(filter: {documentId: $d, hasIndicators: true}, first: $n) { nodes { number
             light(periodId: $p, asOf: \"2023-06-01\") history { action at }
             indicators { latestValue progressPercent values { value period { quarter } department { name } } } } } }",
-        // the versions, reports and extensions of the period (lights), events of the tasks,
-        // reports of the tasks (indicator values).
-        5,
+        // the versions, reports and extensions of the period and closures of the document
+        // (lights), events of the tasks, reports of the tasks (indicator values).
+        6,
     ),
     (
         "Department.tasks, .coLeaders, CoLeader.department, CoLeader.tasks, .workload, .reports, .obligations, Obligation.*",
@@ -46,8 +46,8 @@ const RELATIONS: [(&str, &str, u64); 12] = [
                 nodes { state light dueOn task { number } department { name } period { quarter } report { revision }
                     extensions { state } notices { level } } } } } }",
         // the versions, reports of the departments, notices of the departments, reports,
-        // extensions and notices of the period.
-        6,
+        // extensions and notices of the period, closures of the document.
+        7,
     ),
     (
         "Task.reports with Report.revisions",
@@ -90,8 +90,9 @@ const RELATIONS: [(&str, &str, u64); 12] = [
         "query($n: Int, $p: ID!) { obligations(periodId: $p, asOf: \"2023-06-01\", first: $n) { totalCount
             nodes { state light dueOn task { number } department { name } report { revision summary } } }
             obligationSummary(periodId: $p, asOf: \"2023-06-01\") { total overdue returned red } }",
-        // the versions, reports and extensions of the period (one batch each for both root fields).
-        3,
+        // the versions, reports and extensions of the period, closures of the document (one
+        // batch each for both root fields).
+        4,
     ),
     (
         "taskStats.category, taskStats.department",
@@ -220,16 +221,16 @@ const CANONICAL: [(&str, &str, u64); 6] = [
         "overdue obligations",
         "query($period: ID!) { obligations(periodId: $period, state: OVERDUE, asOf: \"2024-06-01\", first: 100) {
             totalCount pageInfo { hasNextPage endCursor } nodes { state task { id number content } department { name } } } }",
-        // the versions, the reports and the extensions of the period.
-        3,
+        // the versions, the reports and the extensions of the period, the closures of the document.
+        4,
     ),
     (
         "a department's lights",
         "query($period: ID!, $dept: ID!) { obligations(periodId: $period, departmentId: $dept, asOf: \"2023-04-08\", first: 100) {
             totalCount nodes { state light dueOn task { number content } report { progressPercent review { state } } } }
             obligationSummary(periodId: $period, departmentId: $dept, asOf: \"2023-04-08\") { green blue yellow red } }",
-        // the versions, the reports and the extensions of the period.
-        3,
+        // the versions, the reports and the extensions of the period, the closures of the document.
+        4,
     ),
 ];
 

@@ -132,6 +132,25 @@ impl Receiver {
     }
 }
 
+/// Waits until no delivery is pending (at most 20 s). A delivery leaves PENDING only when its
+/// last POST has been answered and recorded (DELIVERED, or FAILED after its last attempt), so
+/// from then on nothing more arrives: the signal that replaces waiting "long enough".
+async fn settled(app: &TestApp) {
+    use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+    for _ in 0..400 {
+        let pending = entity::webhook_delivery::Entity::find()
+            .filter(entity::webhook_delivery::Column::State.eq(entity::DeliveryState::Pending))
+            .count(&app.state.db)
+            .await
+            .expect("count deliveries");
+        if pending == 0 {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("deliveries still pending after 20 s");
+}
+
 /// Quick retries for tests.
 fn quick(app: TestApp) -> TestApp {
     let mut app = app;
@@ -205,7 +224,7 @@ async fn a_write_sends_one_signed_delivery_to_each_subscribed_webhook_on(backend
     assert_eq!(node["event"]["action"], "report.submitted");
     assert_eq!(node["event"]["task"]["number"], 29);
     assert_eq!(node["webhook"]["events"], json!(["report.submitted", "report.returned"]));
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    settled(&app).await;
     assert_eq!(receiver.got().len(), 1, "[{}] delivered more than once", app.backend_name);
     assert!(other.got().is_empty(), "[{}] a webhook got an event it did not subscribe to", app.backend_name);
 
@@ -234,8 +253,7 @@ async fn a_receiver_failing_three_times_gets_each_retry_and_then_no_more_on(back
 
     submit(&app, addr, &token, 29, "市税务局").await;
     let got = receiver.wait_for(4).await;
-    // Let any extra retry show up.
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    settled(&app).await;
     let got_later = receiver.got();
     assert_eq!(got_later.len(), 4, "[{}] 3 failures + 1 success, then no more: {got:?}", app.backend_name);
     assert!(got.iter().all(|r| r.delivery == got[0].delivery && r.body == got[0].body && r.signed_with(SECRET)));
@@ -261,7 +279,7 @@ async fn a_receiver_that_never_succeeds_is_given_up_after_the_last_attempt() {
     let addr = app.serve().await;
     submit(&app, addr, &token, 29, "市税务局").await;
     receiver.wait_for(3).await;
-    tokio::time::sleep(Duration::from_millis(1000)).await;
+    settled(&app).await;
     assert_eq!(receiver.got().len(), 3);
     let rows = app.query_as(&admin, DELIVERIES, json!({ "f": { "state": "FAILED" } })).await;
     let node = &rows["data"]["webhookDeliveries"]["nodes"][0];
@@ -328,7 +346,7 @@ async fn on_two_replicas_each_event_is_delivered_by_one_of_them() {
         submit(&app, through, &token, 29, "市税务局").await;
     }
     receiver.wait_for(n as usize).await;
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    settled(&app).await;
     let got = receiver.got();
     let mut by_delivery: HashMap<String, usize> = HashMap::new();
     for r in &got {

@@ -261,6 +261,8 @@ pub async fn sheet(
         }
         let reports = reports.all(db).await?;
         let extensions = extensions.order_by_asc(extension::Column::Id).all(db).await?;
+        let closures = super::supervision::closures::of_document(db, document_id).await?;
+        let closed = super::supervision::closures::closed_days(&closures);
         for period in &periods {
             let q = ObligationQuery {
                 period: (*period).clone(),
@@ -274,7 +276,7 @@ pub async fn sheet(
                 scheduled: obligations::scheduled_of(list, period),
             };
             let mut by_task: HashMap<i64, Vec<ObligationRow>> = HashMap::new();
-            for row in obligations::all(list, &q, &reports, &extensions) {
+            for row in obligations::all(list, &q, &reports, &extensions, &closed) {
                 by_task.entry(row.task_id).or_default().push(row);
             }
             owed.push((q, by_task));

@@ -2,6 +2,7 @@
 //! obligation a supervision write is about.
 
 pub mod audit;
+pub mod closures;
 pub mod extensions;
 pub mod lights;
 pub mod notices;
