@@ -6,6 +6,7 @@ pub mod audit_event;
 pub mod category;
 pub mod closure;
 pub mod department;
+pub mod department_alias;
 pub mod document;
 pub mod enums;
 pub mod extension;

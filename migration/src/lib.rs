@@ -12,6 +12,7 @@ mod m20261204_000003_index_idempotency_expiry;
 mod m20261204_000004_add_task_deadline_and_columns;
 mod m20261204_000005_webhook_all_events;
 mod m20261204_000006_create_closures;
+mod m20261204_000007_department_aliases;
 
 pub use m20261202_000001_create_report_counter::SHARDS as REPORT_COUNTER_SHARDS;
 
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000004_add_task_deadline_and_columns::Migration),
             Box::new(m20261204_000005_webhook_all_events::Migration),
             Box::new(m20261204_000006_create_closures::Migration),
+            Box::new(m20261204_000007_department_aliases::Migration),
         ]
     }
 }

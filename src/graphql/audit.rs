@@ -28,7 +28,7 @@ impl Event {
     async fn at(&self) -> DateTime<Utc> {
         self.0.at
     }
-    /// What happened: `document.imported`, `report.submitted`, `report.accepted`,
+    /// What happened: `document.imported`, `department.renamed`, `report.submitted`, `report.accepted`,
     /// `report.returned`, `extension.requested`, `extension.decided`, `notice.issued`,
     /// `closure.requested`, `closure.decided`, `token.created`, `token.revoked`, `webhook.added`,
     /// `webhook.removed` (a test checks this list against the declaration of actions).

@@ -65,6 +65,10 @@ impl Department {
     async fn region(&self) -> &str {
         &self.0.region
     }
+    /// Its former names (机构改革), oldest first: filters, imports and sign-ins find it by them.
+    async fn former_names(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<String>> {
+        Ok(list(ctx).await?.former_names(self.0.id).to_vec())
+    }
     /// Kind, derived from the name.
     async fn kind(&self) -> DepartmentKind {
         self.0.kind.into()

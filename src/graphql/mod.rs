@@ -18,6 +18,7 @@ pub mod node;
 pub mod nulls;
 pub mod obligation;
 pub mod period;
+pub mod rename;
 pub mod report;
 pub mod response_cache;
 pub mod scalars;
@@ -63,6 +64,7 @@ pub struct Mutation(
     report::ReportMutation,
     supervision::SupervisionMutation,
     closure::ClosureMutation,
+    rename::RenameMutation,
     imports::ImportMutation,
 );
 

@@ -427,6 +427,18 @@ pub(crate) async fn department_ids(
             .all(txn)
             .await?;
         out.extend(rows);
+        // A former name (机构改革) finds the renamed department.
+        let former: Vec<(String, i64)> = entity::department_alias::Entity::find()
+            .select_only()
+            .columns([entity::department_alias::Column::Name, entity::department_alias::Column::DepartmentId])
+            .filter(entity::department_alias::Column::Region.eq(region))
+            .filter(entity::department_alias::Column::Name.is_in(chunk.iter().copied()))
+            .into_tuple()
+            .all(txn)
+            .await?;
+        for (name, id) in former {
+            out.entry(name).or_insert(id);
+        }
     }
     Ok(out)
 }

@@ -151,12 +151,7 @@ fn owed<'l>(list: &'l ListSnapshot, query: &'l ObligationQuery) -> impl Iterator
         .iter()
         .filter(|o| query.department_id.is_none_or(|d| o.department_id == d))
         .filter(|o| query.task_id.is_none_or(|t| o.task_id == t))
-        .filter(|o| {
-            query
-                .department_name
-                .as_ref()
-                .is_none_or(|n| list.department(o.department_id).is_some_and(|d| d.name == *n))
-        })
+        .filter(|o| query.department_name.as_ref().is_none_or(|n| list.answers_to(o.department_id, n)))
 }
 
 /// Whether task `task_id` was closed before a period due on `due_on`.

@@ -13,6 +13,8 @@ pub struct ListVersion {
     documents: i64,
     max_id: i64,
     last_import: Option<String>,
+    /// Former names recorded (a rename changes the list without a document).
+    aliases: i64,
 }
 
 /// The list's version and the report submissions' count.
@@ -34,7 +36,8 @@ pub async fn versions(db: &impl ConnectionTrait) -> ApiResult<Versions> {
     };
     let sql = format!(
         "SELECT COUNT(*) AS documents, COALESCE(MAX(id), 0) AS max_id, \
-         CAST(MAX(imported_at) AS TEXT) AS last_import, {submissions} AS submissions FROM document"
+         CAST(MAX(imported_at) AS TEXT) AS last_import, {submissions} AS submissions, \
+         (SELECT COUNT(*) FROM department_alias) AS aliases FROM document"
     );
     let row = db.query_one_raw(Statement::from_string(backend, sql)).await?;
     let row = row.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("no row from an aggregate")))?;
@@ -43,6 +46,7 @@ pub async fn versions(db: &impl ConnectionTrait) -> ApiResult<Versions> {
             documents: row.try_get("", "documents")?,
             max_id: row.try_get("", "max_id")?,
             last_import: row.try_get("", "last_import")?,
+            aliases: row.try_get("", "aliases")?,
         },
         submissions: row.try_get("", "submissions")?,
     })

@@ -28,6 +28,7 @@ mod pagination;
 mod persisted;
 mod properties;
 mod reliability;
+mod renames;
 mod replica;
 mod reporting;
 mod response_cache;

@@ -42,6 +42,8 @@ pub async fn read(db: &DatabaseConnection) -> ApiResult<ListSnapshot> {
         .all(&txn)
         .await?;
     let departments = department::Entity::find().order_by_asc(department::Column::Id).all(&txn).await?;
+    let aliases =
+        entity::department_alias::Entity::find().order_by_asc(entity::department_alias::Column::Id).all(&txn).await?;
     let periods = reporting_period::Entity::find()
         .order_by_asc(reporting_period::Column::DocumentId)
         .order_by_asc(reporting_period::Column::Quarter)
@@ -51,7 +53,7 @@ pub async fn read(db: &DatabaseConnection) -> ApiResult<ListSnapshot> {
     let mut s = ListSnapshot { version: Some(version), ..ListSnapshot::default() };
     index_documents(&mut s, documents, categories, periods);
     index_tasks(&mut s, tasks);
-    index_departments(&mut s, departments);
+    index_departments(&mut s, departments, aliases);
     index_assignments(&mut s, assignments);
     index_indicators(&mut s, indicators);
     index_owed(&mut s);
@@ -92,10 +94,22 @@ fn index_tasks(s: &mut ListSnapshot, tasks: Vec<task::Model>) {
     s.tasks = tasks;
 }
 
-fn index_departments(s: &mut ListSnapshot, departments: Vec<department::Model>) {
+fn index_departments(
+    s: &mut ListSnapshot,
+    departments: Vec<department::Model>,
+    aliases: Vec<entity::department_alias::Model>,
+) {
     for (i, d) in departments.iter().enumerate() {
         s.department_ix.insert(d.id, i);
         s.departments_by_name.entry(d.name.clone()).or_default().push(d.id);
+    }
+    // A former name finds the department as its name does (after it, in the name's list).
+    for a in aliases {
+        let ids = s.departments_by_name.entry(a.name.clone()).or_default();
+        if !ids.contains(&a.department_id) {
+            ids.push(a.department_id);
+        }
+        s.former_names.entry(a.department_id).or_default().push(a.name);
     }
     s.departments = departments;
 }

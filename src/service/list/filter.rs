@@ -163,7 +163,7 @@ impl ListSnapshot {
                 role.is_none_or(|r| a.role == r)
                     && match department {
                         DepartmentRef::Id(id) => a.department_id == *id,
-                        DepartmentRef::Name(name) => self.department(a.department_id).is_some_and(|d| d.name == *name),
+                        DepartmentRef::Name(name) => self.answers_to(a.department_id, name),
                     }
             }),
             TaskPredicate::HasRole(role) => self.assignments[ix as usize].iter().any(|a| a.role == *role),

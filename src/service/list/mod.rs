@@ -81,7 +81,10 @@ pub struct ListSnapshot {
     /// Departments in id (first appearance) order.
     departments: Vec<department::Model>,
     department_ix: HashMap<i64, usize>,
+    /// Department ids by name, former names (机构改革) included.
     departments_by_name: HashMap<String, Vec<i64>>,
+    /// Each renamed department's former names, oldest first.
+    former_names: HashMap<i64, Vec<String>>,
     of_department: HashMap<i64, DepartmentIndex>,
     periods: HashMap<i64, reporting_period::Model>,
     /// Period ids of each document in quarter order.
@@ -210,6 +213,16 @@ impl ListSnapshot {
             .filter_map(|r| name.strip_prefix(r).filter(|rest| !rest.is_empty()).map(|rest| (r, rest)))
             .flat_map(|(r, rest)| self.named(rest, Some(r)))
             .collect()
+    }
+
+    /// A department's former names, oldest first.
+    pub fn former_names(&self, department_id: i64) -> &[String] {
+        self.former_names.get(&department_id).map_or(&[], Vec::as_slice)
+    }
+
+    /// Whether department `id` is called `name`, now or formerly.
+    pub fn answers_to(&self, id: i64, name: &str) -> bool {
+        self.department(id).is_some_and(|d| d.name == name) || self.former_names(id).iter().any(|n| n == name)
     }
 
     pub fn workload(&self, department_id: i64) -> Workload {

@@ -116,7 +116,7 @@ impl ListSnapshot {
             TaskPredicate::Department { department, role } => {
                 let holder = match department {
                     DepartmentRef::Id(id) => a.department_id == *id,
-                    DepartmentRef::Name(name) => self.department(a.department_id).is_some_and(|d| d.name == *name),
+                    DepartmentRef::Name(name) => self.answers_to(a.department_id, name),
                 };
                 holder && role.is_none_or(|r| a.role == r)
             }
