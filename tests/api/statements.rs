@@ -10,7 +10,7 @@ use crate::support::TestApp;
 /// Every relation of the schema, by the query that walks it, with the statements it runs once the
 /// snapshot is built: the versions, then one per report relation named. `$n` is the number of
 /// parents where the query pages them; the count must not depend on it.
-const RELATIONS: [(&str, &str, u64); 12] = [
+const RELATIONS: [(&str, &str, u64); 13] = [
     (
         "Document.categories, Document.reportingPeriods, Category.document, Category.tasks, ReportingPeriod.document",
         "query($n: Int) { documents { categories { number document { year } tasks(first: $n) { totalCount nodes { number } } }
@@ -98,6 +98,12 @@ const RELATIONS: [(&str, &str, u64); 12] = [
         "taskStats.category, taskStats.department",
         "query($n: Int) { taskStats(groupBy: [CATEGORY, DEPARTMENT], first: $n) { category { name } department { name } taskCount } }",
         1,
+    ),
+    (
+        "Task.closedOn, .closures, Closure.department, Department.formerNames",
+        "query($n: Int) { tasks(first: $n) { nodes { number closedOn closures { state department { name formerNames } } } } }",
+        // the versions, the closures of the tasks (one batch for both fields).
+        2,
     ),
     (
         "node, task, department, viewer, categories, reportingPeriods",
