@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use async_graphql::parser::types::{ExecutableDocument, OperationType};
+use async_graphql::parser::types::{ExecutableDocument, OperationDefinition, OperationType};
 use quick_cache::Weighter;
 use quick_cache::sync::Cache;
 
@@ -65,13 +65,19 @@ impl ParsedDocuments {
             },
             None => Arc::new(async_graphql::parser::parse_query(text).ok()?),
         };
-        let mut ops = doc.operations.iter();
-        let op = match operation {
-            Some(name) => ops.find(|(n, _)| n.is_some_and(|n| n.as_str() == name)),
-            None => ops.next().filter(|_| doc.operations.iter().count() == 1),
-        };
-        op.map(|(_, op)| op.node.ty)
+        selected(&doc, operation).map(|op| op.ty)
     }
+}
+
+/// The operation of `doc` that runs: the one named `name`, or its only one (GraphQL's
+/// GetOperation); None when there is no such operation.
+pub fn selected<'d>(doc: &'d ExecutableDocument, name: Option<&str>) -> Option<&'d OperationDefinition> {
+    let mut ops = doc.operations.iter();
+    let op = match name {
+        Some(name) => ops.find(|(n, _)| n.is_some_and(|n| n.as_str() == name)),
+        None => ops.next().filter(|_| doc.operations.iter().count() == 1),
+    };
+    op.map(|(_, op)| &op.node)
 }
 
 impl std::fmt::Debug for ParsedDocuments {

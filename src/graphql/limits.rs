@@ -129,11 +129,8 @@ fn note_a_query(doc: &ExecutableDocument, request: &Request) {
     else {
         return;
     };
-    let selected = match request.operation_name.as_deref() {
-        Some(name) => doc.operations.iter().find(|(n, _)| n.is_some_and(|n| n.as_str() == name)),
-        None => doc.operations.iter().next().filter(|_| doc.operations.iter().count() == 1),
-    };
-    if selected.is_some_and(|(_, op)| op.node.ty == OperationType::Query) {
+    let selected = super::documents::selected(doc, request.operation_name.as_deref());
+    if selected.is_some_and(|op| op.ty == OperationType::Query) {
         note.is_a_query();
     }
 }

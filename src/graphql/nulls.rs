@@ -10,7 +10,7 @@
 //! path is typed through the operation's selections and the schema, the missing key is put back
 //! as null at its place in the selection order, and non-null positions pass the null upward.
 
-use async_graphql::parser::types::{BaseType, ExecutableDocument, OperationDefinition, Selection, SelectionSet, Type};
+use async_graphql::parser::types::{BaseType, ExecutableDocument, Selection, SelectionSet, Type};
 use async_graphql::{Name, PathSegment, Response, Value};
 
 use super::type_index::TypeIndex;
@@ -21,7 +21,7 @@ pub fn propagate(response: &mut Response, doc: &ExecutableDocument, operation: O
     if response.errors.iter().all(|e| e.path.is_empty()) {
         return;
     }
-    let Some(op) = select(doc, operation) else { return };
+    let Some(op) = super::documents::selected(doc, operation) else { return };
     let Some(root) = types.root(op.ty) else { return };
     let typer = Typer { doc, types };
     let typed: Vec<(&[PathSegment], Typed)> = response
@@ -154,16 +154,6 @@ impl<'a> Typer<'a> {
 
 /// Fragments nest at most this deep in a document that passed the depth limit.
 const MAX_FRAGMENT_NESTING: usize = 64;
-
-/// The operation that ran: the one named, or the only one.
-fn select<'d>(doc: &'d ExecutableDocument, name: Option<&str>) -> Option<&'d OperationDefinition> {
-    let mut ops = doc.operations.iter();
-    let op = match name {
-        Some(name) => ops.find(|(n, _)| n.is_some_and(|n| n.as_str() == name)),
-        None => ops.next().filter(|_| doc.operations.iter().count() == 1),
-    };
-    op.map(|(_, op)| &op.node)
-}
 
 /// Puts the errored field at `path` back into its object as null, at its place in `order`. An
 /// object on the way that async-graphql answered as null (every field of it failed) is an
