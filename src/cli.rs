@@ -31,12 +31,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("migrations applied");
             Ok(())
         }
-        Command::Import { file, check, replace, issuer, issued_on, schedule } => {
+        Command::Import { file, check, replace, issuer, issued_on, schedule, amends, effective } => {
             let schedule =
                 schedule.map(|s| s.parse::<import::layout::Schedule>()).transpose().map_err(anyhow::Error::msg)?;
             let opts = import::layout::Options { issuer, issued_on, schedule };
             let bytes = read_bounded(&file)?;
             let state = AppState::connect(&url, Default::default()).await?;
+            if let (Some(document_id), Some(effective_on)) = (amends, effective) {
+                return amend_with_file(&state, &bytes, &opts, document_id, effective_on, check).await;
+            }
             if check {
                 let report = import::check_file(&state.db, &bytes, &opts).await?;
                 print!("{}", report.describe());
@@ -59,6 +62,33 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Webhook(cmd) => crate::service::webhooks::cli::run(&url, cmd).await,
         Command::Generate(args) => generate(&url, args).await,
     }
+}
+
+/// `qingdan import FILE --amends ID --effective DATE [--check]`.
+async fn amend_with_file(
+    state: &AppState,
+    bytes: &[u8],
+    opts: &import::layout::Options,
+    document_id: i64,
+    effective_on: chrono::NaiveDate,
+    check: bool,
+) -> anyhow::Result<()> {
+    use crate::service::amendments::{Amendment, Source, amend};
+    let report = import::check_file(&state.db, bytes, opts).await?;
+    for w in &report.read.warnings {
+        eprintln!("warning: {w}");
+    }
+    let source = Source::Text { parsed: &report.read.doc, sha: &report.source_sha256 };
+    let amendment = Amendment { document_id: Some(document_id), effective_on, source };
+    let writer = crate::service::writer::Writer::of_command_line(&state.db);
+    let amended = amend(&writer, amendment, None, &crate::service::writes::Actor::cli(), check)
+        .await
+        .map_err(|e| anyhow::anyhow!("{}", e.message()))?;
+    print!("{}", amended.describe());
+    if check {
+        println!("checked: nothing written");
+    }
+    Ok(())
 }
 
 /// The file's bytes, refused past the readers' bound before it is read whole.

@@ -57,6 +57,14 @@ pub enum Command {
         /// (default 04-10,07-10,10-10,01-10).
         #[arg(long)]
         schedule: Option<String>,
+        /// Make the file the next version of this document (SPEC §12): its tasks are matched to
+        /// the ones in force and every difference recorded as a change; with --check, printed.
+        #[arg(long, value_name = "DOCUMENT_ID", requires = "effective", conflicts_with = "replace")]
+        amends: Option<i64>,
+        /// With --amends: the day the version takes effect (YYYY-MM-DD); reports due from it
+        /// on follow the new version, those due before stay with the old.
+        #[arg(long, value_name = "DATE", requires = "amends")]
+        effective: Option<chrono::NaiveDate>,
     },
     /// Print the GraphQL schema (SDL).
     Schema,

@@ -13,6 +13,11 @@ pub struct Model {
     pub role: Role,
     /// 0-based position within the lead or the responsible cell.
     pub position: i32,
+    /// The day it holds from (a version that added it); null: from the list's start.
+    pub since_on: Option<Date>,
+    /// The day a version ended it; null while it is in force. Ended assignments stay for the
+    /// reports owed before that day.
+    pub until_on: Option<Date>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -23,6 +23,30 @@ pub enum DepartmentKind {
     Collective,
 }
 
+/// What a version changed in a task (SPEC §12).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(12))")]
+pub enum ChangeKind {
+    /// A task the version adds.
+    #[sea_orm(string_value = "ADDED")]
+    Added,
+    /// A task the version drops; it stays with its reports, out of the current list.
+    #[sea_orm(string_value = "REMOVED")]
+    Removed,
+    /// Its text changed.
+    #[sea_orm(string_value = "REWORDED")]
+    Reworded,
+    /// Its number (or category) changed.
+    #[sea_orm(string_value = "RENUMBERED")]
+    Renumbered,
+    /// Its lead departments or responsible units changed.
+    #[sea_orm(string_value = "REASSIGNED")]
+    Reassigned,
+    /// Its deadline changed.
+    #[sea_orm(string_value = "RESCHEDULED")]
+    Rescheduled,
+}
+
 /// The part a department plays in a task.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(12))")]

@@ -8,6 +8,7 @@ pub mod closure;
 pub mod department;
 pub mod department_alias;
 pub mod document;
+pub mod document_version;
 pub mod enums;
 pub mod extension;
 pub mod idempotency_key;
@@ -17,10 +18,11 @@ pub mod report;
 pub mod report_revision;
 pub mod reporting_period;
 pub mod task;
+pub mod task_change;
 pub mod webhook;
 pub mod webhook_delivery;
 
 pub use enums::{
-    ClosureState, DeliveryState, DepartmentKind, ExtensionState, NoticeLevel, ReportStatus, ReviewState, Role,
-    TokenRole,
+    ChangeKind, ClosureState, DeliveryState, DepartmentKind, ExtensionState, NoticeLevel, ReportStatus, ReviewState,
+    Role, TokenRole,
 };

@@ -18,6 +18,9 @@ pub struct Model {
     pub deadline_on: Option<Date>,
     /// Source columns the model has no field for, as a JSON array of [label, value] pairs.
     pub columns: Option<String>,
+    /// The day a version dropped the task (it owes nothing due from then on); null while it is
+    /// in the list.
+    pub removed_on: Option<Date>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -13,6 +13,7 @@ mod m20261204_000004_add_task_deadline_and_columns;
 mod m20261204_000005_webhook_all_events;
 mod m20261204_000006_create_closures;
 mod m20261204_000007_department_aliases;
+mod m20261204_000008_list_versions;
 
 pub use m20261202_000001_create_report_counter::SHARDS as REPORT_COUNTER_SHARDS;
 
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000005_webhook_all_events::Migration),
             Box::new(m20261204_000006_create_closures::Migration),
             Box::new(m20261204_000007_department_aliases::Migration),
+            Box::new(m20261204_000008_list_versions::Migration),
         ]
     }
 }

@@ -122,7 +122,7 @@ async fn load_one(
         // the last documents, never consistency).
         sea_orm::ConnectionTrait::execute_unprepared(txn, "SET LOCAL synchronous_commit = off").await?;
     }
-    let (document_id, loaded) = load_document_in_turn(txn, doc, &sha, w.now(), Some((turnstile, index))).await?;
+    let (document_id, loaded) = load_document_in_turn(txn, doc, &sha, w.now(), "cli", Some((turnstile, index))).await?;
     let mut rows = loaded.rows();
     let mut reports = 0;
     if opts.with_reports {

@@ -43,6 +43,11 @@ impl Document {
     async fn categories(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Category>> {
         Ok(list(ctx).await?.categories(Some(self.0.id)).into_iter().cloned().map(Category).collect())
     }
+    /// Its versions, 1 (the list as first imported) first: each amended text or decision that
+    /// changed tasks, from when, and what it changed.
+    async fn versions(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<super::version::DocumentVersion>> {
+        super::version::versions_of(ctx, self.0.id).await
+    }
     /// Reporting periods (quarters) in order.
     async fn reporting_periods(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<super::period::ReportingPeriod>> {
         Ok(list(ctx).await?.periods_of(self.0.id).into_iter().cloned().map(super::period::ReportingPeriod).collect())

@@ -28,6 +28,7 @@ pub mod supervision;
 pub mod task;
 pub mod task_source;
 pub mod type_index;
+pub mod version;
 pub mod viewer;
 pub mod webhook;
 
@@ -65,6 +66,7 @@ pub struct Mutation(
     supervision::SupervisionMutation,
     closure::ClosureMutation,
     rename::RenameMutation,
+    version::VersionMutation,
     imports::ImportMutation,
 );
 

@@ -126,6 +126,15 @@ impl Task {
         let rows = super::closure::of_task(ctx, self.0.id).await?;
         Ok(crate::service::supervision::closures::closed_days(&rows).get(&self.0.id).map(|d| (*d).into()))
     }
+    /// The day a version removed it from the list (null while it is in the list): it owes no
+    /// report for periods due from that day on, and is listed only with `includeRemoved`.
+    async fn removed_on(&self) -> Option<super::scalars::Date> {
+        self.0.removed_on.map(Into::into)
+    }
+    /// What the document's versions changed in it, oldest first.
+    async fn changes(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<super::version::TaskChange>> {
+        super::version::changes_of(ctx, self.0.id).await
+    }
     /// Requests to close it and their decisions, oldest first (token holders only).
     async fn closures(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<super::closure::Closure>> {
         super::context::require_reader(ctx)?;
@@ -296,6 +305,9 @@ pub struct TaskFilter {
     pub or: Option<Vec<TaskFilter>>,
     /// This does not hold.
     pub not: Option<Box<TaskFilter>>,
+    /// List the tasks versions removed too (default false: the list as in force now). Read at
+    /// the top level only.
+    pub include_removed: Option<bool>,
 }
 
 impl TaskFilter {
@@ -365,8 +377,8 @@ pub enum TaskOrder {
 
 /// The count behind a task connection (counted only when asked for).
 pub enum TaskCount {
-    /// Tasks matching a filter.
-    Filtered(Option<TaskPredicate>),
+    /// Tasks matching a filter, and whether removed ones count.
+    Filtered(Option<TaskPredicate>, bool),
     /// A category's or department's tasks, co-led or not.
     Scoped(TaskScope, Option<bool>),
 }
@@ -375,7 +387,7 @@ impl TaskCount {
     pub async fn total(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
         let list = list(ctx).await?;
         Ok(match self {
-            Self::Filtered(p) => list.tasks_count(p.as_ref()),
+            Self::Filtered(p, removed) => list.tasks_count(p.as_ref(), *removed),
             Self::Scoped(scope, co_led) => list.scoped_count(*scope, *co_led),
         })
     }
@@ -416,11 +428,12 @@ impl TaskQuery {
         let s = state(ctx)?;
         let descending = order_by.unwrap_or_default().first() == Some(&TaskOrder::NumberDesc);
         let page = PageArgs::new(first, after, last, before).request(s.limits.max_page_size, descending)?;
+        let removed = filter.as_ref().and_then(|f| f.include_removed).unwrap_or(false);
         let predicate = filter.map(|f| f.to_predicate(0)).transpose()?;
         let list = list(ctx).await?;
         known_names(&list, predicate.as_ref())?;
-        let rows = list.tasks_page(predicate.as_ref(), page);
-        Ok(TaskConnection { page: rows, count: TaskCount::Filtered(predicate) })
+        let rows = list.tasks_page(predicate.as_ref(), removed, page);
+        Ok(TaskConnection { page: rows, count: TaskCount::Filtered(predicate, removed) })
     }
 
     /// One task, by global id or by number. A number without `documentId` is of the latest

@@ -4,8 +4,8 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use entity::{
-    Role, assignment, category, closure, department, document, extension, indicator, notice, report, reporting_period,
-    task,
+    Role, assignment, category, closure, department, document, document_version, extension, indicator, notice, report,
+    reporting_period, task, task_change,
 };
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
@@ -22,7 +22,7 @@ use super::read::parse_document;
 use crate::service::writer::Writer;
 use crate::service::writes;
 
-use super::insert::CHUNK;
+pub(crate) use super::insert::CHUNK;
 pub use super::insert::insert_chunked;
 
 /// What an import did.
@@ -67,6 +67,10 @@ pub enum ImportError {
         "document {document_id} has {reports} reports, extensions or notices; it cannot be replaced without losing them"
     )]
     HasReports { document_id: i64, reports: u64 },
+    #[error(
+        "document {document_id} has {versions} versions; it cannot be replaced without losing them: amend it (--amends {document_id} --effective DATE)"
+    )]
+    HasVersions { document_id: i64, versions: u64 },
     #[error("database error: {0}")]
     Db(#[from] DbErr),
 }
@@ -139,12 +143,19 @@ pub(crate) async fn import_parsed(
             if reports > 0 {
                 return Err(ImportError::HasReports { document_id: old.id, reports });
             }
+            let versions = document_version::Entity::find()
+                .filter(document_version::Column::DocumentId.eq(old.id))
+                .count(txn)
+                .await?;
+            if versions > 1 {
+                return Err(ImportError::HasVersions { document_id: old.id, versions });
+            }
             delete_document(txn, old.id).await?;
             true
         }
         None => false,
     };
-    let (document_id, stats) = load_document(txn, parsed, sha, w.now()).await?;
+    let (document_id, stats) = load_document(txn, parsed, sha, w.now(), &actor.id).await?;
     let after = serde_json::json!({
         "region": parsed.region, "year": parsed.year, "title": parsed.title,
         "tasks": stats.tasks, "replaced": replaced, "sourceSha256": sha,
@@ -167,6 +178,8 @@ async fn delete_document(txn: &impl ConnectionTrait, id: i64) -> Result<(), DbEr
         .and_where(task::Column::DocumentId.eq(id))
         .to_owned();
     indicator::Entity::delete_many().filter(indicator::Column::TaskId.in_subquery(tasks.clone())).exec(txn).await?;
+    task_change::Entity::delete_many().filter(task_change::Column::TaskId.in_subquery(tasks.clone())).exec(txn).await?;
+    document_version::Entity::delete_many().filter(document_version::Column::DocumentId.eq(id)).exec(txn).await?;
     assignment::Entity::delete_many().filter(assignment::Column::TaskId.in_subquery(tasks)).exec(txn).await?;
     task::Entity::delete_many().filter(task::Column::DocumentId.eq(id)).exec(txn).await?;
     category::Entity::delete_many().filter(category::Column::DocumentId.eq(id)).exec(txn).await?;
@@ -182,8 +195,9 @@ pub async fn load_document(
     doc: &ParsedDocument,
     source_sha256: &str,
     imported_at: DateTime<Utc>,
+    actor_id: &str,
 ) -> Result<(i64, LoadStats), DbErr> {
-    load_document_in_turn(txn, doc, source_sha256, imported_at, None).await
+    load_document_in_turn(txn, doc, source_sha256, imported_at, actor_id, None).await
 }
 
 /// Orders concurrent loads: load `i` inserts its document and tasks only after load `i - 1`
@@ -221,12 +235,13 @@ pub async fn load_document_in_turn(
     doc: &ParsedDocument,
     source_sha256: &str,
     imported_at: DateTime<Utc>,
+    actor_id: &str,
     turn: Option<(&Turnstile, usize)>,
 ) -> Result<(i64, LoadStats), DbErr> {
     if let Some((t, i)) = turn {
         t.wait(i).await;
     }
-    let result = load_head_and_rest(txn, doc, source_sha256, imported_at, turn).await;
+    let result = load_head_and_rest(txn, doc, source_sha256, imported_at, actor_id, turn).await;
     if let Some((t, i)) = turn {
         t.pass(i);
     }
@@ -238,6 +253,7 @@ async fn load_head_and_rest(
     doc: &ParsedDocument,
     source_sha256: &str,
     imported_at: DateTime<Utc>,
+    actor_id: &str,
     turn: Option<(&Turnstile, usize)>,
 ) -> Result<(i64, LoadStats), DbErr> {
     let mut stats = LoadStats::default();
@@ -254,6 +270,19 @@ async fn load_head_and_rest(
     .exec(txn)
     .await?
     .last_insert_id;
+    // The list as first loaded is its version 1, in force from its date of issue.
+    document_version::Entity::insert(document_version::ActiveModel {
+        id: NotSet,
+        document_id: Set(document_id),
+        number: Set(1),
+        effective_on: Set(doc.issued_on),
+        imported_at: Set(imported_at),
+        source_sha256: Set(Some(source_sha256.to_owned())),
+        reason: Set(None),
+        actor: Set(actor_id.to_owned()),
+    })
+    .exec(txn)
+    .await?;
 
     let periods = periods_of(doc);
     stats.periods = periods.len();
@@ -315,6 +344,7 @@ async fn load_head_and_rest(
             deadline_text: Set(t.deadline.as_ref().map(|d| d.text.clone())),
             deadline_on: Set(t.deadline.as_ref().and_then(|d| d.date)),
             columns: Set((!t.columns.is_empty()).then(|| columns_json(&t.columns))),
+            removed_on: Set(None),
         });
     }
     // Inserted in number order: task ids then follow (document, number) order, which keyset
@@ -347,6 +377,8 @@ async fn load_head_and_rest(
                     department_id: Set(department_ids[name.as_str()]),
                     role: Set(role),
                     position: Set(position as i32),
+                    since_on: Set(None),
+                    until_on: Set(None),
                 });
             }
         }
@@ -448,6 +480,6 @@ pub(crate) fn hex_sha256(bytes: &[u8]) -> String {
 }
 
 /// A task's other columns as stored: a JSON array of [label, value] pairs.
-fn columns_json(columns: &[(String, String)]) -> String {
+pub(crate) fn columns_json(columns: &[(String, String)]) -> String {
     serde_json::Value::Array(columns.iter().map(|(l, v)| serde_json::json!([l, v])).collect()).to_string()
 }

@@ -52,6 +52,8 @@ macro_rules! actions {
 actions! {
     /// A document imported, replaced or generated (with any reports it brings).
     DocumentImported = "document.imported", subject "Document", webhooks true, supervision false;
+    /// The next version of a document: an amended text or a decision on a task (SPEC §12).
+    ListAmended = "list.amended", subject "Document", webhooks true, supervision false;
     /// A department renamed (机构改革): its former name kept as an alias.
     DepartmentRenamed = "department.renamed", subject "Department", webhooks true, supervision false;
     /// A new revision of a report.

@@ -2,6 +2,8 @@
 
 pub mod access;
 pub mod actions;
+pub mod amendments;
+pub mod assignments;
 pub mod departments;
 pub mod events;
 pub mod idempotency;

@@ -147,8 +147,7 @@ pub fn all(
 
 /// Reports the query's department(s) owe in its period by the list, closed tasks included.
 fn owed<'l>(list: &'l ListSnapshot, query: &'l ObligationQuery) -> impl Iterator<Item = &'l Owed> + 'l {
-    list.owed_of_document(query.period.document_id)
-        .iter()
+    list.owed_for(&query.period)
         .filter(|o| query.department_id.is_none_or(|d| o.department_id == d))
         .filter(|o| query.task_id.is_none_or(|t| o.task_id == t))
         .filter(|o| query.department_name.as_ref().is_none_or(|n| list.answers_to(o.department_id, n)))

@@ -3,9 +3,7 @@
 use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
-use entity::{
-    ReportStatus, TokenRole, assignment, department, indicator, report, report_revision, reporting_period, task,
-};
+use entity::{ReportStatus, TokenRole, department, indicator, report, report_revision, reporting_period, task};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -188,13 +186,20 @@ async fn submit_once(
     if dept.kind == entity::DepartmentKind::Collective {
         return Err(refuse(format!("{} is a collective placeholder: collectives never report", dept.name)).into());
     }
-    let assigned = assignment::Entity::find()
-        .filter(assignment::Column::TaskId.eq(task.id))
-        .filter(assignment::Column::DepartmentId.eq(dept.id))
-        .one(txn)
-        .await?;
-    if assigned.is_none() {
-        return Err(refuse(format!("{} is not assigned to task {}", dept.name, task.number)).into());
+    // Assigned on the period's due date: a version's change of departments holds from its
+    // effective date on.
+    let assigned = crate::service::assignments::on(txn, &task, period.due_on).await?;
+    if !assigned.iter().any(|a| a.department_id == dept.id) {
+        if let Some(removed) = task.removed_on.filter(|r| *r <= period.due_on) {
+            return Err(ApiError::bad_input(format!(
+                "task {} was removed from the list on {removed}: nothing is owed on it for {}",
+                task.number, period.label
+            ))
+            .into());
+        }
+        return Err(
+            refuse(format!("{} is not assigned to task {} for {}", dept.name, task.number, period.label)).into()
+        );
     }
     let allowed: HashSet<i64> = indicator::Entity::find()
         .filter(indicator::Column::TaskId.eq(task.id))

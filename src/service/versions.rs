@@ -15,6 +15,8 @@ pub struct ListVersion {
     last_import: Option<String>,
     /// Former names recorded (a rename changes the list without a document).
     aliases: i64,
+    /// Versions of documents (an amendment changes the list without a new document).
+    versions: i64,
 }
 
 /// The list's version and the report submissions' count.
@@ -37,7 +39,8 @@ pub async fn versions(db: &impl ConnectionTrait) -> ApiResult<Versions> {
     let sql = format!(
         "SELECT COUNT(*) AS documents, COALESCE(MAX(id), 0) AS max_id, \
          CAST(MAX(imported_at) AS TEXT) AS last_import, {submissions} AS submissions, \
-         (SELECT COUNT(*) FROM department_alias) AS aliases FROM document"
+         (SELECT COUNT(*) FROM department_alias) AS aliases, \
+         (SELECT COUNT(*) FROM document_version) AS versions FROM document"
     );
     let row = db.query_one_raw(Statement::from_string(backend, sql)).await?;
     let row = row.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("no row from an aggregate")))?;
@@ -47,6 +50,7 @@ pub async fn versions(db: &impl ConnectionTrait) -> ApiResult<Versions> {
             max_id: row.try_get("", "max_id")?,
             last_import: row.try_get("", "last_import")?,
             aliases: row.try_get("", "aliases")?,
+            versions: row.try_get("", "versions")?,
         },
         submissions: row.try_get("", "submissions")?,
     })

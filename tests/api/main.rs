@@ -7,6 +7,7 @@ mod formats;
 
 mod access;
 mod aggregates;
+mod amendments;
 mod backup;
 mod browsers;
 mod closures;

@@ -14,10 +14,9 @@ use chrono::{DateTime, Utc};
 use entity::{document, extension, report, reporting_period};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
-use super::list::ListSnapshot;
+use super::list::{ListSnapshot, TaskOn};
 use super::obligations::{self, ObligationQuery, ObligationRow, ObligationState};
 use super::supervision::lights::{Light, Thresholds};
-use super::task_filter::{DepartmentRef, TaskPredicate};
 use crate::error::{ApiError, ApiResult};
 
 /// The columns of the source, in its order and with its names.
@@ -240,15 +239,6 @@ pub async fn sheet(
 ) -> ApiResult<Sheet> {
     let document =
         list.document(document_id).cloned().ok_or_else(|| ApiError::NotFound(format!("no document {document_id}")))?;
-    let mut conditions = vec![TaskPredicate::Document(document_id)];
-    if let Some(n) = query.category_number {
-        conditions.push(TaskPredicate::CategoryNumber(n));
-    }
-    if let Some(d) = query.department_id {
-        conditions.push(TaskPredicate::Department { department: DepartmentRef::Id(d), role: None });
-    }
-    let tasks = list.tasks_matching(&TaskPredicate::And(conditions));
-
     let periods = query.periods(list, document_id);
     let mut owed: Vec<(ObligationQuery, HashMap<i64, Vec<ObligationRow>>)> = Vec::new();
     if !periods.is_empty() {
@@ -283,28 +273,65 @@ pub async fn sheet(
         }
     }
 
-    let names = |task_id, role| {
-        list.departments_of(task_id, role).iter().map(|d| d.name.as_str()).collect::<Vec<_>>().join(JOIN)
+    // The list in force on the latest day asked about: the last period's due date, else today.
+    let day = periods.iter().map(|p| p.due_on).max().unwrap_or_else(|| crate::clock::shanghai_day(query.as_of));
+    let category_name = |number: i32| {
+        list.categories(Some(document_id)).into_iter().find(|c| c.number == number).map(|c| c.name.clone())
     };
-    let rows = tasks
+    let rows = list
+        .tasks_of_document_ever(document_id)
         .into_iter()
-        .map(|t| Row {
-            number: t.number,
-            category: list.category(t.category_id).map(|c| c.name.clone()).unwrap_or_default(),
-            content: t.content.clone(),
-            leads: names(t.id, entity::Role::Lead),
-            responsible: names(t.id, entity::Role::Responsible),
-            assigned: list
-                .assignments_of(t.id)
-                .iter()
-                .filter_map(|a| list.department(a.department_id).map(|d| (d.name.clone(), a.role)))
-                .collect(),
-            periods: owed
-                .iter()
-                .map(|(q, by_task)| cell(list, q, by_task.get(&t.id).map_or(&[], Vec::as_slice)))
-                .collect(),
+        .filter_map(|t| Some((t, list.task_on(t, day)?)))
+        .map(|(t, on)| {
+            let (number, category_number, content, assigned) = match on {
+                TaskOn::AsItStands => (
+                    t.number,
+                    list.category(t.category_id).map_or(0, |c| c.number),
+                    t.content.clone(),
+                    list.assignments_of(t.id)
+                        .iter()
+                        .filter_map(|a| list.department(a.department_id).map(|d| (d.name.clone(), a.role)))
+                        .collect::<Vec<_>>(),
+                ),
+                TaskOn::Was(state) => {
+                    let assigned = state
+                        .leads
+                        .iter()
+                        .map(|n| (n.clone(), entity::Role::Lead))
+                        .chain(state.responsible.iter().map(|n| (n.clone(), entity::Role::Responsible)))
+                        .collect();
+                    (state.number, state.category_number, state.content, assigned)
+                }
+            };
+            (t, number, category_number, content, assigned)
         })
-        .collect();
+        .filter(|(_, _, category, _, _)| query.category_number.is_none_or(|n| n == *category))
+        .filter(|(t, _, _, _, assigned)| {
+            query.department_id.is_none_or(|d| {
+                assigned.iter().any(|(name, _)| list.answers_to(d, name))
+                    || owed.iter().any(|(_, by_task)| by_task.contains_key(&t.id))
+            })
+        })
+        .map(|(t, number, category_number, content, assigned)| {
+            let names = |role| {
+                assigned.iter().filter(|(_, r)| *r == role).map(|(n, _)| n.as_str()).collect::<Vec<_>>().join(JOIN)
+            };
+            Row {
+                number,
+                category: category_name(category_number).unwrap_or_default(),
+                content,
+                leads: names(entity::Role::Lead),
+                responsible: names(entity::Role::Responsible),
+                periods: owed
+                    .iter()
+                    .map(|(q, by_task)| cell(list, q, by_task.get(&t.id).map_or(&[], Vec::as_slice)))
+                    .collect(),
+                assigned,
+            }
+        })
+        .collect::<Vec<_>>();
+    let mut rows = rows;
+    rows.sort_by_key(|r| r.number);
     let quarters = periods.iter().map(|p| p.quarter).collect();
     Ok(Sheet { header: query.header(list, document_id), quarters, document, rows })
 }
@@ -320,7 +347,7 @@ fn cell(list: &ListSnapshot, q: &ObligationQuery, rows: &[ObligationRow]) -> Cel
             let seen = q.report_seen(row);
             Owed {
                 department: list.department(row.department_id).map(|d| d.name.clone()).unwrap_or_default(),
-                role: list.assignments_of(row.task_id).iter().find(|a| a.id == row.assignment_id).map(|a| a.role),
+                role: list.assignment(row.task_id, row.assignment_id).map(|a| a.role),
                 quarter: q.period.quarter,
                 due_on: row.due_on,
                 state: q.state_of(row),

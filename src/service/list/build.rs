@@ -2,7 +2,11 @@
 
 use std::collections::HashMap;
 
-use entity::{DepartmentKind, Role, assignment, category, department, document, indicator, reporting_period, task};
+use chrono::NaiveDate;
+use entity::{
+    DepartmentKind, Role, assignment, category, department, document, document_version, indicator, reporting_period,
+    task, task_change,
+};
 use sea_orm::{AccessMode, DatabaseConnection, EntityTrait, IsolationLevel, QueryOrder, TransactionTrait};
 
 use super::{DepartmentIndex, Ix, ListSnapshot, Owed};
@@ -49,14 +53,23 @@ pub async fn read(db: &DatabaseConnection) -> ApiResult<ListSnapshot> {
         .order_by_asc(reporting_period::Column::Quarter)
         .all(&txn)
         .await?;
+    let versions = document_version::Entity::find()
+        .order_by_asc(document_version::Column::DocumentId)
+        .order_by_asc(document_version::Column::Number)
+        .all(&txn)
+        .await?;
+    let changes = task_change::Entity::find().order_by_asc(task_change::Column::Id).all(&txn).await?;
     txn.commit().await?;
     let mut s = ListSnapshot { version: Some(version), ..ListSnapshot::default() };
     index_documents(&mut s, documents, categories, periods);
     index_tasks(&mut s, tasks);
     index_departments(&mut s, departments, aliases);
-    index_assignments(&mut s, assignments);
+    let (current, ended): (Vec<_>, Vec<_>) = assignments.into_iter().partition(|a| a.until_on.is_none());
+    index_assignments(&mut s, current);
     index_indicators(&mut s, indicators);
-    index_owed(&mut s);
+    index_owed(&mut s, &ended);
+    s.ended = ended.into_iter().map(|a| (a.id, a)).collect();
+    index_versions(&mut s, versions, changes);
     Ok(s)
 }
 
@@ -77,11 +90,17 @@ fn index_documents(
     }
 }
 
+/// Every task is found by id; only the tasks in the list (not removed by a version) are in the
+/// indexes that listings, views and aggregates read.
 fn index_tasks(s: &mut ListSnapshot, tasks: Vec<task::Model>) {
     s.task_ix.reserve(tasks.len());
     for (i, t) in tasks.iter().enumerate() {
         let ix = i as Ix;
         s.task_ix.insert(t.id, ix);
+        if t.removed_on.is_some() {
+            continue;
+        }
+        s.current.push(ix);
         s.task_by_number.insert((t.document_id, t.number), ix);
         s.tasks_of_document.entry(t.document_id).or_default().push(ix);
         s.tasks_of_category.entry(t.category_id).or_default().push(ix);
@@ -123,6 +142,9 @@ fn index_assignments(s: &mut ListSnapshot, assignments: Vec<assignment::Model>) 
     let mut of_department: HashMap<i64, DepartmentIndex> = HashMap::new();
     for (ix, list) in s.assignments.iter().enumerate() {
         let task = &s.tasks[ix];
+        if task.removed_on.is_some() {
+            continue;
+        }
         for a in list {
             let d = of_department.entry(a.department_id).or_default();
             let lead = a.role == Role::Lead;
@@ -181,25 +203,77 @@ fn index_indicators(s: &mut ListSnapshot, indicators: Vec<indicator::Model>) {
 }
 
 /// Who owes reports: every non-collective lead; for a task without lead, its non-collective
-/// responsible units.
-fn index_owed(s: &mut ListSnapshot) {
+/// responsible units. A task changed by versions owes by the assignments in force on each
+/// period's due date: its dates of change cut its year into spans, each owed by the assignments
+/// that hold through it; a removed task owes nothing due from its removal on.
+fn index_owed(s: &mut ListSnapshot, ended: &[assignment::Model]) {
+    let mut ended_of: HashMap<i64, Vec<&assignment::Model>> = HashMap::new();
+    for a in ended {
+        ended_of.entry(a.task_id).or_default().push(a);
+    }
     let mut owed: HashMap<i64, Vec<Owed>> = HashMap::new();
     for (ix, list) in s.assignments.iter().enumerate() {
         let task = &s.tasks[ix];
-        for a in list {
-            let collective = s.department(a.department_id).is_none_or(|d| d.kind == DepartmentKind::Collective);
-            let owes = a.role == Role::Lead || task.lead_count == 0;
-            if owes && !collective {
-                owed.entry(task.document_id).or_default().push(Owed {
-                    assignment_id: a.id,
-                    task_id: task.id,
-                    department_id: a.department_id,
-                });
+        let all: Vec<&assignment::Model> =
+            list.iter().chain(ended_of.get(&task.id).into_iter().flatten().copied()).collect();
+        let mut cuts: Vec<NaiveDate> =
+            all.iter().flat_map(|a| [a.since_on, a.until_on]).chain([task.removed_on]).flatten().collect();
+        cuts.sort_unstable();
+        cuts.dedup();
+        // Spans [from, until): before the first cut, between cuts, after the last.
+        let starts = std::iter::once(None).chain(cuts.iter().copied().map(Some));
+        let ends = cuts.iter().copied().map(Some).chain(std::iter::once(None));
+        for (from, until) in starts.zip(ends) {
+            if task.removed_on.is_some_and(|r| from.is_some_and(|f| f >= r)) {
+                break;
+            }
+            let holding: Vec<&&assignment::Model> = all.iter().filter(|a| holds(a, from)).collect();
+            let has_lead = holding.iter().any(|a| a.role == Role::Lead);
+            for a in holding {
+                let collective = s.department(a.department_id).is_none_or(|d| d.kind == DepartmentKind::Collective);
+                let owes = a.role == Role::Lead || !has_lead;
+                if owes && !collective {
+                    owed.entry(task.document_id).or_default().push(Owed {
+                        assignment_id: a.id,
+                        task_id: task.id,
+                        department_id: a.department_id,
+                        from,
+                        until,
+                    });
+                }
             }
         }
     }
     for list in owed.values_mut() {
-        list.sort_by_key(|o| o.assignment_id);
+        list.sort_by_key(|o| (o.assignment_id, o.from));
     }
     s.owed_of_document = owed;
+}
+
+/// Whether `a` holds through the span starting at `from` (`None`: the list's start).
+fn holds(a: &assignment::Model, from: Option<NaiveDate>) -> bool {
+    let started = match (a.since_on, from) {
+        (None, _) => true,
+        (Some(since), Some(from)) => since <= from,
+        (Some(_), None) => false,
+    };
+    started && a.until_on.is_none_or(|until| from.is_none_or(|f| f < until))
+}
+
+fn index_versions(s: &mut ListSnapshot, versions: Vec<document_version::Model>, changes: Vec<task_change::Model>) {
+    for v in versions {
+        s.versions_of_document.entry(v.document_id).or_default().push(v);
+    }
+    let mut version_at: HashMap<i64, (i64, usize)> = HashMap::new();
+    for (doc, list) in &s.versions_of_document {
+        for (i, v) in list.iter().enumerate() {
+            version_at.insert(v.id, (*doc, i));
+        }
+    }
+    for (i, c) in changes.iter().enumerate() {
+        s.changes_of_task.entry(c.task_id).or_default().push(i);
+        s.changes_of_version.entry(c.version_id).or_default().push(i);
+    }
+    s.version_at = version_at;
+    s.changes = changes;
 }

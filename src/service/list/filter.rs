@@ -40,39 +40,33 @@ impl ListSnapshot {
 }
 
 impl ListSnapshot {
-    /// One page of the tasks matching `filter`, in (document, number) order: the order of ids.
-    pub fn tasks_page(&self, filter: Option<&TaskPredicate>, page: PageRequest) -> Page<task::Model> {
-        let candidates = filter.and_then(|f| self.candidates(f));
-        let all: Cow<'_, [Ix]> = match candidates {
-            Some(c) => c,
-            None => Cow::Owned((0..self.tasks.len() as Ix).collect()),
-        };
+    /// One page of the tasks matching `filter`, in id order: (document, number) order for the
+    /// tasks of a list as imported, then the tasks its versions added. `removed`: the tasks
+    /// versions removed are listed too.
+    pub fn tasks_page(&self, filter: Option<&TaskPredicate>, removed: bool, page: PageRequest) -> Page<task::Model> {
+        let all = self.base(filter, removed);
         self.page_of(&all, page, |ix| filter.is_none_or(|f| self.matches(f, ix)))
     }
 
-    /// Every task matching `filter`, in (document, number) order.
-    pub fn tasks_matching(&self, filter: &TaskPredicate) -> Vec<&task::Model> {
-        self.matching(Some(filter)).into_iter().map(|ix| &self.tasks[ix as usize]).collect()
+    /// How many tasks match `filter` (`removed`: removed ones too).
+    pub fn tasks_count(&self, filter: Option<&TaskPredicate>, removed: bool) -> i64 {
+        let all = self.base(filter, removed);
+        all.iter().filter(|ix| filter.is_none_or(|f| self.matches(f, **ix))).count() as i64
     }
 
-    /// How many tasks match `filter`.
-    pub fn tasks_count(&self, filter: Option<&TaskPredicate>) -> i64 {
-        let Some(f) = filter else { return self.tasks.len() as i64 };
-        match self.candidates(f) {
-            Some(c) => c.iter().filter(|ix| self.matches(f, **ix)).count() as i64,
-            None => (0..self.tasks.len() as Ix).filter(|ix| self.matches(f, *ix)).count() as i64,
-        }
-    }
-
-    /// Indexes of the tasks matching `filter`, in id order.
+    /// Indexes of the tasks in the list matching `filter`, in id order.
     pub(super) fn matching(&self, filter: Option<&TaskPredicate>) -> Vec<Ix> {
-        match filter {
-            None => (0..self.tasks.len() as Ix).collect(),
-            Some(f) => match self.candidates(f) {
-                Some(c) => c.iter().copied().filter(|ix| self.matches(f, *ix)).collect(),
-                None => (0..self.tasks.len() as Ix).filter(|ix| self.matches(f, *ix)).collect(),
-            },
+        let all = self.base(filter, false);
+        all.iter().copied().filter(|ix| filter.is_none_or(|f| self.matches(f, *ix))).collect()
+    }
+
+    /// The tasks `filter` is checked on: an index's when one narrows it (indexes hold the tasks
+    /// in the list), else the list's; with `removed`, every task.
+    fn base(&self, filter: Option<&TaskPredicate>, removed: bool) -> Cow<'_, [Ix]> {
+        if removed {
+            return Cow::Owned((0..self.tasks.len() as Ix).collect());
         }
+        filter.and_then(|f| self.candidates(f)).unwrap_or(Cow::Borrowed(&self.current))
     }
 
     /// A page of a category's or department's tasks.

@@ -15,7 +15,10 @@ mod stats;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use entity::{Role, assignment, category, department, document, indicator, reporting_period, task};
+use chrono::NaiveDate;
+use entity::{
+    Role, assignment, category, department, document, document_version, indicator, reporting_period, task, task_change,
+};
 use sea_orm::DatabaseConnection;
 
 pub use self::departments::DepartmentCriteria;
@@ -57,6 +60,18 @@ pub struct Owed {
     pub assignment_id: i64,
     pub task_id: i64,
     pub department_id: i64,
+    /// Owed for the periods due from this day (`None`: from the list's start) …
+    pub from: Option<NaiveDate>,
+    /// … until the day before this one (`None`: to the list's end): a version's change of
+    /// assignments or removal of the task ends it.
+    pub until: Option<NaiveDate>,
+}
+
+impl Owed {
+    /// Whether it is owed for a period due on `due_on`.
+    pub fn owed_on(&self, due_on: NaiveDate) -> bool {
+        self.from.is_none_or(|f| f <= due_on) && self.until.is_none_or(|u| due_on < u)
+    }
 }
 
 /// One version of the list, with the indexes every view reads.
@@ -67,13 +82,18 @@ pub struct ListSnapshot {
     categories: HashMap<i64, category::Model>,
     /// Category ids of each document in number order.
     categories_of_document: HashMap<i64, Vec<i64>>,
+    /// Every task, removed ones included (found by id with their reports).
     tasks: Vec<task::Model>,
     task_ix: HashMap<i64, Ix>,
+    /// The tasks in the list (not removed), in id order: what listings, views and aggregates
+    /// read. The indexes below hold these alone.
+    current: Vec<Ix>,
     task_by_number: HashMap<(i64, i32), Ix>,
     tasks_of_document: HashMap<i64, Vec<Ix>>,
     tasks_of_category: HashMap<i64, Vec<Ix>>,
     tasks_of_category_number: HashMap<i32, Vec<Ix>>,
-    /// Parallel to `tasks`: assignments with leads first, each role in source order.
+    /// Parallel to `tasks`: the assignments in force, leads first, each role in source order
+    /// (for a removed task, those it had when removed).
     assignments: Vec<Vec<assignment::Model>>,
     /// Parallel to `tasks`: indicators in text order.
     indicators: Vec<Vec<indicator::Model>>,
@@ -91,6 +111,16 @@ pub struct ListSnapshot {
     periods_of_document: HashMap<i64, Vec<i64>>,
     /// Reports owed per document, in assignment id order (the order of tasks).
     owed_of_document: HashMap<i64, Vec<Owed>>,
+    /// Versions of each document in number order.
+    versions_of_document: HashMap<i64, Vec<document_version::Model>>,
+    /// A version's document and place in `versions_of_document`.
+    version_at: HashMap<i64, (i64, usize)>,
+    /// Assignments versions ended, by id (they stay for the reports owed before).
+    ended: HashMap<i64, assignment::Model>,
+    /// Every change, in id order, and the changes of each task and version (indexes into it).
+    changes: Vec<task_change::Model>,
+    changes_of_task: HashMap<i64, Vec<usize>>,
+    changes_of_version: HashMap<i64, Vec<usize>>,
 }
 
 impl ListSnapshot {
@@ -243,14 +273,65 @@ impl ListSnapshot {
         self.periods_of_document.get(&document_id).into_iter().flatten().filter_map(|p| self.periods.get(p)).collect()
     }
 
-    /// Reports owed for a document's periods, in task order.
-    pub fn owed_of_document(&self, document_id: i64) -> &[Owed] {
-        self.owed_of_document.get(&document_id).map_or(&[], Vec::as_slice)
+    /// Reports owed for `period` by the assignments in force on its due date, in assignment id
+    /// order (the order of tasks, then of the assignments versions added).
+    pub fn owed_for<'a>(&'a self, period: &'a reporting_period::Model) -> impl Iterator<Item = &'a Owed> + 'a {
+        let all = self.owed_of_document.get(&period.document_id).map_or(&[][..], Vec::as_slice);
+        all.iter().filter(move |o| o.owed_on(period.due_on))
+    }
+
+    /// Assignment `id` of task `task_id`, in force or ended.
+    pub fn assignment(&self, task_id: i64, id: i64) -> Option<&assignment::Model> {
+        self.assignments_of(task_id).iter().find(|a| a.id == id).or_else(|| self.ended.get(&id))
+    }
+
+    /// Every task of a document, removed ones included, in id order.
+    pub fn tasks_of_document_ever(&self, document_id: i64) -> Vec<&task::Model> {
+        self.tasks.iter().filter(|t| t.document_id == document_id).collect()
+    }
+
+    /// The task as the version in force on `day` held it: `None` when it was not in the list that
+    /// day (added by a later version, or removed by then); the state recorded by the changes that
+    /// took effect after `day`, else the task as it stands.
+    pub fn task_on(&self, task: &task::Model, day: NaiveDate) -> Option<TaskOn> {
+        let effective = |c: &task_change::Model| self.version(c.version_id).map(|v| v.effective_on);
+        let changes = self.changes_of_task(task.id);
+        // The first change not yet in force on `day` says how the task stood before it.
+        match changes.iter().find(|c| effective(c).is_some_and(|e| e > day)) {
+            Some(c) if c.kind == entity::ChangeKind::Added => None,
+            Some(c) => {
+                let before = super::amendments::state::TaskState::from_json(c.before.as_deref())?;
+                Some(TaskOn::Was(before))
+            }
+            None if task.removed_on.is_some_and(|r| r <= day) => None,
+            None => Some(TaskOn::AsItStands),
+        }
+    }
+
+    /// A document's versions, 1 first.
+    pub fn versions_of(&self, document_id: i64) -> &[document_version::Model] {
+        self.versions_of_document.get(&document_id).map_or(&[], Vec::as_slice)
+    }
+
+    pub fn version(&self, id: i64) -> Option<&document_version::Model> {
+        self.version_at.get(&id).and_then(|(d, i)| self.versions_of_document.get(d).and_then(|l| l.get(*i)))
+    }
+
+    /// The changes a version made, in the order they were recorded.
+    pub fn changes_of_version(&self, version_id: i64) -> Vec<&task_change::Model> {
+        self.changes_of_version.get(&version_id).into_iter().flatten().map(|i| &self.changes[*i]).collect()
+    }
+
+    /// Every change made to a task, oldest first.
+    pub fn changes_of_task(&self, task_id: i64) -> Vec<&task_change::Model> {
+        self.changes_of_task.get(&task_id).into_iter().flatten().map(|i| &self.changes[*i]).collect()
     }
 
     /// Rows held, for the gauge at `/metrics`.
     pub fn rows(&self) -> usize {
-        self.documents.len()
+        self.changes.len()
+            + self.version_at.len()
+            + self.documents.len()
             + self.categories.len()
             + self.tasks.len()
             + self.assignments.iter().map(Vec::len).sum::<usize>()
@@ -258,6 +339,15 @@ impl ListSnapshot {
             + self.departments.len()
             + self.periods.len()
     }
+}
+
+/// How a task stood on a day (see [`ListSnapshot::task_on`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TaskOn {
+    /// As it stands now.
+    AsItStands,
+    /// As a later change recorded it before.
+    Was(super::amendments::state::TaskState),
 }
 
 /// The snapshot of the current list version, shared by every request of the process.

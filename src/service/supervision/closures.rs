@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use entity::{ClosureState, Role, TokenRole, assignment, closure, document, task};
+use entity::{ClosureState, Role, TokenRole, closure, document, task};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
@@ -59,13 +59,14 @@ pub async fn request(state: &AppState, viewer: &Viewer, actor: &Actor, input: Re
     lock_task(txn, input.task_id).await?;
     let task =
         task::Entity::find_by_id(input.task_id).one(txn).await?.ok_or_else(|| ApiError::not_found("no such task"))?;
-    let leads = assignment::Entity::find()
-        .filter(assignment::Column::TaskId.eq(task.id))
-        .filter(assignment::Column::DepartmentId.eq(department_id))
-        .filter(assignment::Column::Role.eq(Role::Lead))
-        .one(txn)
-        .await?;
-    if leads.is_none() {
+    if let Some(removed) = task.removed_on {
+        return Err(ApiError::bad_input(format!(
+            "task {} was removed from the list on {removed}; a removed task is not closed",
+            task.number
+        )));
+    }
+    let leads = crate::service::assignments::now(txn, &task).await?;
+    if !leads.iter().any(|a| a.department_id == department_id && a.role == Role::Lead) {
         let why = format!("the department is no lead of task {}: only a lead department asks to close it", task.number);
         let admin = matches!(viewer, Viewer::Token { role: TokenRole::Admin, .. });
         return Err(if admin { ApiError::BadUserInput(why) } else { ApiError::Forbidden(why) });

@@ -93,7 +93,7 @@ pub async fn find_obligation(db: &impl ConnectionTrait, at: Obligated) -> ApiRes
         .one(db)
         .await?
         .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("task {} has no document", task.id)))?;
-    let assignments = assignment::Entity::find().filter(assignment::Column::TaskId.eq(task.id)).all(db).await?;
+    let assignments = crate::service::assignments::on(db, &task, period.due_on).await?;
     let ids: Vec<i64> = assignments.iter().map(|a| a.department_id).collect();
     let kinds: std::collections::HashMap<i64, DepartmentKind> = department::Entity::find()
         .filter(department::Column::Id.is_in(ids))
