@@ -28,8 +28,8 @@ impl Event {
     async fn at(&self) -> DateTime<Utc> {
         self.0.at
     }
-    /// What happened: `document.imported`, `department.renamed`, `report.submitted`, `report.accepted`,
-    /// `report.returned`, `extension.requested`, `extension.decided`, `notice.issued`,
+    /// What happened: `document.imported`, `list.amended`, `department.renamed`, `report.submitted`,
+    /// `report.accepted`, `report.returned`, `extension.requested`, `extension.decided`, `notice.issued`,
     /// `closure.requested`, `closure.decided`, `token.created`, `token.revoked`, `webhook.added`,
     /// `webhook.removed` (a test checks this list against the declaration of actions).
     async fn action(&self) -> &str {

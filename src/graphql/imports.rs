@@ -41,6 +41,7 @@ pub struct AmendmentReport {
 /// One change an amending text makes.
 #[derive(SimpleObject)]
 pub struct PlannedChange {
+    /// What changes.
     pub kind: super::version::ChangeKind,
     /// The task before (null for ADDED).
     pub before: Option<super::version::TaskState>,

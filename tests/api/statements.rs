@@ -10,7 +10,7 @@ use crate::support::TestApp;
 /// Every relation of the schema, by the query that walks it, with the statements it runs once the
 /// snapshot is built: the versions, then one per report relation named. `$n` is the number of
 /// parents where the query pages them; the count must not depend on it.
-const RELATIONS: [(&str, &str, u64); 13] = [
+const RELATIONS: [(&str, &str, u64); 14] = [
     (
         "Document.categories, Document.reportingPeriods, Category.document, Category.tasks, ReportingPeriod.document",
         "query($n: Int) { documents { categories { number document { year } tasks(first: $n) { totalCount nodes { number } } }
@@ -106,6 +106,13 @@ const RELATIONS: [(&str, &str, u64); 13] = [
         2,
     ),
     (
+        "Document.versions, DocumentVersion.changes, TaskChange.task, .version, Task.changes, .removedOn",
+        "query($n: Int) { documents { versions { number changes { kind task { number } before { content } } } }
+            tasks(first: $n, filter: {includeRemoved: true}) { nodes { removedOn changes { kind version { number } } } } }",
+        // the versions: versions and changes are in the list snapshot.
+        1,
+    ),
+    (
         "node, task, department, viewer, categories, reportingPeriods",
         "query($n: Int, $p: ID!) { node(id: $p) { id ... on ReportingPeriod { quarter document { year } } }
             departments(first: $n) { nodes { id } } categories { name document { year } }
@@ -161,6 +168,14 @@ on_each_backend! {
         let first = app.query_as(&admin, "{ documents { id reportingPeriods { id } } }", json!({})).await;
         let period = first["data"]["documents"][0]["reportingPeriods"][0]["id"].clone();
         let document = first["data"]["documents"][0]["id"].clone();
+        // Versions with changes: three tasks rescheduled by decision.
+        let tasks = app.query_as(&admin, "{ tasks(first: 3) { nodes { id document { year } } } }", json!({})).await;
+        for t in tasks["data"]["tasks"]["nodes"].as_array().expect("tasks") {
+            let input = json!({ "i": { "taskId": t["id"], "deadline": "年底前", "reason": "调整",
+                "effectiveOn": format!("{}-06-01", t["document"]["year"]) } });
+            let r = app.query_as(&admin, "mutation($i: AmendTaskInput!) { amendTask(input: $i) { version } }", input).await;
+            assert!(r.get("errors").is_none(), "[{}] {r:#}", app.backend_name);
+        }
         for (relations, query, expected) in RELATIONS {
             let mut seen = Vec::new();
             for n in [5, 40] {

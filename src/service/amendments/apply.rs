@@ -112,10 +112,13 @@ pub(super) async fn apply(
         )));
     }
 
+    // The list in force as it stood (category names included), then the text's categories.
+    let mut force = in_force(txn, doc.id).await?;
     if let Source::Text { parsed, .. } = &a.source {
         ensure_categories(txn, doc.id, parsed).await?;
+        let categories = category::Entity::find().filter(category::Column::DocumentId.eq(doc.id)).all(txn).await?;
+        force.category_id = categories.iter().map(|c| (c.number, c.id)).collect();
     }
-    let force = in_force(txn, doc.id).await?;
     // Every name the amendment uses, with the department it means (a former name included).
     let (wanted, ids, pairing) = match &a.source {
         Source::Text { parsed, .. } => {
@@ -126,6 +129,12 @@ pub(super) async fn apply(
                     state: TaskState {
                         number: t.number,
                         category_number: t.category_number,
+                        category_name: parsed
+                            .categories
+                            .iter()
+                            .find(|c| c.number == t.category_number)
+                            .map(|c| c.name.clone())
+                            .unwrap_or_default(),
                         content: t.content.clone(),
                         leads: t.leads.clone(),
                         responsible: t.responsible.clone(),
@@ -335,7 +344,7 @@ async fn decide(
 /// The document's tasks in force, their assignments in force and department names.
 async fn in_force(txn: &DatabaseTransaction, document_id: i64) -> ApiResult<InForce> {
     let categories = category::Entity::find().filter(category::Column::DocumentId.eq(document_id)).all(txn).await?;
-    let category_number: HashMap<i64, i32> = categories.iter().map(|c| (c.id, c.number)).collect();
+    let category_of: HashMap<i64, &category::Model> = categories.iter().map(|c| (c.id, c)).collect();
     let category_id: HashMap<i32, i64> = categories.iter().map(|c| (c.number, c.id)).collect();
     let tasks = task::Entity::find()
         .filter(task::Column::DocumentId.eq(document_id))
@@ -382,7 +391,8 @@ async fn in_force(txn: &DatabaseTransaction, document_id: i64) -> ApiResult<InFo
             };
             TaskState {
                 number: t.number,
-                category_number: category_number.get(&t.category_id).copied().unwrap_or_default(),
+                category_number: category_of.get(&t.category_id).map_or(0, |c| c.number),
+                category_name: category_of.get(&t.category_id).map(|c| c.name.clone()).unwrap_or_default(),
                 content: t.content.clone(),
                 leads: of(Role::Lead),
                 responsible: of(Role::Responsible),

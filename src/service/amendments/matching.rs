@@ -3,7 +3,7 @@
 //! The rule, in order (each step takes only tasks no earlier step took):
 //! 1. the same text under the same number;
 //! 2. the same text under another number (RENUMBERED);
-//! 3. a rewording within its category: the text shares at least [`REWORDING_THRESHOLD`] of its
+//! 3. a rewording within its category (by number or by name): the text shares at least [`REWORDING_THRESHOLD`] of its
 //!    character pairs (Dice's coefficient over character bigrams, punctuation and spaces left
 //!    out) with a task of the same category number; the most similar pairs are matched first.
 //!
@@ -89,7 +89,7 @@ pub fn pair(old: &[TaskState], new: &[TaskState]) -> Pairing {
         let mine = bigrams(&t.content);
         for (i, o) in old.iter().enumerate() {
             let Some(theirs) = &grams_old[i] else { continue };
-            if o.category_number != t.category_number {
+            if !same_category(o, t) {
                 continue;
             }
             let score = dice(&mine, theirs);
@@ -113,6 +113,11 @@ pub fn pair(old: &[TaskState], new: &[TaskState]) -> Pairing {
         removed: (0..old.len()).filter(|i| !taken_old.contains(i)).collect(),
         added: (0..new.len()).filter(|j| !taken_new.contains(j)).collect(),
     }
+}
+
+/// The same category: the same number, or the same (known) name.
+fn same_category(a: &TaskState, b: &TaskState) -> bool {
+    a.category_number == b.category_number || (!a.category_name.is_empty() && a.category_name == b.category_name)
 }
 
 /// What differs between a task in force and its match, in the order changes are recorded.
@@ -168,6 +173,7 @@ mod tests {
         TaskState {
             number,
             category_number: category,
+            category_name: format!("类别{category}"),
             content: content.into(),
             leads: leads.iter().map(|s| (*s).to_owned()).collect(),
             responsible: Vec::new(),
@@ -208,7 +214,10 @@ mod tests {
         assert_eq!(differences(&old[0], &new[1], |a, b| a == b), vec![ChangeKind::Reworded, ChangeKind::Renumbered]);
         let b = p.matched.iter().find(|m| m.old == 1).unwrap();
         assert_eq!((b.new, b.by), (0, MatchedBy::SameTextRenumbered));
-        assert_eq!(differences(&old[1], &new[0], |a, b| a == b), vec![ChangeKind::Reassigned, ChangeKind::Rescheduled]);
+        assert_eq!(
+            differences(&old[1], &new[0], |a, b| a == b),
+            vec![ChangeKind::Renumbered, ChangeKind::Reassigned, ChangeKind::Rescheduled]
+        );
     }
 
     #[test]
@@ -218,6 +227,16 @@ mod tests {
         let p = pair(&old, &new);
         assert!(p.matched.is_empty());
         assert_eq!((p.removed, p.added), (vec![0], vec![0]));
+    }
+
+    #[test]
+    fn a_rewording_is_found_in_its_category_renumbered_by_one_inserted_before() {
+        let old = [t(1, 1, A, &["甲"])];
+        let mut moved = t(2, 2, A2, &["甲"]);
+        moved.category_name = old[0].category_name.clone();
+        let p = pair(&old, &[moved.clone()]);
+        assert_eq!(p.matched.len(), 1, "{p:?}");
+        assert_eq!(differences(&old[0], &moved, |a, b| a == b), vec![ChangeKind::Reworded, ChangeKind::Renumbered]);
     }
 
     #[test]

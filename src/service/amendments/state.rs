@@ -8,6 +8,10 @@ use serde::{Deserialize, Serialize};
 pub struct TaskState {
     pub number: i32,
     pub category_number: i32,
+    /// The category's name (empty where unknown): a rewording is looked for within a category
+    /// found by number or by name, so a category inserted before it does not hide it.
+    #[serde(default)]
+    pub category_name: String,
     pub content: String,
     /// Lead departments in source order, by the names the version used.
     pub leads: Vec<String>,
