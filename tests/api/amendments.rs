@@ -93,14 +93,14 @@ on_each_backend! {
             assert!(r.get("errors").is_none(), "[{}] {r:#}", app.backend_name);
         }
         let ids_before: Value = app.data("{ tasks(first: 500) { totalCount nodes { id number } } }").await;
-        let id_of = |n: i32| ids_before["tasks"]["nodes"].as_array().unwrap().iter().find(|t| t["number"] == n).unwrap()["id"].clone();
+        let id_of = |n: i32| ids_before["tasks"]["nodes"].as_array().expect("present").iter().find(|t| t["number"] == n).expect("present")["id"].clone();
         let rows = |app: &TestApp| {
             let db = app.state.db.clone();
             async move {
                 let mut n = Vec::new();
                 for t in ["task", "assignment", "document_version", "task_change", "audit_event", "indicator"] {
-                    let row = db.query_one_raw(sea_orm::Statement::from_string(db.get_database_backend(), format!("SELECT COUNT(*) AS n FROM {t}"))).await.unwrap().unwrap();
-                    n.push(row.try_get::<i64>("", "n").unwrap());
+                    let row = db.query_one_raw(sea_orm::Statement::from_string(db.get_database_backend(), format!("SELECT COUNT(*) AS n FROM {t}"))).await.expect("present").expect("present");
+                    n.push(row.try_get::<i64>("", "n").expect("present"));
                 }
                 n
             }
@@ -143,7 +143,7 @@ on_each_backend! {
         assert_eq!(v[1]["effectiveOn"], "2023-07-01");
         assert_eq!(v[1]["sourceSha256"], "a".repeat(64));
         assert_eq!(v[1]["changes"].as_array().map(Vec::len), Some(8));
-        let removed = v[1]["changes"].as_array().unwrap().iter().find(|c| c["kind"] == "REMOVED").unwrap();
+        let removed = v[1]["changes"].as_array().expect("present").iter().find(|c| c["kind"] == "REMOVED").expect("present");
         assert_eq!(removed["task"]["removedOn"], "2023-07-01");
         assert_eq!(removed["after"], Value::Null);
 
@@ -151,20 +151,20 @@ on_each_backend! {
         // dropped one, which stays reachable with its report.
         let task2 = app.query_as(&admin, &format!("{{ node(id: {}) {{ ... on Task {{ number content removedOn reports {{ summary }} changes {{ kind }} }} }} }}", id_of(2)), json!({})).await;
         assert_eq!(task2["data"]["node"]["reports"][0]["summary"], "任务2一季度", "[{}] {task2:#}", app.backend_name);
-        assert!(task2["data"]["node"]["content"].as_str().unwrap().contains("进一步拓展"));
+        assert!(task2["data"]["node"]["content"].as_str().expect("present").contains("进一步拓展"));
         assert_eq!(task2["data"]["node"]["changes"], json!([{ "kind": "REWORDED" }]));
         let dropped = app.query_as(&admin, &format!("{{ node(id: {}) {{ ... on Task {{ number removedOn reports {{ summary }} }} }} }}", id_of(expected.last)), json!({})).await;
         assert_eq!(dropped["data"]["node"]["removedOn"], "2023-07-01", "{dropped:#}");
         assert_eq!(dropped["data"]["node"]["reports"][0]["summary"], format!("任务{}一季度", expected.last));
         let now = app.data("{ tasks(first: 500) { totalCount nodes { id number } } all: tasks(filter: {includeRemoved: true}) { totalCount } }").await;
-        let count = ids_before["tasks"]["totalCount"].as_i64().unwrap();
+        let count = ids_before["tasks"]["totalCount"].as_i64().expect("present");
         assert_eq!(now["tasks"]["totalCount"], count, "one dropped, one added");
         assert_eq!(now["all"]["totalCount"], count + 1);
-        let listed: Vec<&Value> = now["tasks"]["nodes"].as_array().unwrap().iter().filter(|t| t["number"] == expected.last).collect();
+        let listed: Vec<&Value> = now["tasks"]["nodes"].as_array().expect("present").iter().filter(|t| t["number"] == expected.last).collect();
         assert_eq!(listed.len(), 1);
         assert_ne!(listed[0]["id"], id_of(expected.last), "the added task is a new task");
         let by_number = app.data(&format!("{{ task(number: {}) {{ content leads {{ name }} }} }}", expected.last)).await;
-        assert!(by_number["task"]["content"].as_str().unwrap().starts_with("建立营商环境问题线索"), "{by_number:#}");
+        assert!(by_number["task"]["content"].as_str().expect("present").starts_with("建立营商环境问题线索"), "{by_number:#}");
         let one = app.data("{ task(number: 1) { isCoLed deadline { text } leads { name } } }").await;
         assert_eq!(one["task"]["isCoLed"], true, "{one:#}");
         assert_eq!(one["task"]["deadline"]["text"], "2023年9月底前");
@@ -185,7 +185,7 @@ on_each_backend! {
         let (new, _) = app.token(TokenRole::Reporter, Some("市商务局")).await;
         let led = app.data(r#"{ tasks(filter: {departmentName: "市税务局", role: LEAD, coLed: false}, first: 1) { nodes { id number } } }"#).await;
         let task = led["tasks"]["nodes"][0]["id"].as_str().expect("a task 市税务局 leads alone").to_owned();
-        let number = led["tasks"]["nodes"][0]["number"].as_i64().unwrap();
+        let number = led["tasks"]["nodes"][0]["number"].as_i64().expect("present");
         let amended = app.query_as(&supervisor, AMEND, json!({ "i": { "taskId": task, "leads": ["市商务局"],
             "reason": "市政府常务会议决定", "effectiveOn": "2023-06-01" } })).await;
         let payload = &amended["data"]["amendTask"];
@@ -200,7 +200,7 @@ on_each_backend! {
             async move {
                 let q = format!("{{ obligations(periodId: \"{}\", departmentName: \"{name}\", first: 500) {{ nodes {{ task {{ number }} }} }} }}", app.period_id(quarter).await);
                 let r = app.query_as(reader, &q, json!({})).await;
-                r["data"]["obligations"]["nodes"].as_array().unwrap().iter().any(|o| o["task"]["number"] == number)
+                r["data"]["obligations"]["nodes"].as_array().expect("present").iter().any(|o| o["task"]["number"] == number)
             }
         };
         assert!(owes(1, "市税务局").await, "[{}] Q1 stays with the old lead", app.backend_name);
@@ -248,7 +248,7 @@ on_each_backend! {
         let task = app.task_id(1).await;
         let input = |extra: Value| {
             let mut i = json!({ "taskId": task, "leads": ["市商务局"], "reason": "决定", "effectiveOn": "2023-06-01" });
-            i.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+            i.as_object_mut().expect("present").extend(extra.as_object().expect("present").clone());
             json!({ "i": i })
         };
         assert_eq!(code(&app.query_with(AMEND, input(json!({}))).await), "UNAUTHENTICATED");
@@ -278,11 +278,11 @@ on_each_backend! {
         // Texts: an unknown document, another region's or year's list.
         let mut other = bundled();
         other.year = 2024;
-        assert!(amend_with(&app, &other, &"b".repeat(64), "2023-07-01", false).await.unwrap_err().starts_with("BAD_USER_INPUT"));
+        assert!(amend_with(&app, &other, &"b".repeat(64), "2023-07-01", false).await.expect_err("refused").starts_with("BAD_USER_INPUT"));
         other = bundled();
         other.region = "北京".into();
-        assert!(amend_with(&app, &other, &"b".repeat(64), "2023-07-01", false).await.unwrap_err().starts_with("BAD_USER_INPUT"));
-        let unknown = Amendment { document_id: Some(99), effective_on: "2023-07-01".parse().unwrap(), source: Source::Text { parsed: &bundled(), sha: &"c".repeat(64) } };
+        assert!(amend_with(&app, &other, &"b".repeat(64), "2023-07-01", false).await.expect_err("refused").starts_with("BAD_USER_INPUT"));
+        let unknown = Amendment { document_id: Some(99), effective_on: "2023-07-01".parse().expect("present"), source: Source::Text { parsed: &bundled(), sha: &"c".repeat(64) } };
         let refused = amend(&app.state.writer, unknown, None, &Actor::cli(), false).await.map(|_| ()).map_err(|e| e.code());
         assert_eq!(refused, Err("NOT_FOUND"));
         assert_eq!(app.data(VERSIONS).await["documents"][0]["versions"].as_array().map(Vec::len), Some(2), "[{}] nothing written", app.backend_name);

@@ -208,11 +208,11 @@ mod tests {
         let p = pair(&old, &new);
         assert_eq!(p.removed, vec![2]);
         assert_eq!(p.added, vec![2]);
-        let a = p.matched.iter().find(|m| m.old == 0).unwrap();
+        let a = p.matched.iter().find(|m| m.old == 0).expect("A matched");
         assert_eq!(a.new, 1);
-        assert!(matches!(a.by, MatchedBy::Reworded(s) if s >= REWORDING_THRESHOLD && s < 1.0), "{a:?}");
+        assert!(matches!(a.by, MatchedBy::Reworded(s) if (REWORDING_THRESHOLD..1.0).contains(&s)), "{a:?}");
         assert_eq!(differences(&old[0], &new[1], |a, b| a == b), vec![ChangeKind::Reworded, ChangeKind::Renumbered]);
-        let b = p.matched.iter().find(|m| m.old == 1).unwrap();
+        let b = p.matched.iter().find(|m| m.old == 1).expect("B matched");
         assert_eq!((b.new, b.by), (0, MatchedBy::SameTextRenumbered));
         assert_eq!(
             differences(&old[1], &new[0], |a, b| a == b),
