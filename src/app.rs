@@ -14,10 +14,11 @@ use crate::service::tokens::TokenCache;
 /// Shared state: the pool, counters, limits, clock and the report event bus.
 #[derive(Clone)]
 pub struct AppState {
-    /// The primary: writes, tokens, and reads that must see them.
-    pub db: DatabaseConnection,
+    /// The primary: writes, tokens, and reads that must see them. Resolvers never take it: they
+    /// read through [`crate::graphql::context::Reading`], writes go through `writer`.
+    db: DatabaseConnection,
     /// Where queries read: a read replica when configured, else the primary.
-    pub read_db: DatabaseConnection,
+    read_db: DatabaseConnection,
     /// The versions as `read_db` holds them, one statement shared by the requests waiting for it.
     pub read_versions: crate::service::versions::SharedVersions,
     pub metrics: Arc<Metrics>,
@@ -70,7 +71,7 @@ impl AppState {
             Some(r) => crate::db::connect(r, metrics.clone()).await.map_err(|e| opening(r, &e))?,
             None => db.clone(),
         };
-        let sso = crate::service::sso::Sso::from_limits(&limits).await?;
+        let sso = crate::settings::single_sign_on(&limits).await?;
         let events = ReportEvents::default();
         if url.starts_with("postgres") {
             events.spawn_listener(url.to_owned());
@@ -97,6 +98,17 @@ impl AppState {
         self.writer = self.writer.with_clock(clock.clone());
         self.clock = clock;
         self
+    }
+
+    /// The primary, for the command line, the health check, the request's sign-in and
+    /// [`crate::graphql::context::Reading`] (resolvers read through that).
+    pub fn primary(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
+    /// Where queries read (a replica, when configured), for `Reading` and the ledger downloads.
+    pub(crate) fn replica(&self) -> &DatabaseConnection {
+        &self.read_db
     }
 
     /// The clock, for a write's timestamps (and for tests that move a stopped clock).

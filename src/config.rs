@@ -1,7 +1,8 @@
 //! The one typed configuration: command line flags with environment fallbacks.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
+use std::str::FromStr;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -95,8 +96,9 @@ pub enum WebhookCommand {
         /// The key of the `X-Qingdan-Signature` HMAC (at least 16 characters).
         #[arg(long, env = "QINGDAN_WEBHOOK_SECRET")]
         secret: String,
-        /// Events, comma-separated (default: all, those of later releases included).
-        #[arg(long, value_delimiter = ',', long_help = crate::service::actions::webhook_events_help())]
+        /// Events, comma-separated (default: all, those of later releases included). `--help`
+        /// lists them (the CLI adds the list, from the actions' declaration).
+        #[arg(long, value_delimiter = ',')]
         events: Vec<String>,
     },
     /// List webhooks (never their secrets), with their deliveries by state.
@@ -271,7 +273,7 @@ pub struct Limits {
     /// blocks (comma-separated): behind them the client is the right-most hop that is not one of
     /// them; from any other peer the headers are ignored. Rate limits and logs use that address.
     #[arg(long, env = "QINGDAN_TRUSTED_PROXIES", value_delimiter = ',')]
-    pub trusted_proxies: Vec<crate::http::client::Cidr>,
+    pub trusted_proxies: Vec<Cidr>,
     /// Browser origin allowed to call the API cross-origin (repeatable; env: comma-separated;
     /// `*` allows any). Without one, no CORS headers are sent.
     #[arg(long = "cors-origin", env = "QINGDAN_CORS_ORIGINS", value_delimiter = ',', value_parser = parse_origin)]
@@ -319,6 +321,21 @@ pub struct Limits {
     /// Warning lights: RED beyond this many points behind schedule.
     #[arg(long, env = "QINGDAN_LIGHT_RED_POINTS", default_value_t = 30)]
     pub light_red_points: i32,
+    /// Assessment (考核): what a late report earns against 1 for one on time.
+    #[arg(long, env = "QINGDAN_ASSESSMENT_LATE", default_value_t = 0.6)]
+    pub assessment_late: f64,
+    /// Assessment: what a report returned for rework (not resubmitted) earns.
+    #[arg(long, env = "QINGDAN_ASSESSMENT_RETURNED", default_value_t = 0.3)]
+    pub assessment_returned: f64,
+    /// Assessment: points off per obligation with a red light.
+    #[arg(long, env = "QINGDAN_ASSESSMENT_RED_LIGHT", default_value_t = 2.0)]
+    pub assessment_red_light: f64,
+    /// Assessment: points off per notice (督办单) received.
+    #[arg(long, env = "QINGDAN_ASSESSMENT_NOTICE", default_value_t = 1.0)]
+    pub assessment_notice: f64,
+    /// Assessment: points added per task led and closed (销号).
+    #[arg(long, env = "QINGDAN_ASSESSMENT_CLOSED", default_value_t = 1.0)]
+    pub assessment_closed: f64,
     /// Webhooks: milliseconds a receiver has to answer a delivery.
     #[arg(long, env = "QINGDAN_WEBHOOK_TIMEOUT_MS", default_value_t = 10_000)]
     pub webhook_timeout_ms: u64,
@@ -350,30 +367,6 @@ impl Limits {
 
     pub fn request_timeout(&self) -> std::time::Duration {
         std::time::Duration::from_secs(self.request_timeout_secs)
-    }
-
-    /// How the webhook worker sends and retries.
-    pub fn webhooks(&self) -> crate::service::webhooks::worker::Settings {
-        use std::time::Duration;
-        crate::service::webhooks::worker::Settings {
-            timeout: Duration::from_millis(self.webhook_timeout_ms.max(1)),
-            backoff: crate::service::webhooks::signature::Backoff {
-                base: Duration::from_millis(self.webhook_retry_base_ms),
-                max: Duration::from_millis(self.webhook_retry_max_ms.max(self.webhook_retry_base_ms)),
-                max_attempts: self.webhook_max_attempts.max(1),
-            },
-            concurrency: 16,
-            poll: Duration::from_secs(1),
-        }
-    }
-
-    /// The thresholds of the warning lights.
-    pub fn lights(&self) -> crate::service::supervision::lights::Thresholds {
-        crate::service::supervision::lights::Thresholds {
-            due_soon_days: self.light_due_soon_days,
-            yellow_points: self.light_yellow_points,
-            red_points: self.light_red_points,
-        }
     }
 }
 
@@ -410,6 +403,11 @@ impl Default for Limits {
             light_due_soon_days: 3,
             light_yellow_points: 10,
             light_red_points: 30,
+            assessment_late: 0.6,
+            assessment_returned: 0.3,
+            assessment_red_light: 2.0,
+            assessment_notice: 1.0,
+            assessment_closed: 1.0,
             webhook_timeout_ms: 10_000,
             webhook_retry_base_ms: 1_000,
             webhook_retry_max_ms: 3_600_000,
@@ -431,4 +429,46 @@ fn parse_origin(value: &str) -> Result<String, String> {
             && rest.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'))
     });
     if valid { Ok(value.to_owned()) } else { Err(format!("{value:?} is not an origin like https://example.org")) }
+}
+
+/// An address block (`10.0.0.0/8`, `fd00::/8`; a bare address is one host).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cidr {
+    network: IpAddr,
+    prefix: u8,
+}
+
+impl FromStr for Cidr {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let s = s.trim();
+        let (addr, prefix) = match s.split_once('/') {
+            Some((a, p)) => (a, Some(p)),
+            None => (s, None),
+        };
+        let network: IpAddr = addr.parse().map_err(|_| format!("\"{s}\" is not an address or CIDR block"))?;
+        let max = if network.is_ipv4() { 32 } else { 128 };
+        let prefix = match prefix {
+            Some(p) => p.parse::<u8>().ok().filter(|p| *p <= max).ok_or_else(|| format!("\"{s}\": prefix 0-{max}"))?,
+            None => max,
+        };
+        Ok(Self { network, prefix })
+    }
+}
+
+impl Cidr {
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        match (self.network, ip.to_canonical()) {
+            (IpAddr::V4(n), IpAddr::V4(a)) => {
+                let mask = if self.prefix == 0 { 0 } else { u32::MAX << (32 - u32::from(self.prefix)) };
+                u32::from(n) & mask == u32::from(a) & mask
+            }
+            (IpAddr::V6(n), IpAddr::V6(a)) => {
+                let mask = if self.prefix == 0 { 0 } else { u128::MAX << (128 - u32::from(self.prefix)) };
+                u128::from(n) & mask == u128::from(a) & mask
+            }
+            _ => false,
+        }
+    }
 }

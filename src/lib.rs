@@ -10,9 +10,11 @@ pub mod error;
 pub mod generate;
 pub mod graphql;
 pub mod http;
+pub mod ids;
 pub mod import;
 pub mod metrics;
 pub mod service;
+pub mod settings;
 pub mod sqlite_memory;
 pub mod telemetry;
 

@@ -1,12 +1,10 @@
-use clap::Parser;
-
 /// mimalloc: a request allocates and frees thousands of small values (rows, GraphQL values, JSON);
 /// glibc's malloc spent 12 % of the server's CPU on them under load.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> std::process::ExitCode {
-    let cli = qingdan::config::Cli::parse();
+    let cli = qingdan::cli::parse();
     let _traces = qingdan::cli::init_tracing(&cli);
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,

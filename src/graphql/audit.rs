@@ -81,7 +81,7 @@ pub struct EventCount(EventCriteria);
 
 impl EventCount {
     pub async fn total(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
-        Ok(audit::count(&state(ctx)?.read_db, &self.0).await?)
+        Ok(audit::count(super::context::reading(ctx)?.versioned(), &self.0).await?)
     }
 }
 
@@ -168,7 +168,7 @@ impl AuditQuery {
         let criteria = filter.unwrap_or_default().criteria()?;
         let s = state(ctx)?;
         let page = PageArgs::new(first, after, last, before).request(s.limits.max_page_size, false)?;
-        let rows = audit::list(&s.read_db, &criteria, page).await?;
+        let rows = audit::list(super::context::reading(ctx)?.versioned(), &criteria, page).await?;
         Ok(EventConnection { page: rows, count: EventCount(criteria) })
     }
 }
@@ -186,4 +186,17 @@ where
     super::context::require_reader(ctx)?;
     let rows = super::context::load(ctx, key).await?.unwrap_or_default();
     Ok(rows.iter().cloned().map(Event).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::service::actions::Action;
+
+    #[test]
+    fn the_schema_describes_every_action() {
+        let sdl = crate::graphql::schema_sdl();
+        for a in Action::ALL {
+            assert!(sdl.contains(&format!("`{}`", a.as_str())), "the schema's descriptions name {}", a.as_str());
+        }
+    }
 }

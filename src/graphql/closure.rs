@@ -123,7 +123,7 @@ impl ClosureMutation {
             department_id: input.department_id.as_ref().map(|d| ids::decode(d, NodeType::Department)).transpose()?,
             summary: input.summary,
         };
-        let saved = closures::request(state(ctx)?, viewer(ctx), &actor(ctx), request).await?;
+        let saved = closures::request(&state(ctx)?.writer, viewer(ctx), &actor(ctx), request).await?;
         Ok(ClosurePayload { closure: Closure(saved) })
     }
 
@@ -139,7 +139,7 @@ impl ClosureMutation {
             approve: input.approve,
             comment: input.comment,
         };
-        let saved = closures::decide(state(ctx)?, viewer(ctx), &actor(ctx), decision).await?;
+        let saved = closures::decide(&state(ctx)?.writer, viewer(ctx), &actor(ctx), decision).await?;
         Ok(ClosurePayload { closure: Closure(saved) })
     }
 }

@@ -102,7 +102,7 @@ macro_rules! connection {
                 self.page
                     .rows
                     .iter()
-                    .map(|r| $edge { cursor: $crate::graphql::ids::cursor(($id)(r)), node: ($wrap)(r.clone()) })
+                    .map(|r| $edge { cursor: $crate::ids::cursor(($id)(r)), node: ($wrap)(r.clone()) })
                     .collect()
             }
 

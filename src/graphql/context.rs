@@ -47,7 +47,7 @@ impl Reading {
 
     /// What a subscription's session reads from: the list as it is at each event, from the primary.
     pub fn for_session(state: &AppState) -> Self {
-        Self { hold: false, ..Self::new(state, state.db.clone(), Arc::default()) }
+        Self { hold: false, ..Self::new(state, state.primary().clone(), Arc::default()) }
     }
 
     /// This request reads the list at `version`, which its caller has just read: no second
@@ -78,6 +78,12 @@ impl Reading {
     /// attempts are no writes of the list or its reports): the answer is never given again.
     pub fn unversioned(&self) -> &sea_orm::DatabaseConnection {
         self.note.read_the_clock();
+        &self.db
+    }
+
+    /// Where rows that move a version when they change are read (reports, the audit trail,
+    /// webhooks): an answer from them is kept under the versions read before it.
+    pub fn versioned(&self) -> &sea_orm::DatabaseConnection {
         &self.db
     }
 

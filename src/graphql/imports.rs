@@ -113,7 +113,10 @@ impl ImportMutation {
         let opts = Options { issuer, issued_on: issued_on.map(|d| d.0), schedule };
         let upload = file.value(ctx).map_err(|e| ApiError::BadUserInput(format!("the file could not be read: {e}")))?;
         let check = check.unwrap_or(false);
-        let done = import_upload(state(ctx)?, viewer(ctx), &actor(ctx), &upload.content, &opts, check, amends).await?;
+        let s = state(ctx)?;
+        let done =
+            import_upload(&s.writer, s.primary(), viewer(ctx), &actor(ctx), &upload.content, &opts, check, amends)
+                .await?;
         Ok(report(done))
     }
 }

@@ -1,5 +1,6 @@
 //! The GraphQL schema: one file per domain, merged here.
 
+pub mod assessment;
 pub mod audit;
 pub mod batching;
 pub mod closure;
@@ -10,7 +11,7 @@ pub mod department;
 pub mod document;
 pub mod documents;
 pub mod hooks;
-pub mod ids;
+pub use crate::ids;
 pub mod imports;
 pub mod limits;
 pub mod loaders;
@@ -54,6 +55,7 @@ pub struct Query(
     period::PeriodQuery,
     report::ReportQuery,
     obligation::ObligationQueryRoot,
+    assessment::AssessmentQuery,
     viewer::ViewerQuery,
     audit::AuditQuery,
     webhook::WebhookQuery,
@@ -195,9 +197,9 @@ pub fn prepare(
 fn reads_from(schema: &ApiSchema, request: &async_graphql::Request, state: &AppState) -> sea_orm::DatabaseConnection {
     let kind = schema.documents.operation_type(&request.query, request.operation_name.as_deref());
     if kind == Some(async_graphql::parser::types::OperationType::Query) {
-        state.read_db.clone()
+        state.replica().clone()
     } else {
-        state.db.clone()
+        state.primary().clone()
     }
 }
 

@@ -168,7 +168,7 @@ pub async fn obligation_query(
         task_id: args.task_id,
         state: args.state.map(Into::into),
         light: args.light.map(Into::into),
-        thresholds: state(ctx)?.limits.lights(),
+        thresholds: crate::settings::lights(&state(ctx)?.limits),
     })
 }
 

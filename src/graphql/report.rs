@@ -203,7 +203,7 @@ pub enum ReportCount {
 impl ReportCount {
     pub async fn total(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
         match self {
-            Self::Matching(criteria) => Ok(reports::count(&state(ctx)?.read_db, criteria).await?),
+            Self::Matching(criteria) => Ok(reports::count(super::context::reading(ctx)?.versioned(), criteria).await?),
             Self::Known(n) => Ok(*n),
         }
     }
@@ -285,7 +285,7 @@ pub async fn report_connection(
     require_reader(ctx)?;
     let s = state(ctx)?;
     let page = page.request(s.limits.max_page_size, false)?;
-    let rows = reports::list(&s.read_db, &criteria, page).await?;
+    let rows = reports::list(super::context::reading(ctx)?.versioned(), &criteria, page).await?;
     Ok(ReportConnection { page: rows, count: ReportCount::Matching(criteria) })
 }
 
@@ -386,7 +386,7 @@ impl ReportMutation {
             expected_revision: input.expected_revision,
             idempotency_key: input.idempotency_key,
         };
-        let saved = reports::submit(s, viewer(ctx), &super::context::actor(ctx), submission).await?;
+        let saved = reports::submit(&s.writer, viewer(ctx), &super::context::actor(ctx), submission).await?;
         // The payload reads from the primary, through loaders that keep nothing from before
         // the write (see `graphql::prepare`).
         Ok(SubmitReportPayload { report: Report::new(saved) })

@@ -31,7 +31,7 @@ impl SubscriptionRoot {
         Ok(writes
             .filter_map(|e| e.report_id)
             .then(move |id| {
-                let db = s.db.clone();
+                let db = s.primary().clone();
                 async move { entity::report::Entity::find_by_id(id).one(&db).await.ok().flatten() }
             })
             .filter_map(|r| r.map(Report::new)))
@@ -48,7 +48,7 @@ impl SubscriptionRoot {
         let (s, writes) = writes(ctx, department_id, period_id, Action::is_supervision)?;
         Ok(writes
             .then(move |e| {
-                let db = s.db.clone();
+                let db = s.primary().clone();
                 async move { entity::audit_event::Entity::find_by_id(e.event_id).one(&db).await.ok().flatten() }
             })
             .filter_map(|r| r.map(Event)))

@@ -303,7 +303,7 @@ impl SupervisionMutation {
             comment: input.comment,
             expected_revision: input.expected_revision,
         };
-        let saved = review::review(state(ctx)?, viewer(ctx), &actor(ctx), review).await?;
+        let saved = review::review(&state(ctx)?.writer, viewer(ctx), &actor(ctx), review).await?;
         Ok(ReviewReportPayload { report: Report::new(saved) })
     }
 
@@ -320,7 +320,7 @@ impl SupervisionMutation {
             due_on: input.due_on.0,
             reason: input.reason,
         };
-        let saved = extensions::request(state(ctx)?, viewer(ctx), &actor(ctx), request).await?;
+        let saved = extensions::request(&state(ctx)?.writer, viewer(ctx), &actor(ctx), request).await?;
         Ok(ExtensionPayload { extension: Extension(saved) })
     }
 
@@ -335,7 +335,7 @@ impl SupervisionMutation {
             approve: input.approve,
             comment: input.comment,
         };
-        let saved = extensions::decide(state(ctx)?, viewer(ctx), &actor(ctx), decision).await?;
+        let saved = extensions::decide(&state(ctx)?.writer, viewer(ctx), &actor(ctx), decision).await?;
         Ok(ExtensionPayload { extension: Extension(saved) })
     }
 
@@ -355,7 +355,7 @@ impl SupervisionMutation {
             level: input.level.into(),
             message: input.message,
         };
-        let saved = notices::issue(state(ctx)?, viewer(ctx), &actor(ctx), issue).await?;
+        let saved = notices::issue(&state(ctx)?.writer, viewer(ctx), &actor(ctx), issue).await?;
         Ok(IssueNoticePayload { notice: Notice(saved) })
     }
 }

@@ -186,7 +186,7 @@ impl WebhookQuery {
     /// Webhooks not removed, oldest first (ADMIN).
     async fn webhooks(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Webhook>> {
         viewer(ctx).require_admin()?;
-        let rows = crate::service::webhooks::list(&state(ctx)?.read_db).await?;
+        let rows = crate::service::webhooks::list(super::context::reading(ctx)?.versioned()).await?;
         Ok(rows.into_iter().map(Webhook).collect())
     }
 

@@ -22,12 +22,13 @@ pub async fn viewer_from_value(state: &AppState, value: Option<&str>) -> ApiResu
     {
         return sso
             .verify(secret, |name, region| async move {
-                let found = crate::service::departments::find_by_name(&state.db, &name, region.as_deref()).await?;
+                let found =
+                    crate::service::departments::find_by_name(state.primary(), &name, region.as_deref()).await?;
                 Ok(found.map(|d| (d.id, d.kind)))
             })
             .await;
     }
-    state.tokens.authenticate(&state.db, secret, state.limits.token_cache()).await
+    state.tokens.authenticate(state.primary(), secret, state.limits.token_cache()).await
 }
 
 pub async fn viewer_from_headers(state: &AppState, headers: &HeaderMap) -> ApiResult<Viewer> {

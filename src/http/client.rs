@@ -7,7 +7,6 @@
 //! Rate limits and logs use the result.
 
 use std::net::{IpAddr, SocketAddr};
-use std::str::FromStr;
 
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::HeaderMap;
@@ -17,47 +16,7 @@ use axum::response::Response;
 
 use super::HttpState;
 
-/// An address block (`10.0.0.0/8`, `fd00::/8`; a bare address is one host).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Cidr {
-    network: IpAddr,
-    prefix: u8,
-}
-
-impl FromStr for Cidr {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let s = s.trim();
-        let (addr, prefix) = match s.split_once('/') {
-            Some((a, p)) => (a, Some(p)),
-            None => (s, None),
-        };
-        let network: IpAddr = addr.parse().map_err(|_| format!("\"{s}\" is not an address or CIDR block"))?;
-        let max = if network.is_ipv4() { 32 } else { 128 };
-        let prefix = match prefix {
-            Some(p) => p.parse::<u8>().ok().filter(|p| *p <= max).ok_or_else(|| format!("\"{s}\": prefix 0-{max}"))?,
-            None => max,
-        };
-        Ok(Self { network, prefix })
-    }
-}
-
-impl Cidr {
-    pub fn contains(&self, ip: IpAddr) -> bool {
-        match (self.network, ip.to_canonical()) {
-            (IpAddr::V4(n), IpAddr::V4(a)) => {
-                let mask = if self.prefix == 0 { 0 } else { u32::MAX << (32 - u32::from(self.prefix)) };
-                u32::from(n) & mask == u32::from(a) & mask
-            }
-            (IpAddr::V6(n), IpAddr::V6(a)) => {
-                let mask = if self.prefix == 0 { 0 } else { u128::MAX << (128 - u32::from(self.prefix)) };
-                u128::from(n) & mask == u128::from(a) & mask
-            }
-            _ => false,
-        }
-    }
-}
+pub use crate::config::Cidr;
 
 /// The client's address, as resolved for this request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -21,8 +21,9 @@ use super::auth::viewer_from_headers;
 use super::negotiation::MediaType;
 use super::reply;
 use crate::error::ApiError;
-use crate::graphql::ids::{self, NodeType};
+use crate::ids::{self, NodeType};
 use crate::service::access::Viewer;
+use crate::service::assessment;
 use crate::service::ledger::csv::CsvLedger;
 use crate::service::ledger::xlsx::XlsxLedger;
 use crate::service::ledger::{self, LedgerParams, LedgerQuery, Shape};
@@ -45,15 +46,16 @@ pub async fn xlsx(
         Err(response) => return response,
     };
     let filename = filename(&list, &query, "xlsx");
-    let (tx, mut rx) = tokio::sync::mpsc::channel::<ledger::Sheet>(2);
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<Part>(2);
     let (shape, with_reports) = (query.shape, query.with_reports);
     let writer = tokio::task::spawn_blocking(move || {
         let mut book = XlsxLedger::default();
         let mut sheets = 0;
-        while let Some(sheet) = rx.blocking_recv() {
-            match shape {
-                Shape::Wide => book.sheet(&sheet)?,
-                Shape::Long => book.long(&sheet, with_reports)?,
+        while let Some(part) = rx.blocking_recv() {
+            match (part, shape) {
+                (Part::Ledger(sheet), Shape::Wide) => book.sheet(&sheet)?,
+                (Part::Ledger(sheet), Shape::Long) => book.long(&sheet, with_reports)?,
+                (Part::Assessment(rows), _) => book.assessment(&rows)?,
             }
             sheets += 1;
         }
@@ -63,13 +65,31 @@ pub async fn xlsx(
         book.finish()
     });
     for document_id in &query.documents {
-        let sheet = match ledger::sheet(&state.app.read_db, &list, &query, *document_id).await {
+        let sheet = match ledger::sheet(state.app.replica(), &list, &query, *document_id).await {
             Ok(s) => s,
             Err(e) => return failed(e),
         };
-        if tx.send(sheet).await.is_err() {
+        if tx.send(Part::Ledger(sheet)).await.is_err() {
             break;
         }
+    }
+    // A token holder's ledger (the wide shape, as offices keep it) ends with the assessment (考核)
+    // of its documents, one sheet.
+    if with_reports && shape == Shape::Wide {
+        let weights = crate::settings::assessment(&state.app.limits);
+        let mut rows = Vec::new();
+        for document_id in &query.documents {
+            let assessed =
+                assessment::assess(state.app.replica(), &list, *document_id, query.as_of, query.thresholds, &weights);
+            let title = list.document(*document_id).map(|d| d.title.clone()).unwrap_or_default();
+            match assessed.await {
+                Ok(found) => rows.extend(found.into_iter().map(|r| {
+                    (title.clone(), list.department(r.department_id).map(|d| d.name.clone()).unwrap_or_default(), r)
+                })),
+                Err(e) => return failed(e),
+            }
+        }
+        let _ = tx.send(Part::Assessment(rows)).await;
     }
     drop(tx);
     let file = match writer.await {
@@ -104,7 +124,7 @@ pub async fn csv(
     };
     let filename = filename(&list, &query, "csv");
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(2);
-    let db = state.app.read_db.clone();
+    let db = state.app.replica().clone();
     tokio::spawn(async move {
         let _turn = turn;
         if tx.send(Ok(Bytes::from(head))).await.is_err() {
@@ -131,6 +151,13 @@ pub async fn csv(
     response
 }
 
+/// What the workbook's writer is sent, in order.
+enum Part {
+    Ledger(ledger::Sheet),
+    /// (document title, department, row), each document's best first.
+    Assessment(Vec<(String, String, assessment::Row)>),
+}
+
 /// What a ledger is made from.
 struct Prepared {
     query: LedgerQuery,
@@ -155,14 +182,15 @@ async fn prepare(
         viewer_from_headers(&state.app, headers).await.map_err(|e| reply::unauthenticated(MediaType::Json, e))?;
     state.limiter.check(&viewer, peer).map_err(|refused| reply::too_many(MediaType::Json, refused))?;
     let (params, as_of) = parse(raw).map_err(failed)?;
-    let db = &state.app.read_db;
+    let db = state.app.replica();
     let versions = crate::service::versions::versions(db).await.map_err(failed)?;
     let list = state.app.snapshots.at(db, &versions.list).await.map_err(failed)?;
     let with_reports = matches!(viewer, Viewer::Token { .. });
     let now = state.app.clock().now();
     let day = as_of.unwrap_or_else(|| now.with_timezone(&chrono_tz::Asia::Shanghai).date_naive());
     let as_of = as_of.map_or(now, crate::clock::last_instant_of);
-    let query = LedgerQuery::resolve(&list, &params, with_reports, as_of, state.app.limits.lights()).map_err(failed)?;
+    let query = LedgerQuery::resolve(&list, &params, with_reports, as_of, crate::settings::lights(&state.app.limits))
+        .map_err(failed)?;
     let policy = super::caching::Policy { anonymous: !with_reports, max_age: state.app.limits.http_max_age_secs };
     let etag = {
         use sha2::{Digest, Sha256};

@@ -13,7 +13,7 @@ pub async fn healthz() -> &'static str {
 
 /// The database answers.
 pub async fn readyz(State(state): State<HttpState>) -> impl IntoResponse {
-    match tokio::time::timeout(std::time::Duration::from_secs(2), state.app.db.ping()).await {
+    match tokio::time::timeout(std::time::Duration::from_secs(2), state.app.primary().ping()).await {
         Ok(Ok(())) => (StatusCode::OK, "ready"),
         Ok(Err(e)) => {
             tracing::warn!(error = %e, "readiness check failed");

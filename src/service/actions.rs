@@ -125,16 +125,12 @@ mod tests {
     #[test]
     fn every_subject_is_a_node_type() {
         for a in Action::ALL {
-            assert!(crate::graphql::ids::NodeType::named(a.subject_type()).is_some(), "{a:?}");
+            assert!(crate::ids::NodeType::named(a.subject_type()).is_some(), "{a:?}");
         }
     }
 
     #[test]
-    fn the_api_describes_every_action() {
-        let sdl = crate::graphql::schema_sdl();
-        for a in Action::ALL {
-            assert!(sdl.contains(&format!("`{}`", a.as_str())), "the schema's descriptions name {}", a.as_str());
-        }
+    fn the_webhook_help_lists_the_deliverable_actions() {
         let help = webhook_events_help();
         assert!(Action::deliverable().all(|a| help.contains(a.as_str())));
         assert!(!help.contains("token.created"));

@@ -1,13 +1,13 @@
 //! Imports from other portals (`importDocument`): an admin's upload, read by the same pipeline
 //! as `qingdan import`, checked or loaded under the writer lock at the write clock.
 
-use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::import::layout::Options;
 use crate::import::source::SourceError;
 use crate::import::{CheckReport, ImportError, ImportOutcome, ReadError, check_file, import_checked};
 use crate::service::access::Viewer;
 use crate::service::amendments::{Amended, Amendment, Source, amend};
+use crate::service::writer::Writer;
 use crate::service::writes::Actor;
 
 /// What an upload did: `None` outcome for a check (or an amendment).
@@ -26,7 +26,8 @@ pub struct Amends {
 }
 
 pub async fn import_upload(
-    state: &AppState,
+    writer: &Writer,
+    db: &sea_orm::DatabaseConnection,
     viewer: &Viewer,
     actor: &Actor,
     bytes: &[u8],
@@ -37,17 +38,17 @@ pub async fn import_upload(
     viewer.require_admin()?;
     // Read outside the writer lock: a PDF or a legacy Word file may take its helper's whole
     // time bound, and the other writes need not wait for that.
-    let report = check_file(&state.db, bytes, opts).await.map_err(api_error)?;
+    let report = check_file(db, bytes, opts).await.map_err(api_error)?;
     if let Some(a) = amends {
         let source = Source::Text { parsed: &report.read.doc, sha: &report.source_sha256 };
         let amendment = Amendment { document_id: Some(a.document_id), effective_on: a.effective_on, source };
-        let amended = amend(&state.writer, amendment, Some(viewer), actor, check).await?;
+        let amended = amend(writer, amendment, Some(viewer), actor, check).await?;
         return Ok(Imported { outcome: None, report, amended: Some(amended) });
     }
     if check {
         return Ok(Imported { outcome: None, report, amended: None });
     }
-    let outcome = import_checked(&state.writer, &report, false, actor).await.map_err(api_error)?;
+    let outcome = import_checked(writer, &report, false, actor).await.map_err(api_error)?;
     Ok(Imported { outcome: Some(outcome), report, amended: None })
 }
 

@@ -3,6 +3,7 @@
 pub mod access;
 pub mod actions;
 pub mod amendments;
+pub mod assessment;
 pub mod assignments;
 pub mod departments;
 pub mod events;
@@ -17,7 +18,6 @@ pub mod sql;
 pub mod sso;
 pub mod supervision;
 pub mod task_filter;
-pub mod token_cli;
 pub mod tokens;
 pub mod versions;
 pub mod webhooks;

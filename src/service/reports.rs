@@ -17,8 +17,8 @@ use super::page::{Page, PageRequest};
 use super::sql::Sql;
 use super::writer::Writing;
 use super::writes::{Action, Actor, Change, Obligated, Write};
-use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
+use crate::service::writer::Writer;
 
 /// Longest summary accepted, in characters.
 pub const MAX_SUMMARY_CHARS: usize = 5000;
@@ -50,14 +50,14 @@ pub struct Submission {
 }
 
 /// Stores a new revision of the report of (task, department, period) and announces it.
-pub async fn submit(state: &AppState, viewer: &Viewer, actor: &Actor, input: Submission) -> ApiResult<report::Model> {
+pub async fn submit(writer: &Writer, viewer: &Viewer, actor: &Actor, input: Submission) -> ApiResult<report::Model> {
     viewer.require_reader()?;
     let department_id = submitting_department(viewer, input.department_id)?;
     validate(&input)?;
     let mut attempt = 0;
     let saved = loop {
         attempt += 1;
-        let result = match state.writer.begin().await {
+        let result = match writer.begin().await {
             Ok(w) => submit_once(w, viewer, actor, &input, department_id).await,
             Err(e) => Err(Outcome::from(e)),
         };
@@ -209,7 +209,7 @@ async fn submit_once(
         .map(|i| i.id)
         .collect();
     if let Some(v) = input.indicator_values.iter().find(|v| !allowed.contains(&v.indicator_id)) {
-        let id = crate::graphql::ids::encode(crate::graphql::ids::NodeType::Indicator, v.indicator_id);
+        let id = crate::ids::encode(crate::ids::NodeType::Indicator, v.indicator_id);
         return Err(ApiError::bad_input(format!(
             "indicator {} is not an indicator of task {}",
             id.as_str(),

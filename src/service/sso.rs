@@ -12,7 +12,6 @@ use jsonwebtoken::{Algorithm, DecodingKey, Validation, decode, decode_header};
 use sha2::{Digest, Sha256};
 
 use super::access::Viewer;
-use crate::config::Limits;
 use crate::error::{ApiError, ApiResult};
 
 /// Where the keys come from.
@@ -20,6 +19,20 @@ use crate::error::{ApiError, ApiResult};
 enum Source {
     File(std::path::PathBuf),
     Url(String),
+}
+
+/// What single sign-on is configured with (`--jwt-*`).
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub issuer: String,
+    pub audience: Option<String>,
+    /// A URL (https, or http on loopback) or a file.
+    pub jwks: Option<String>,
+    pub role_claim: String,
+    pub department_claim: String,
+    pub region_claim: String,
+    /// How often the keys are read again.
+    pub refresh: Duration,
 }
 
 /// The configured issuer, its keys and the claim names.
@@ -44,13 +57,12 @@ fn unauthenticated(why: impl Into<String>) -> ApiError {
 }
 
 impl Sso {
-    /// From the limits: none without `--jwt-issuer`; an issuer without audience or JWKS, or keys
-    /// that cannot be read, fail the start.
-    pub async fn from_limits(limits: &Limits) -> anyhow::Result<Option<Arc<Self>>> {
-        let Some(issuer) = limits.jwt_issuer.clone() else { return Ok(None) };
-        let audience =
-            limits.jwt_audience.clone().ok_or_else(|| anyhow::anyhow!("--jwt-issuer needs --jwt-audience"))?;
-        let jwks = limits.jwt_jwks.clone().ok_or_else(|| anyhow::anyhow!("--jwt-issuer needs --jwt-jwks"))?;
+    /// Starts single sign-on: an issuer without audience or JWKS, or keys that cannot be read,
+    /// fail the start.
+    pub async fn start(settings: Settings) -> anyhow::Result<Arc<Self>> {
+        let Settings { issuer, audience, jwks, role_claim, department_claim, region_claim, refresh } = settings;
+        let audience = audience.ok_or_else(|| anyhow::anyhow!("--jwt-issuer needs --jwt-audience"))?;
+        let jwks = jwks.ok_or_else(|| anyhow::anyhow!("--jwt-issuer needs --jwt-jwks"))?;
         let source = if jwks.starts_with("https://") || jwks.starts_with("http://127.0.0.1") {
             Source::Url(jwks)
         } else {
@@ -67,14 +79,14 @@ impl Sso {
             issuer,
             audience,
             source,
-            role_claim: limits.jwt_role_claim.clone(),
-            department_claim: limits.jwt_department_claim.clone(),
-            region_claim: limits.jwt_region_claim.clone(),
-            refresh: Duration::from_secs(limits.jwt_jwks_refresh_secs.max(1)),
+            role_claim,
+            department_claim,
+            region_claim,
+            refresh,
             keys: RwLock::new((keys, Instant::now())),
             refreshing: tokio::sync::Mutex::new(Instant::now().checked_sub(MIN_REFRESH).unwrap_or_else(Instant::now)),
         });
-        Ok(Some(sso))
+        Ok(sso)
     }
 
     /// Whether a bearer value looks like a JWT (three base64url parts) rather than a CLI token.

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use super::access::Viewer;
 pub use super::actions::Action;
 use super::sql::Sql;
-use crate::graphql::ids::{self, NodeType};
+use crate::ids::{self, NodeType};
 
 /// Who made a write.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -221,7 +221,8 @@ async fn the_token_cli_creates_lists_and_revokes_tokens_and_refuses_collectives(
     assert!(secret.starts_with("qd_") && !secret.contains(' '), "the token alone on the last line: {stdout}");
 
     let state = qingdan::AppState::connect(&url, Limits::default()).await.expect("open the CLI's database");
-    let viewer = qingdan::service::tokens::authenticate(&state.db, &secret).await.expect("the secret authenticates");
+    let viewer =
+        qingdan::service::tokens::authenticate(state.primary(), &secret).await.expect("the secret authenticates");
     let Viewer::Token { id, role, .. } = viewer else { panic!("a token viewer") };
     assert_eq!(role, TokenRole::Reporter);
 
@@ -233,14 +234,14 @@ async fn the_token_cli_creates_lists_and_revokes_tokens_and_refuses_collectives(
 
     let (ok, out, err) = cli(&url, &["token", "revoke", &id.to_string()]).await;
     assert!(ok, "{out}\n{err}");
-    assert!(qingdan::service::tokens::authenticate(&state.db, &secret).await.is_err(), "revoked");
+    assert!(qingdan::service::tokens::authenticate(state.primary(), &secret).await.is_err(), "revoked");
     let (_, listing, _) = cli(&url, &["token", "list"]).await;
     assert!(
         listing.lines().any(|l| l.split_whitespace().next() == Some(&id.to_string()) && l.contains("revoked")),
         "{listing}"
     );
 
-    let tokens_before = qingdan::service::tokens::list(&state.db).await.expect("list").len();
+    let tokens_before = qingdan::service::tokens::list(state.primary()).await.expect("list").len();
     for args in [
         &["token", "create", "--role", "reporter", "--label", "y"][..],
         &["token", "create", "--role", "reporter", "--department", "市级有关单位"][..],
@@ -253,20 +254,21 @@ async fn the_token_cli_creates_lists_and_revokes_tokens_and_refuses_collectives(
         assert!(!ok, "{args:?} must fail: {out}");
         assert!(!err.trim().is_empty() && !out.contains("qd_"), "{args:?}: a message and no secret: {out}\n{err}");
     }
-    assert_eq!(qingdan::service::tokens::list(&state.db).await.expect("list").len(), tokens_before);
+    assert_eq!(qingdan::service::tokens::list(state.primary()).await.expect("list").len(), tokens_before);
 
     let supervisor = ["token", "create", "--role", "supervisor", "--department", "市政务服务办", "--label", "督查"];
     let (ok, stdout, stderr) = cli(&url, &supervisor).await;
     assert!(ok, "{stdout}\n{stderr}");
     let secret = stdout.lines().last().expect("a last line").trim().to_owned();
-    let viewer = qingdan::service::tokens::authenticate(&state.db, &secret).await.expect("the secret authenticates");
+    let viewer =
+        qingdan::service::tokens::authenticate(state.primary(), &secret).await.expect("the secret authenticates");
     assert!(matches!(viewer, Viewer::Token { role: TokenRole::Supervisor, department_id: Some(_), .. }), "{viewer:?}");
 
     // The command line's writes are in the audit trail: created, revoked, created.
     use sea_orm::{EntityTrait as _, QueryOrder as _};
     let trail = entity::audit_event::Entity::find()
         .order_by_asc(entity::audit_event::Column::Id)
-        .all(&state.db)
+        .all(state.primary())
         .await
         .expect("the trail");
     let tokens: Vec<(&str, &str)> = trail

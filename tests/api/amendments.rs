@@ -95,7 +95,7 @@ on_each_backend! {
         let ids_before: Value = app.data("{ tasks(first: 500) { totalCount nodes { id number } } }").await;
         let id_of = |n: i32| ids_before["tasks"]["nodes"].as_array().expect("present").iter().find(|t| t["number"] == n).expect("present")["id"].clone();
         let rows = |app: &TestApp| {
-            let db = app.state.db.clone();
+            let db = app.state.primary().clone();
             async move {
                 let mut n = Vec::new();
                 for t in ["task", "assignment", "document_version", "task_change", "audit_event", "indicator"] {

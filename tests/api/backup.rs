@@ -34,12 +34,12 @@ fn burst(
 async fn revisions(url: &str) -> Vec<i64> {
     let state = AppState::connect(url, Default::default()).await.expect("open the restored database");
     let stmt = sea_orm::Statement::from_string(
-        state.db.get_database_backend(),
+        state.primary().get_database_backend(),
         "SELECT CAST(r.revision AS BIGINT) AS n FROM report_revision r ORDER BY r.revision",
     );
     use sea_orm::ConnectionTrait as _;
     state
-        .db
+        .primary()
         .query_all_raw(stmt)
         .await
         .expect("revisions")

@@ -140,7 +140,7 @@ async fn shared_versions_on(backend: Backend) {
     use qingdan::service::versions::{SharedVersions, versions};
     use std::sync::atomic::{AtomicBool, Ordering};
     let app = TestApp::spawn(backend).await;
-    let shared = SharedVersions::new(app.state.db.clone());
+    let shared = SharedVersions::new(app.state.primary().clone());
     let stop = Arc::new(AtomicBool::new(false));
     let readers: Vec<_> = (0..6)
         .map(|_| {
@@ -161,7 +161,7 @@ async fn shared_versions_on(backend: Backend) {
         // in flight; no other write follows, so the database holds `committed` from then on.
         app.token(TokenRole::Admin, None).await;
         let seen = shared.read().await.expect("a shared read").submissions;
-        let committed = versions(&app.state.db).await.expect("versions").submissions;
+        let committed = versions(app.state.primary()).await.expect("versions").submissions;
         assert_eq!(
             seen, committed,
             "[{}] round {round}: given {seen}, but {committed} was committed before asking",

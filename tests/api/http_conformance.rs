@@ -143,7 +143,7 @@ on_each_backend! {
         assert_eq!(a.status, StatusCode::METHOD_NOT_ALLOWED, "[{}] {:#}", app.backend_name, a.body);
         assert_eq!(a.headers.get("allow").and_then(|v| v.to_str().ok()), Some("POST"), "[{}]", app.backend_name);
         assert!(a.message().contains("POST"), "[{}] {}", app.backend_name, a.message());
-        let rows = app.state.db.query_one_raw(sea_orm::Statement::from_string(app.state.db.get_database_backend(),
+        let rows = app.state.primary().query_one_raw(sea_orm::Statement::from_string(app.state.primary().get_database_backend(),
             "SELECT COUNT(*) AS n FROM report")).await.expect("count").expect("a row");
         assert_eq!(rows.try_get::<i64>("", "n").expect("n"), 0, "[{}] nothing written", app.backend_name);
 
@@ -276,9 +276,9 @@ async fn an_error_without_a_code_is_answered_internal_without_its_text() {
 on_each_backend! {
     async fn a_failing_database_answers_internal_without_its_text(app) {
         let addr = app.serve().await;
-        app.state.db.execute_unprepared("ALTER TABLE indicator RENAME TO indicator_gone").await.expect("rename");
+        app.state.primary().execute_unprepared("ALTER TABLE indicator RENAME TO indicator_gone").await.expect("rename");
         let a = post(addr, Some(GRAPHQL_RESPONSE), "{ tasks(first: 3) { nodes { number indicators { unit } } } }").await;
-        app.state.db.execute_unprepared("ALTER TABLE indicator_gone RENAME TO indicator").await.expect("rename back");
+        app.state.primary().execute_unprepared("ALTER TABLE indicator_gone RENAME TO indicator").await.expect("rename back");
         assert_eq!(a.code(), "INTERNAL", "[{}] {:#}", app.backend_name, a.body);
         assert_eq!(a.message(), "internal error", "[{}]", app.backend_name);
         assert!(a.body["errors"][0]["extensions"]["requestId"].is_string(), "[{}] {:#}", app.backend_name, a.body);

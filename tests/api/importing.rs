@@ -88,23 +88,23 @@ pub const SHANGHAI: &str = "
 
 on_each_backend! {
     async fn importing_the_bundled_document_again_changes_nothing(app) {
-        let before = counts(&app.state.db).await;
+        let before = counts(app.state.primary()).await;
         assert_eq!(before[..4], [1, 25, 129, 62], "[{}] the seeded document", app.backend_name);
         let id = app.data("{ documents { id } }").await["documents"][0]["id"].clone();
         for replace in [false, true] {
-            let outcome = import_text(&app.state.db, BUNDLED_DOCUMENT, replace).await.expect("same text imports");
+            let outcome = import_text(app.state.primary(), BUNDLED_DOCUMENT, replace).await.expect("same text imports");
             let ImportOutcome::Unchanged { document_id } = outcome else {
                 panic!("[{}] expected Unchanged, got {outcome:?}", app.backend_name);
             };
             assert_eq!(json!(URL_SAFE_NO_PAD.encode(format!("Document:{document_id}"))), id, "[{}]", app.backend_name);
-            assert_eq!(counts(&app.state.db).await, before, "[{}] no row added or removed", app.backend_name);
+            assert_eq!(counts(app.state.primary()).await, before, "[{}] no row added or removed", app.backend_name);
         }
     }
 }
 
 on_each_backend! {
     async fn a_changed_text_of_the_same_list_needs_replace_and_then_swaps_it_whole(app) {
-        let before = counts(&app.state.db).await;
+        let before = counts(app.state.primary()).await;
         let by_category = "{ taskStats(groupBy: [CATEGORY]) { category { id } } documents { categories { id } } }";
         let category_ids = |d: &Value| {
             let mut stats: Vec<String> = d["taskStats"].as_array().expect("groups").iter().map(|g| g["category"]["id"].to_string()).collect();
@@ -118,14 +118,14 @@ on_each_backend! {
         let changed = BUNDLED_DOCUMENT.replacen("国家高新技术企业突破11000 家。", "国家高新技术企业突破12000 家。", 1);
         assert_ne!(changed, BUNDLED_DOCUMENT);
 
-        let err = import_text(&app.state.db, &changed, false).await.expect_err("an existing list is not overwritten");
+        let err = import_text(app.state.primary(), &changed, false).await.expect_err("an existing list is not overwritten");
         assert!(matches!(err, ImportError::Exists { .. }), "[{}] {err:?}", app.backend_name);
         assert!(err.to_string().contains("replace"), "[{}] says how to proceed: {err}", app.backend_name);
-        assert_eq!(counts(&app.state.db).await, before, "[{}]", app.backend_name);
+        assert_eq!(counts(app.state.primary()).await, before, "[{}]", app.backend_name);
 
-        let outcome = import_text(&app.state.db, &changed, true).await.expect("replace");
+        let outcome = import_text(app.state.primary(), &changed, true).await.expect("replace");
         assert!(matches!(outcome, ImportOutcome::Replaced { .. }), "[{}] {outcome:?}", app.backend_name);
-        assert_eq!(counts(&app.state.db).await, before, "[{}] same shape, same row counts", app.backend_name);
+        assert_eq!(counts(app.state.primary()).await, before, "[{}] same shape, same row counts", app.backend_name);
         let t = app.data("{ documents { id } task(number: 67) { content indicators { targetValue } } }").await;
         assert_eq!(t["documents"].as_array().map(Vec::len), Some(1), "[{}]", app.backend_name);
         assert!(t["task"]["content"].as_str().expect("content").starts_with("国家高新技术企业突破12000 家。"), "{t:#}");
@@ -155,9 +155,9 @@ fn broken_texts() -> Vec<(&'static str, String, usize, Vec<&'static str>)> {
 on_each_backend! {
     async fn a_broken_text_fails_with_its_line_and_writes_nothing(app) {
         let empty = TestApp::empty(backend_of(&app)).await;
-        let seeded = counts(&app.state.db).await;
+        let seeded = counts(app.state.primary()).await;
         for (what, text, line, words) in broken_texts() {
-            for (db, expected) in [(&app.state.db, seeded), (&empty.state.db, [0; 7])] {
+            for (db, expected) in [(app.state.primary(), seeded), (empty.state.primary(), [0; 7])] {
                 let err = import_text(db, &text, false).await.expect_err(what);
                 let ImportError::Parse(parse) = &err else {
                     panic!("[{}] {what}: expected a parse error, got {err:?}", app.backend_name);
@@ -178,12 +178,12 @@ on_each_backend! {
     async fn a_text_cut_inside_the_last_row_is_refused_rather_than_guessed(app) {
         // Cut after task 57's lead cell "市住房城乡建/设委、市发展/改革委": its responsible
         // cell is missing, and the only way to find two cells is to break 市发展改革委.
-        let before = counts(&app.state.db).await;
+        let before = counts(app.state.primary()).await;
         let empty = TestApp::empty(backend_of(&app)).await;
-        let outcome = import_text(&empty.state.db, &first_lines(708), false).await;
+        let outcome = import_text(empty.state.primary(), &first_lines(708), false).await;
         let names = empty.data("{ departments(first: 500) { nodes { name } } }").await;
         assert!(matches!(outcome, Err(ImportError::Parse(_))), "[{}] {outcome:?}; departments: {names}", app.backend_name);
-        assert_eq!(counts(&app.state.db).await, before);
+        assert_eq!(counts(app.state.primary()).await, before);
     }
 }
 
@@ -191,10 +191,10 @@ on_each_backend! {
     async fn a_second_regions_list_imports_beside_the_first(app) {
         let total = "{ taskStats { taskCount } }";
         assert_eq!(app.data(total).await["taskStats"][0]["taskCount"], 129, "[{}]", app.backend_name);
-        let outcome = import_text(&app.state.db, SHANGHAI, false).await.expect("the Shanghai list imports");
+        let outcome = import_text(app.state.primary(), SHANGHAI, false).await.expect("the Shanghai list imports");
         assert_eq!(app.data(total).await["taskStats"][0]["taskCount"], 132, "[{}] counts follow the import", app.backend_name);
         assert!(matches!(outcome, ImportOutcome::Imported { .. }), "[{}] {outcome:?}", app.backend_name);
-        let [documents, categories, tasks, departments, ..] = counts(&app.state.db).await;
+        let [documents, categories, tasks, departments, ..] = counts(app.state.primary()).await;
         assert_eq!([documents, categories, tasks, departments], [2, 27, 132, 70], "[{}]", app.backend_name);
 
         let d = app.data("{ documents { id region year title issuer issuedOn } }").await;

@@ -149,7 +149,9 @@ async fn the_columns_are_the_same_for_one_document_or_several() {
     let header = |body: &[u8]| csv_rows(body).remove(0);
     let alone = header(&get(addr, "/exports/ledger.csv", Some(&viewer)).await.body);
     let tianjin = app.data("{ documents { id } }").await["documents"][0]["id"].as_str().expect("an id").to_owned();
-    qingdan::import::import_text(&app.state.db, crate::importing::SHANGHAI, false).await.expect("a second document");
+    qingdan::import::import_text(app.state.primary(), crate::importing::SHANGHAI, false)
+        .await
+        .expect("a second document");
     let both = header(&get(addr, "/exports/ledger.csv", Some(&viewer)).await.body);
     let one_of_two = header(&get(addr, &format!("/exports/ledger.csv?documentId={tianjin}"), Some(&viewer)).await.body);
     assert_eq!(alone, both);

@@ -8,6 +8,7 @@ mod formats;
 mod access;
 mod aggregates;
 mod amendments;
+mod assessment;
 mod backup;
 mod browsers;
 mod closures;

@@ -40,7 +40,7 @@ on_each_backend! {
         assert_eq!(who["data"]["task"]["reports"][0]["summary"], "改革前报送");
 
         // The CLI and single sign-on name departments on the database: either name finds it.
-        let by_old = qingdan::service::departments::find_by_name(&app.state.db, "市税务局", Some("天津")).await;
+        let by_old = qingdan::service::departments::find_by_name(app.state.primary(), "市税务局", Some("天津")).await;
         assert_eq!(by_old.expect("a lookup").map(|d| d.name).as_deref(), Some("国家税务总局天津市税务局"));
         let trail = app.query_as(&admin, "{ events(filter: {action: \"department.renamed\"}) { nodes { before after } } }", json!({})).await;
         assert_eq!(trail["data"]["events"]["nodes"].as_array().map(Vec::len), Some(1), "{trail:#}");

@@ -85,7 +85,7 @@ async fn reads_go_to_the_standby_and_writes_payloads_come_from_the_primary() {
     })
     .await;
     let (_, token) = {
-        let db = &state.db;
+        let db = state.primary();
         let dept =
             qingdan::service::departments::find_by_name(db, "市税务局", None).await.expect("find").expect("市税务局");
         let actor = qingdan::service::writes::Actor::cli();

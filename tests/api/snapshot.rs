@@ -165,7 +165,7 @@ on_each_backend! {
         let period_id = app.period_row_id(1).await;
         let sql = if app.backend_name == "postgres" { OWED_SQL.to_owned() } else { OWED_SQL.replace("$1", "?") };
         let values: Vec<sea_orm::Value> = if app.backend_name == "postgres" { vec![period_id.into()] } else { vec![period_id.into(), period_id.into()] };
-        let rows = app.state.db.query_all_raw(sea_orm::Statement::from_sql_and_values(app.state.db.get_database_backend(), sql, values)).await.expect("owed");
+        let rows = app.state.primary().query_all_raw(sea_orm::Statement::from_sql_and_values(app.state.primary().get_database_backend(), sql, values)).await.expect("owed");
         let deadline = chrono::Utc.with_ymd_and_hms(2023, 4, 10, 16, 0, 0).single().expect("deadline");
         let q = "query($p: ID!, $a: Date, $first: Int, $after: String) {
             obligations(periodId: $p, asOf: $a, first: $first, after: $after) {

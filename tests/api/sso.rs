@@ -74,7 +74,7 @@ async fn app_with(jwks: &str) -> TestApp {
     app.state.limits.jwt_issuer = Some(ISSUER.into());
     app.state.limits.jwt_audience = Some(AUDIENCE.into());
     app.state.limits.jwt_jwks = Some(jwks.into());
-    app.state.sso = qingdan::service::sso::Sso::from_limits(&app.state.limits).await.expect("the JWKS");
+    app.state.sso = qingdan::settings::single_sign_on(&app.state.limits).await.expect("the JWKS");
     app
 }
 
@@ -189,7 +189,9 @@ async fn a_department_in_several_regions_is_named_by_the_region_claim_or_its_ful
     let file = dir.path().join("jwks.json");
     std::fs::write(&file, json!({ "keys": [rsa_jwk] }).to_string()).expect("write");
     let app = app_with(file.to_str().expect("path")).await;
-    qingdan::import::import_text(&app.state.db, crate::importing::SHANGHAI, false).await.expect("a second region");
+    qingdan::import::import_text(app.state.primary(), crate::importing::SHANGHAI, false)
+        .await
+        .expect("a second region");
     let addr = app.serve().await;
     const WHERE: &str = "{ viewer { department { name region } } }";
 

@@ -140,7 +140,7 @@ async fn generated(app: &TestApp, documents: usize) -> TestApp {
     .await
     .expect("a webhook");
     let opts = qingdan::generate::GenerateOptions { documents, seed: 11, with_reports: true };
-    qingdan::generate::generate(&out.state.db, opts, |_| {}).await.expect("generate");
+    qingdan::generate::generate(out.state.primary(), opts, |_| {}).await.expect("generate");
     // Batches go out when the request goes idle; the window is only a fallback, which a machine
     // starved by the parallel suite could hit before every sibling registered its key.
     let mut out = out;

@@ -398,7 +398,7 @@ async fn postgres_refuses_to_change_or_delete_an_event() {
     let before = app.rows("audit_event").await;
     assert!(before >= 1);
     for sql in ["UPDATE audit_event SET action = 'x'", "DELETE FROM audit_event", "TRUNCATE audit_event"] {
-        let err = app.state.db.execute_unprepared(sql).await.expect_err(sql);
+        let err = app.state.primary().execute_unprepared(sql).await.expect_err(sql);
         assert!(err.to_string().contains("append-only"), "{sql}: {err}");
     }
     assert_eq!(app.rows("audit_event").await, before);

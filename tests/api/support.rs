@@ -169,7 +169,7 @@ impl TestApp {
     pub async fn token(&self, role: entity::TokenRole, department: Option<&str>) -> (Viewer, String) {
         let dept = match department {
             Some(name) => Some(
-                qingdan::service::departments::find_by_name(&self.state.db, name, Some("天津"))
+                qingdan::service::departments::find_by_name(self.state.primary(), name, Some("天津"))
                     .await
                     .ok()
                     .flatten()
@@ -187,7 +187,7 @@ impl TestApp {
         )
         .await
         .expect("create token");
-        let viewer = qingdan::service::tokens::authenticate(&self.state.db, &secret).await.expect("authenticate");
+        let viewer = qingdan::service::tokens::authenticate(self.state.primary(), &secret).await.expect("authenticate");
         (viewer, secret)
     }
 
@@ -295,8 +295,8 @@ impl TestApp {
     /// Rows in `table` (a name from the migrations).
     pub async fn rows(&self, table: &str) -> i64 {
         let sql = format!("SELECT COUNT(*) AS n FROM {table}");
-        let stmt = sea_orm::Statement::from_string(self.state.db.get_database_backend(), sql);
-        let row = self.state.db.query_one_raw(stmt).await.expect("count rows").expect("a count");
+        let stmt = sea_orm::Statement::from_string(self.state.primary().get_database_backend(), sql);
+        let row = self.state.primary().query_one_raw(stmt).await.expect("count rows").expect("a count");
         row.try_get::<i64>("", "n").expect("count as i64")
     }
 

@@ -140,7 +140,7 @@ async fn settled(app: &TestApp) {
     for _ in 0..400 {
         let pending = entity::webhook_delivery::Entity::find()
             .filter(entity::webhook_delivery::Column::State.eq(entity::DeliveryState::Pending))
-            .count(&app.state.db)
+            .count(app.state.primary())
             .await
             .expect("count deliveries");
         if pending == 0 {
@@ -185,7 +185,7 @@ async fn a_write_sends_one_signed_delivery_to_each_subscribed_webhook_on(backend
     let (other, other_at) = Receiver::start(Vec::new()).await;
     add_webhook(&app, at, &[Action::ReportSubmitted, Action::ReportReturned]).await;
     add_webhook(&app, other_at, &[Action::NoticeIssued]).await;
-    let worker = qingdan::service::webhooks::worker::spawn(app.state.clone());
+    let worker = qingdan::service::webhooks::worker::spawn(qingdan::settings::webhook_worker(&app.state));
     let addr = app.serve().await;
 
     assert_eq!(submit(&app, addr, &admin_token, 29, "市税务局").await, 1);
@@ -248,7 +248,7 @@ async fn a_receiver_failing_three_times_gets_each_retry_and_then_no_more_on(back
     let (admin, token) = app.token(TokenRole::Admin, None).await;
     let (receiver, at) = Receiver::start(vec![Some(500), Some(500), Some(500)]).await;
     add_webhook(&app, at, &[Action::ReportSubmitted]).await;
-    let worker = qingdan::service::webhooks::worker::spawn(app.state.clone());
+    let worker = qingdan::service::webhooks::worker::spawn(qingdan::settings::webhook_worker(&app.state));
     let addr = app.serve().await;
 
     submit(&app, addr, &token, 29, "市税务局").await;
@@ -275,7 +275,7 @@ async fn a_receiver_that_never_succeeds_is_given_up_after_the_last_attempt() {
     let (admin, token) = app.token(TokenRole::Admin, None).await;
     let (receiver, at) = Receiver::start(vec![Some(503); 10]).await;
     add_webhook(&app, at, &[Action::ReportSubmitted]).await;
-    let worker = qingdan::service::webhooks::worker::spawn(app.state.clone());
+    let worker = qingdan::service::webhooks::worker::spawn(qingdan::settings::webhook_worker(&app.state));
     let addr = app.serve().await;
     submit(&app, addr, &token, 29, "市税务局").await;
     receiver.wait_for(3).await;
@@ -427,7 +427,7 @@ async fn owed(app: &TestApp, id: i64) -> Vec<String> {
     entity::webhook_delivery::Entity::find()
         .filter(entity::webhook_delivery::Column::WebhookId.eq(id))
         .order_by_asc(entity::webhook_delivery::Column::Id)
-        .all(&app.state.db)
+        .all(app.state.primary())
         .await
         .expect("deliveries")
         .into_iter()
@@ -466,7 +466,7 @@ async fn a_webhook_for_all_events_gets_every_action_webhooks_receive_those_decla
     let deliverable: Vec<Action> = Action::deliverable().collect();
     for action in &deliverable {
         use sea_orm::TransactionTrait as _;
-        let txn = app.state.db.begin().await.expect("begin");
+        let txn = app.state.primary().begin().await.expect("begin");
         let event = entity::audit_event::Model {
             id: 0,
             at: now,

@@ -10,6 +10,7 @@
 
 mod apply;
 pub mod matching;
+mod rows;
 pub mod state;
 
 use std::fmt::Write as _;

@@ -12,6 +12,7 @@ use rust_xlsxwriter::{Color, ExcelDateTime, Format, FormatAlign, FormatBorder, W
 
 use super::{Cell, LONG_COLUMNS, LONG_PUBLIC_COLUMNS, PERIOD_COLUMNS, SOURCE_COLUMNS, Sheet};
 use crate::error::{ApiError, ApiResult};
+use crate::service::assessment::Row;
 use crate::service::supervision::lights::Light;
 
 /// Column widths (in characters) of the source's columns and of each period's.
@@ -130,6 +131,15 @@ impl XlsxLedger {
         Ok(())
     }
 
+    /// Writes the assessment (考核) as a sheet: (document title, department, row), a document's
+    /// departments best first.
+    pub fn assessment(&mut self, rows: &[(String, String, Row)]) -> ApiResult<()> {
+        let name = self.unique_name("考核");
+        let f = &self.formats;
+        let ws = self.workbook.add_worksheet_with_constant_memory().map_err(xlsx_error)?;
+        write_assessment(ws, f, &name, rows).map_err(xlsx_error)
+    }
+
     /// Writes the sheet of a ledger without documents.
     pub fn empty(&mut self) -> ApiResult<()> {
         let ws = self.workbook.add_worksheet_with_constant_memory().map_err(xlsx_error)?;
@@ -161,6 +171,63 @@ impl XlsxLedger {
         self.names.insert(candidate.to_lowercase());
         candidate
     }
+}
+
+/// The assessment sheet's columns.
+pub const ASSESSMENT_COLUMNS: [&str; 14] = [
+    "清单",
+    "排名",
+    "部门",
+    "应报",
+    "按时报送",
+    "逾期报送",
+    "逾期未报",
+    "退回",
+    "未到期",
+    "红灯",
+    "延期获批",
+    "督办单",
+    "销号",
+    "得分",
+];
+
+fn write_assessment(
+    ws: &mut Worksheet,
+    f: &Formats,
+    name: &str,
+    rows: &[(String, String, Row)],
+) -> Result<(), XlsxError> {
+    ws.set_name(name)?;
+    ws.set_column_width(0, 30.0)?;
+    ws.set_column_width(2, 24.0)?;
+    for (c, h) in ASSESSMENT_COLUMNS.iter().enumerate() {
+        ws.write_string_with_format(0, col(c), *h, &f.header)?;
+    }
+    ws.set_freeze_panes(1, 0)?;
+    for (i, (title, department, r)) in rows.iter().enumerate() {
+        let at = i as u32 + 1;
+        ws.write_string_with_format(at, 0, title, &f.text)?;
+        ws.write_number_with_format(at, 1, r.rank as f64, &f.number)?;
+        ws.write_string_with_format(at, 2, department, &f.text)?;
+        let counts = [
+            r.obligations,
+            r.submitted_on_time,
+            r.submitted_late,
+            r.overdue,
+            r.returned,
+            r.pending,
+            r.red_lights,
+            r.extensions_approved,
+            r.notices_received,
+            r.tasks_closed,
+        ];
+        for (c, n) in counts.iter().enumerate() {
+            ws.write_number_with_format(at, col(c + 3), *n as f64, &f.number)?;
+        }
+        ws.write_number_with_format(at, 13, r.score, &f.number)?;
+    }
+    ws.autofilter(0, 0, rows.len() as u32, col(ASSESSMENT_COLUMNS.len() - 1))?;
+    Ok(())
 }
 
 fn write_sheet(ws: &mut Worksheet, f: &Formats, name: &str, sheet: &Sheet) -> Result<(), XlsxError> {

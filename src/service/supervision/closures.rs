@@ -11,9 +11,9 @@ use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use super::{require_supervisor, text};
-use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::service::access::Viewer;
+use crate::service::writer::Writer;
 use crate::service::writes::{Action, Actor, Change, Write};
 
 /// A request to close a task.
@@ -34,7 +34,7 @@ pub struct Decision {
 }
 
 /// Stores a lead department's request to close a task.
-pub async fn request(state: &AppState, viewer: &Viewer, actor: &Actor, input: Request) -> ApiResult<closure::Model> {
+pub async fn request(writer: &Writer, viewer: &Viewer, actor: &Actor, input: Request) -> ApiResult<closure::Model> {
     let department_id = match viewer {
         Viewer::Anonymous => return Err(ApiError::Unauthenticated("requesting a closure needs a token".into())),
         Viewer::Token { role: TokenRole::Reporter, department_id: Some(own), .. } => match input.department_id {
@@ -54,7 +54,7 @@ pub async fn request(state: &AppState, viewer: &Viewer, actor: &Actor, input: Re
     };
     let summary = text("summary", Some(&input.summary))?
         .ok_or_else(|| ApiError::bad_input("a closure needs a summary of what was done"))?;
-    let w = state.writer.begin().await?;
+    let w = writer.begin().await?;
     let (txn, now) = (w.txn(), w.now());
     lock_task(txn, input.task_id).await?;
     let task =
@@ -110,7 +110,7 @@ pub async fn request(state: &AppState, viewer: &Viewer, actor: &Actor, input: Re
 }
 
 /// Approves (the task is closed today) or rejects (with a comment) a pending request.
-pub async fn decide(state: &AppState, viewer: &Viewer, actor: &Actor, input: Decision) -> ApiResult<closure::Model> {
+pub async fn decide(writer: &Writer, viewer: &Viewer, actor: &Actor, input: Decision) -> ApiResult<closure::Model> {
     viewer.require_reader()?;
     if matches!(viewer, Viewer::Token { role: TokenRole::Viewer | TokenRole::Reporter, .. }) {
         return Err(ApiError::Forbidden("only the issuing office's supervisors and admins decide closures".into()));
@@ -119,7 +119,7 @@ pub async fn decide(state: &AppState, viewer: &Viewer, actor: &Actor, input: Dec
     if !input.approve && comment.is_none() {
         return Err(ApiError::bad_input("rejecting a closure needs a comment saying why"));
     }
-    let w = state.writer.begin().await?;
+    let w = writer.begin().await?;
     let (txn, now) = (w.txn(), w.now());
     let found = closure::Entity::find_by_id(input.closure_id).one(txn).await?;
     let before = found.ok_or_else(|| ApiError::not_found("no such closure"))?;

@@ -9,10 +9,10 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter};
 
 use super::{current_due_on, find_obligation, lock_obligation, require_supervisor, text};
-use crate::app::AppState;
 use crate::clock::end_of_day;
 use crate::error::{ApiError, ApiResult};
 use crate::service::access::Viewer;
+use crate::service::writer::Writer;
 use crate::service::writes::{Action, Actor, Change, Obligated, Write};
 
 /// A validated request.
@@ -61,11 +61,11 @@ fn public(e: &extension::Model) -> serde_json::Value {
 }
 
 /// Stores a request for a later due date.
-pub async fn request(state: &AppState, viewer: &Viewer, actor: &Actor, input: Request) -> ApiResult<extension::Model> {
+pub async fn request(writer: &Writer, viewer: &Viewer, actor: &Actor, input: Request) -> ApiResult<extension::Model> {
     let department_id = requesting_department(viewer, input.department_id)?;
     let reason =
         text("reason", Some(&input.reason))?.ok_or_else(|| ApiError::bad_input("an extension needs a reason"))?;
-    let w = state.writer.begin().await?;
+    let w = writer.begin().await?;
     let (txn, now) = (w.txn(), w.now());
     let at = Obligated { task_id: input.task_id, department_id, period_id: input.period_id };
     lock_obligation(txn, "extension", at).await?;
@@ -115,13 +115,13 @@ pub async fn request(state: &AppState, viewer: &Viewer, actor: &Actor, input: Re
 }
 
 /// Approves or rejects a pending request.
-pub async fn decide(state: &AppState, viewer: &Viewer, actor: &Actor, input: Decision) -> ApiResult<extension::Model> {
+pub async fn decide(writer: &Writer, viewer: &Viewer, actor: &Actor, input: Decision) -> ApiResult<extension::Model> {
     viewer.require_reader()?;
     let comment = text("comment", input.comment.as_deref())?;
     if !input.approve && comment.is_none() {
         return Err(ApiError::bad_input("rejecting an extension needs a comment saying why"));
     }
-    let w = state.writer.begin().await?;
+    let w = writer.begin().await?;
     let (txn, now) = (w.txn(), w.now());
     let before = extension::Entity::find_by_id(input.extension_id)
         .one(txn)

@@ -6,9 +6,9 @@ use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use super::{find_obligation, lock_obligation, require_supervisor, text};
-use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::service::access::Viewer;
+use crate::service::writer::Writer;
 use crate::service::writes::{Action, Actor, Change, Obligated, Write};
 
 /// A validated notice.
@@ -20,11 +20,11 @@ pub struct Issue {
 }
 
 /// Issues a notice on an obligation.
-pub async fn issue(state: &AppState, viewer: &Viewer, actor: &Actor, input: Issue) -> ApiResult<notice::Model> {
+pub async fn issue(writer: &Writer, viewer: &Viewer, actor: &Actor, input: Issue) -> ApiResult<notice::Model> {
     viewer.require_reader()?;
     let message =
         text("message", Some(&input.message))?.ok_or_else(|| ApiError::bad_input("a notice needs a message"))?;
-    let w = state.writer.begin().await?;
+    let w = writer.begin().await?;
     let (txn, now) = (w.txn(), w.now());
     lock_obligation(txn, "notice", input.at).await?;
     let found = find_obligation(txn, input.at).await?;

@@ -5,10 +5,10 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 
 use super::{require_supervisor, text};
-use crate::app::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::service::access::Viewer;
 use crate::service::reports::snapshot_json;
+use crate::service::writer::Writer;
 use crate::service::writes::{Action, Actor, Change, Obligated, Write};
 
 /// A validated review.
@@ -22,7 +22,7 @@ pub struct Review {
 }
 
 /// Records the decision on the report's latest revision and announces it.
-pub async fn review(state: &AppState, viewer: &Viewer, actor: &Actor, input: Review) -> ApiResult<report::Model> {
+pub async fn review(writer: &Writer, viewer: &Viewer, actor: &Actor, input: Review) -> ApiResult<report::Model> {
     viewer.require_reader()?;
     if matches!(viewer, Viewer::Token { role: entity::TokenRole::Viewer | entity::TokenRole::Reporter, .. }) {
         return Err(ApiError::Forbidden("only the issuing office's supervisors and admins review reports".into()));
@@ -31,7 +31,7 @@ pub async fn review(state: &AppState, viewer: &Viewer, actor: &Actor, input: Rev
     if !input.accept && comment.is_none() {
         return Err(ApiError::bad_input("returning a report needs a comment saying what falls short"));
     }
-    let w = state.writer.begin().await?;
+    let w = writer.begin().await?;
     let (txn, now) = (w.txn(), w.now());
     let mut find = report::Entity::find_by_id(input.report_id);
     if txn.get_database_backend() == sea_orm::DbBackend::Postgres {

@@ -7,7 +7,6 @@
 //! until a 2xx or the last attempt. Nothing acknowledged is lost: the outbox row is committed
 //! with the write, and a delivery taken by a worker that dies is taken again when its lease ends.
 
-pub mod cli;
 pub mod deliveries;
 pub mod outbox;
 pub mod payload;

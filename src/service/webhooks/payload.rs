@@ -4,7 +4,7 @@
 use entity::audit_event;
 use serde_json::{Value, json};
 
-use crate::graphql::ids::{self, NodeType};
+use crate::ids::{self, NodeType};
 
 /// The body POSTed for `event` as delivery `delivery_id`. Ids are the API's global ids.
 pub fn body(delivery_id: i64, event: &audit_event::Model) -> Vec<u8> {

@@ -20,7 +20,6 @@ use tokio::sync::Semaphore;
 
 use super::payload;
 use super::signature::{Backoff, message_id, sign, standard};
-use crate::app::AppState;
 use crate::service::sql::Sql;
 
 /// How the worker sends.
@@ -42,9 +41,21 @@ impl Settings {
     }
 }
 
-/// Starts the worker of `state`'s process.
-pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
-    let settings = state.limits.webhooks();
+/// What the worker needs of its process: where to read and write, the writes' announcements
+/// (which wake it), the counters, the write clock and how to send.
+#[derive(Clone)]
+pub struct Worker {
+    pub db: sea_orm::DatabaseConnection,
+    pub writer: crate::service::writer::Writer,
+    pub events: crate::service::events::ReportEvents,
+    pub metrics: Arc<crate::metrics::Metrics>,
+    pub clock: crate::clock::Clock,
+    pub settings: Settings,
+}
+
+/// Starts the worker of a serving process.
+pub fn spawn(state: Worker) -> tokio::task::JoinHandle<()> {
+    let settings = state.settings;
     tokio::spawn(async move {
         let http = match reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
@@ -62,7 +73,7 @@ pub fn spawn(state: AppState) -> tokio::task::JoinHandle<()> {
     })
 }
 
-async fn run(state: AppState, http: reqwest::Client, settings: Settings) {
+async fn run(state: Worker, http: reqwest::Client, settings: Settings) {
     let permits = Arc::new(Semaphore::new(settings.concurrency.max(1)));
     let mut writes = state.events.subscribe();
     loop {
@@ -76,7 +87,7 @@ async fn run(state: AppState, http: reqwest::Client, settings: Settings) {
                 continue;
             }
         };
-        let now = state.write_clock().now();
+        let now = state.clock.now();
         let wait = match due {
             Some(at) if at <= now => {
                 let free = permits.available_permits();
@@ -126,9 +137,9 @@ struct Job {
 }
 
 /// Takes up to `limit` due deliveries (one more attempt each) with their webhooks and events.
-async fn take(state: &AppState, settings: &Settings, limit: usize) -> Result<Vec<Job>, DbErr> {
+async fn take(state: &Worker, settings: &Settings, limit: usize) -> Result<Vec<Job>, DbErr> {
     let db = &state.db;
-    let now = state.write_clock().now();
+    let now = state.clock.now();
     let lease_until = now + chrono::Duration::from_std(settings.lease()).unwrap_or(chrono::Duration::minutes(1));
     let backend = db.get_database_backend();
     let mut q = Sql::new(backend);
@@ -178,7 +189,7 @@ async fn take(state: &AppState, settings: &Settings, limit: usize) -> Result<Vec
 }
 
 /// When the next pending delivery falls due.
-async fn next_due(state: &AppState) -> Result<Option<DateTime<Utc>>, DbErr> {
+async fn next_due(state: &Worker) -> Result<Option<DateTime<Utc>>, DbErr> {
     #[derive(FromQueryResult)]
     struct Due {
         at: Option<DateTime<Utc>>,
@@ -191,7 +202,7 @@ async fn next_due(state: &AppState) -> Result<Option<DateTime<Utc>>, DbErr> {
 }
 
 /// One attempt: POST, then record what came of it.
-async fn deliver(state: &AppState, http: &reqwest::Client, settings: &Settings, job: Job) {
+async fn deliver(state: &Worker, http: &reqwest::Client, settings: &Settings, job: Job) {
     let Job { delivery, webhook, event } = job;
     let body = payload::body(delivery.id, &event);
     let signature = sign(&webhook.secret, &body);
@@ -248,13 +259,13 @@ fn error_text(e: &reqwest::Error) -> String {
 }
 
 async fn record(
-    state: &AppState,
+    state: &Worker,
     settings: &Settings,
     delivery: &webhook_delivery::Model,
     outcome: Outcome,
     unit: f64,
 ) -> Result<(), DbErr> {
-    let now = state.write_clock().now();
+    let now = state.clock.now();
     let mut q = Sql::new(state.db.get_database_backend());
     match outcome {
         Outcome::Delivered(status) => {

@@ -20,18 +20,18 @@ on_each_backend! {
     async fn an_excel_list_imports_beside_the_bundled_one_with_deadlines_and_other_columns(app) {
         let truth = sample(24);
         let bytes = xlsx(&render(&truth, Layout::SectionRows));
-        let before = counts(&app.state.db).await;
-        let report = check_file(&app.state.db, &bytes, &Options::default()).await.expect("check");
-        assert_eq!(counts(&app.state.db).await, before, "[{}] --check writes nothing", app.backend_name);
+        let before = counts(app.state.primary()).await;
+        let report = check_file(app.state.primary(), &bytes, &Options::default()).await.expect("check");
+        assert_eq!(counts(app.state.primary()).await, before, "[{}] --check writes nothing", app.backend_name);
         assert_eq!(report.read.doc.tasks.len(), 24);
         assert_eq!(report.departments_known.len(), 0, "[{}] another region's departments are new", app.backend_name);
         let described = report.describe();
         assert!(described.contains("tasks: 24") && described.contains("other columns kept: 责任领导"), "{described}");
 
-        let (outcome, _) = import_file(&app.state.db, &bytes, &Options::default(), false).await.expect("import");
+        let (outcome, _) = import_file(app.state.primary(), &bytes, &Options::default(), false).await.expect("import");
         let ImportOutcome::Imported { document_id, stats } = outcome else { panic!("[{}] {outcome:?}", app.backend_name) };
         assert_eq!(stats.tasks, 24);
-        let again = import_file(&app.state.db, &bytes, &Options::default(), false).await.expect("again");
+        let again = import_file(app.state.primary(), &bytes, &Options::default(), false).await.expect("again");
         assert_eq!(again.0, ImportOutcome::Unchanged { document_id }, "[{}]", app.backend_name);
 
         let data = app
@@ -61,12 +61,12 @@ on_each_backend! {
         if let Some(RenderRow::Cells(cells)) = doc.rows.get_mut(4) {
             cells[4] = "省“双随机、一公开监管联席会议".to_owned();
         }
-        let before = counts(&app.state.db).await;
-        let err = import_file(&app.state.db, &xlsx(&doc), &Options::default(), false).await.expect_err("refused");
+        let before = counts(app.state.primary()).await;
+        let err = import_file(app.state.primary(), &xlsx(&doc), &Options::default(), false).await.expect_err("refused");
         let message = err.to_string();
         assert!(matches!(err, ImportError::Read(_)), "[{}] {message}", app.backend_name);
         assert!(message.contains("sheet 责任清单, row ") && message.contains("column 责任单位"), "[{}] {message}", app.backend_name);
-        assert_eq!(counts(&app.state.db).await, before, "[{}] nothing written", app.backend_name);
+        assert_eq!(counts(app.state.primary()).await, before, "[{}] nothing written", app.backend_name);
     }
 }
 
@@ -76,10 +76,10 @@ on_each_backend! {
         let mut doc = render(&truth, Layout::CategoryColumn);
         doc.before = vec![truth.title.clone()];
         let bytes = xlsx(&doc);
-        let err = check_file(&app.state.db, &bytes, &Options::default()).await.expect_err("no issuer");
+        let err = check_file(app.state.primary(), &bytes, &Options::default()).await.expect_err("no issuer");
         assert!(err.to_string().contains("--issuer"), "[{}] {err}", app.backend_name);
         let opts = Options { issuer: Some("河北省政务服务办".to_owned()), ..Options::default() };
-        let report = check_file(&app.state.db, &bytes, &opts).await.expect("with --issuer");
+        let report = check_file(app.state.primary(), &bytes, &opts).await.expect("with --issuer");
         assert_eq!(report.read.doc.issuer, "河北省政务服务办");
         assert_eq!(report.read.doc.issued_on.to_string(), "2024-01-01");
         assert!(report.read.warnings.iter().any(|w| w.contains("no date of issue")), "{:?}", report.read.warnings);
@@ -108,7 +108,7 @@ on_each_backend! {
         let truth = sample(10);
         let bytes = xlsx(&render(&truth, Layout::CategoryColumn));
         let addr = app.serve().await;
-        let before = counts(&app.state.db).await;
+        let before = counts(app.state.primary()).await;
         let anonymous = upload(addr, None, false, bytes.clone()).await;
         assert_eq!(crate::support::code(&anonymous), "UNAUTHENTICATED", "[{}] {anonymous}", app.backend_name);
         let (_, reporter) = app.token(entity::TokenRole::Reporter, Some("市税务局")).await;
@@ -120,10 +120,10 @@ on_each_backend! {
         assert_eq!(report["result"], "CHECKED", "[{}] {checked}", app.backend_name);
         assert_eq!(report["format"], "Excel (.xlsx)");
         assert_eq!(report["tasks"], 10);
-        assert_eq!(counts(&app.state.db).await, before, "[{}] a check writes nothing", app.backend_name);
+        assert_eq!(counts(app.state.primary()).await, before, "[{}] a check writes nothing", app.backend_name);
         let imported = upload(addr, Some(&admin), false, bytes.clone()).await;
         assert_eq!(imported["data"]["importDocument"]["result"], "IMPORTED", "[{}] {imported}", app.backend_name);
-        assert_eq!(counts(&app.state.db).await, [before[0] + 1, before[1] + 10], "[{}]", app.backend_name);
+        assert_eq!(counts(app.state.primary()).await, [before[0] + 1, before[1] + 10], "[{}]", app.backend_name);
         let events = app.query_as(&admin_viewer, "{ events(first: 500) { nodes { action role } } }", serde_json::json!({})).await;
         let imports: Vec<&serde_json::Value> = events["data"]["events"]["nodes"]
             .as_array()
@@ -147,6 +147,6 @@ on_each_backend! {
         assert!(status.as_ref().map_or(true, |s| *s == 413), "[{}] {status:?}", app.backend_name);
         let garbage = upload(addr, Some(&admin), false, b"\x00\x01 not a list".to_vec()).await;
         assert_eq!(crate::support::code(&garbage), "BAD_USER_INPUT", "[{}] {garbage}", app.backend_name);
-        assert_eq!(counts(&app.state.db).await, [before[0] + 1, before[1] + 10], "[{}] nothing more written", app.backend_name);
+        assert_eq!(counts(app.state.primary()).await, [before[0] + 1, before[1] + 10], "[{}] nothing more written", app.backend_name);
     }
 }

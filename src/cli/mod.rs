@@ -1,5 +1,18 @@
 //! The subcommands.
 
+mod tokens;
+mod webhooks;
+
+/// The command line, parsed; `--help` of `webhook add --events` lists the events from the
+/// actions' declaration (which `config`, depending on nothing in the crate, cannot name).
+pub fn parse() -> Cli {
+    use clap::{CommandFactory as _, FromArgMatches as _};
+    let help = crate::service::actions::webhook_events_help();
+    let command = Cli::command()
+        .mut_subcommand("webhook", |c| c.mut_subcommand("add", |a| a.mut_arg("events", |arg| arg.long_help(help))));
+    Cli::from_arg_matches(&command.get_matches()).unwrap_or_else(|e| e.exit())
+}
+
 use anyhow::Context as _;
 use sea_orm::{EntityTrait, PaginatorTrait};
 use tokio::net::TcpListener;
@@ -41,25 +54,25 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 return amend_with_file(&state, &bytes, &opts, document_id, effective_on, check).await;
             }
             if check {
-                let report = import::check_file(&state.db, &bytes, &opts).await?;
+                let report = import::check_file(state.primary(), &bytes, &opts).await?;
                 print!("{}", report.describe());
                 println!("checked: nothing written");
                 return Ok(());
             }
-            let (outcome, report) = import::import_file(&state.db, &bytes, &opts, replace).await?;
+            let (outcome, report) = import::import_file(state.primary(), &bytes, &opts, replace).await?;
             for w in &report.read.warnings {
                 eprintln!("warning: {w}");
             }
             println!("{}", describe(&outcome));
             Ok(())
         }
-        Command::Token(cmd) => crate::service::token_cli::run(&url, cmd).await,
+        Command::Token(cmd) => tokens::run(&url, cmd).await,
         Command::Backup { file } => {
             let took = crate::db::backup(&url, &file).await?;
             println!("backed up to {} in {:.1} s", file.display(), took.as_secs_f64());
             Ok(())
         }
-        Command::Webhook(cmd) => crate::service::webhooks::cli::run(&url, cmd).await,
+        Command::Webhook(cmd) => webhooks::run(&url, cmd).await,
         Command::Generate(args) => generate(&url, args).await,
     }
 }
@@ -74,13 +87,13 @@ async fn amend_with_file(
     check: bool,
 ) -> anyhow::Result<()> {
     use crate::service::amendments::{Amendment, Source, amend};
-    let report = import::check_file(&state.db, bytes, opts).await?;
+    let report = import::check_file(state.primary(), bytes, opts).await?;
     for w in &report.read.warnings {
         eprintln!("warning: {w}");
     }
     let source = Source::Text { parsed: &report.read.doc, sha: &report.source_sha256 };
     let amendment = Amendment { document_id: Some(document_id), effective_on, source };
-    let writer = crate::service::writer::Writer::of_command_line(&state.db);
+    let writer = crate::service::writer::Writer::of_command_line(state.primary());
     let amended = amend(&writer, amendment, None, &crate::service::writes::Actor::cli(), check)
         .await
         .map_err(|e| anyhow::anyhow!("{}", e.message()))?;
@@ -125,7 +138,7 @@ async fn generate(url: &str, args: crate::config::GenerateArgs) -> anyhow::Resul
         with_reports: !args.no_reports,
     };
     let step = (opts.documents / 20).max(1);
-    let stats = crate::generate::generate(&state.db, opts, |s| {
+    let stats = crate::generate::generate(state.primary(), opts, |s| {
         if s.documents % step == 0 {
             eprintln!(
                 "  {:>5}/{} documents, {} tasks, {} reports, {} rows, {:.0} rows/s",
@@ -170,8 +183,8 @@ fn warn_of_a_new_file(url: &str) {
 
 /// Imports the bundled document when the database holds none.
 pub async fn seed_if_empty(state: &AppState) -> anyhow::Result<()> {
-    if entity::document::Entity::find().count(&state.db).await? == 0 {
-        let outcome = import::import_text(&state.db, import::BUNDLED_DOCUMENT, false).await?;
+    if entity::document::Entity::find().count(state.primary()).await? == 0 {
+        let outcome = import::import_text(state.primary(), import::BUNDLED_DOCUMENT, false).await?;
         tracing::info!(result = %describe(&outcome), "imported the bundled document into the empty database");
     }
     Ok(())
@@ -190,7 +203,7 @@ async fn serve(url: &str, args: ServeArgs) -> anyhow::Result<()> {
     if !args.no_seed {
         seed_if_empty(&state).await?;
     }
-    crate::service::webhooks::worker::spawn(state.clone());
+    crate::service::webhooks::worker::spawn(crate::settings::webhook_worker(&state));
     let listener = TcpListener::bind(args.bind).await.with_context(|| format!("cannot listen on {}", args.bind))?;
     tracing::info!(addr = %listener.local_addr()?, "serving GraphQL at /graphql, GraphiQL at /");
     axum::serve(

@@ -4,15 +4,15 @@ use anyhow::{Context as _, bail};
 use entity::{TokenRole, department};
 use sea_orm::EntityTrait;
 
-use super::writes::Actor;
-use super::{departments, tokens};
 use crate::app::AppState;
 use crate::config::{TokenCommand, TokenRoleArg};
+use crate::service::writes::Actor;
+use crate::service::{departments, tokens};
 
 pub async fn run(url: &str, cmd: TokenCommand) -> anyhow::Result<()> {
     let state = AppState::connect(url, Default::default()).await?;
     crate::cli::seed_if_empty(&state).await?;
-    let db = &state.db;
+    let db = state.primary();
     match cmd {
         TokenCommand::Create { role, department, region, label } => {
             let role = match role {

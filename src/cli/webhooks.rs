@@ -2,19 +2,19 @@
 
 use anyhow::bail;
 
-use super::deliveries;
 use crate::app::AppState;
 use crate::config::WebhookCommand;
+use crate::service::webhooks::{self as hooks, deliveries};
 use crate::service::writes::Actor;
 
 pub async fn run(url: &str, cmd: WebhookCommand) -> anyhow::Result<()> {
     let state = AppState::connect(url, Default::default()).await?;
-    let db = &state.db;
+    let db = state.primary();
     let api = |e: crate::error::ApiError| anyhow::anyhow!(e.message().to_owned());
     match cmd {
         WebhookCommand::Add { url, secret, events } => {
-            let events = super::parse_events(&events).map_err(api)?;
-            let row = super::add(&state.writer, &Actor::cli(), url.trim(), &secret, &events).await.map_err(api)?;
+            let events = hooks::parse_events(&events).map_err(api)?;
+            let row = hooks::add(&state.writer, &Actor::cli(), url.trim(), &secret, &events).await.map_err(api)?;
             println!("added webhook {} → {} ({})", row.id, row.url, describe(&row));
         }
         WebhookCommand::List => {
@@ -23,7 +23,7 @@ pub async fn run(url: &str, cmd: WebhookCommand) -> anyhow::Result<()> {
                 "{:>4}  {:<40} {:<8} {:<9} {:<6} {:<9} events",
                 "id", "url", "pending", "delivered", "failed", "cancelled"
             );
-            for w in super::list(db).await.map_err(api)? {
+            for w in hooks::list(db).await.map_err(api)? {
                 let c = counts.get(&w.id).copied().unwrap_or_default();
                 println!(
                     "{:>4}  {:<40} {:<8} {:<9} {:<6} {:<9} {}",
@@ -38,7 +38,7 @@ pub async fn run(url: &str, cmd: WebhookCommand) -> anyhow::Result<()> {
             }
         }
         WebhookCommand::Remove { id } => {
-            if !super::remove(&state.writer, &Actor::cli(), id).await.map_err(api)? {
+            if !hooks::remove(&state.writer, &Actor::cli(), id).await.map_err(api)? {
                 bail!("no webhook {id}");
             }
             println!("removed webhook {id}");
@@ -49,5 +49,5 @@ pub async fn run(url: &str, cmd: WebhookCommand) -> anyhow::Result<()> {
 
 /// A webhook's events as the CLI shows them.
 fn describe(webhook: &entity::webhook::Model) -> String {
-    if webhook.events == super::ALL_EVENTS { "all events".to_owned() } else { webhook.event_names().join(",") }
+    if webhook.events == hooks::ALL_EVENTS { "all events".to_owned() } else { webhook.event_names().join(",") }
 }
