@@ -7,15 +7,7 @@
 # answer holding "errors" fails the run.
 #   QINGDAN_BIN   the server binary (default: cargo build, then target/debug/qingdan)
 set -euo pipefail
-cd "$(dirname "$0")/.."
-REPO=$PWD
-
-if [[ -z "${QINGDAN_BIN:-}" ]]; then
-  cargo build --quiet --bin qingdan
-  QINGDAN_BIN=$REPO/target/debug/qingdan
-fi
-BIN_DIR=$(mktemp -d)
-ln -s "$(cd "$(dirname "$QINGDAN_BIN")" && pwd)/$(basename "$QINGDAN_BIN")" "$BIN_DIR/qingdan"
+source "$(dirname "$0")/examples-bin.sh"
 
 WORK=$(mktemp -d)
 ln -s "$REPO/data" "$WORK/data"

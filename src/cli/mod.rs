@@ -184,7 +184,8 @@ fn warn_of_a_new_file(url: &str) {
 /// Imports the bundled document when the database holds none.
 pub async fn seed_if_empty(state: &AppState) -> anyhow::Result<()> {
     if entity::document::Entity::find().count(state.primary()).await? == 0 {
-        let outcome = import::import_text(state.primary(), import::BUNDLED_DOCUMENT, false).await?;
+        // Through the server's writer: a rehearsal's first event is on the rehearsal's clock.
+        let outcome = import::import_text_with(&state.writer, import::BUNDLED_DOCUMENT, false).await?;
         tracing::info!(result = %describe(&outcome), "imported the bundled document into the empty database");
     }
     Ok(())

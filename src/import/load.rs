@@ -85,9 +85,14 @@ impl From<ParseError> for ImportError {
 /// text again is a no-op; a different text of the same list fails unless `replace`, which swaps
 /// it atomically.
 pub async fn import_text(db: &DatabaseConnection, text: &str, replace: bool) -> Result<ImportOutcome, ImportError> {
+    import_text_with(&Writer::of_command_line(db), text, replace).await
+}
+
+/// [`import_text`] through `writer` (a server's, whose clock a rehearsal sets), as the command
+/// line's write.
+pub async fn import_text_with(writer: &Writer, text: &str, replace: bool) -> Result<ImportOutcome, ImportError> {
     let parsed = parse_document(text)?;
-    import_parsed(&Writer::of_command_line(db), &parsed, &hex_sha256(text.as_bytes()), replace, &writes::Actor::cli())
-        .await
+    import_parsed(writer, &parsed, &hex_sha256(text.as_bytes()), replace, &writes::Actor::cli()).await
 }
 
 /// Loads a list read by any reader in one write, recorded as `actor`'s; `sha` identifies its

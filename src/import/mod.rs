@@ -18,7 +18,7 @@ pub mod source;
 mod golden_tests;
 
 pub use file::{CheckReport, check_file, import_checked, import_file};
-pub use load::{ImportError, ImportOutcome, import_text};
+pub use load::{ImportError, ImportOutcome, import_text, import_text_with};
 pub use read::{ReadDocument, ReadError, parse_document, read_document};
 
 /// The bundled document, imported on the first start of an empty database.
