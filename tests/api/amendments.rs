@@ -305,3 +305,49 @@ on_each_backend! {
         assert_eq!(after["task"]["changes"], json!([{ "kind": "REASSIGNED" }]));
     }
 }
+
+/// The bundled list as an office's spreadsheet: the same tasks, categories and departments in
+/// a table (序号, 重点任务 merged down, 工作任务, 牵头单位, 责任单位, 完成时限).
+fn as_spreadsheet(doc: &ParsedDocument) -> ParsedDocument {
+    use crate::formats::truth::{Layout, Truth, TruthTask, render};
+    let category = |n: i32| doc.categories.iter().find(|c| c.number == n).map(|c| c.name.clone()).unwrap_or_default();
+    let truth = Truth {
+        region: doc.region.clone(),
+        year: doc.year,
+        title: doc.title.clone(),
+        issuer: doc.issuer.clone(),
+        tasks: doc
+            .tasks
+            .iter()
+            .map(|t| TruthTask {
+                category: category(t.category_number),
+                content: t.content.clone(),
+                leads: t.leads.clone(),
+                support: t.responsible.clone(),
+                deadline: (String::new(), String::new()),
+                leader: String::new(),
+            })
+            .collect(),
+    };
+    let bytes = crate::formats::render::xlsx(&render(&truth, Layout::CategoryColumn));
+    let opts = qingdan::import::layout::Options { issued_on: Some(doc.issued_on), ..Default::default() };
+    qingdan::import::read_document(&bytes, &opts).expect("the spreadsheet reads").doc
+}
+
+on_each_backend! {
+    async fn the_same_list_in_another_format_changes_nothing_and_a_change_in_it_is_found_alone(app) {
+        // The list as imported (the PDF's text), amended by the office's spreadsheet of it.
+        let same = as_spreadsheet(&bundled());
+        assert_eq!(same.tasks.len(), bundled().tasks.len());
+        let unchanged = amend_with(&app, &same, &"d".repeat(64), "2023-07-01", true).await.expect("a check");
+        assert_eq!((unchanged.version, unchanged.changes.len()), (None, 0), "[{}] {}", app.backend_name, unchanged.describe());
+        assert!(unchanged.describe().contains("nothing written"));
+
+        let mut changed = bundled();
+        changed.tasks[4].content = changed.tasks[4].content.replace("。", "，按季度通报进展。");
+        changed.tasks[6].leads = vec!["市政务服务办".into()];
+        let found = amend_with(&app, &as_spreadsheet(&changed), &"e".repeat(64), "2023-07-01", false).await.expect("an amendment");
+        let kinds: Vec<String> = found.changes.iter().map(|c| format!("{:?} {}", c.kind, c.after.as_ref().map_or(0, |s| s.number))).collect();
+        assert_eq!(kinds, ["Reworded 5", "Reassigned 7"], "[{}] {}", app.backend_name, found.describe());
+    }
+}
