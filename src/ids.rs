@@ -77,6 +77,26 @@ pub fn encode(ty: NodeType, id: i64) -> ID {
     ID(URL_SAFE_NO_PAD.encode(format!("{}:{id}", ty.name())))
 }
 
+/// What the audit trail stores for row `id` of type `ty`: `Report:12`.
+pub fn subject(ty: NodeType, id: i64) -> String {
+    format!("{}:{id}", ty.name())
+}
+
+/// The global id of a stored subject (`Report:12`); the text itself for one that is not a
+/// type and row.
+pub fn of_subject(subject: &str) -> ID {
+    match subject.split_once(':').and_then(|(t, n)| Some((NodeType::named(t)?, n.parse::<i64>().ok()?))) {
+        Some((ty, id)) => encode(ty, id),
+        None => ID(subject.to_owned()),
+    }
+}
+
+/// The stored subject a global id names (`Report:12`).
+pub fn subject_of(id: &ID) -> ApiResult<String> {
+    let (ty, n) = decode_any(id)?;
+    Ok(subject(ty, n))
+}
+
 /// Reads any global id into its type and row id.
 pub fn decode_any(id: &ID) -> ApiResult<(NodeType, i64)> {
     let bad = || ApiError::bad_input(format!("\"{}\" is not a valid id", truncate(id.as_str())));

@@ -16,8 +16,9 @@ pub struct Model {
     pub role: String,
     /// What happened: `report.submitted`, `report.returned`, `token.created`, …
     pub action: String,
-    /// The global id of what it happened to.
-    pub subject_id: String,
+    /// What it happened to, as its type and row: `Report:12` (the API encodes it as a global id
+    /// when it is read).
+    pub subject: String,
     pub task_id: Option<i64>,
     pub department_id: Option<i64>,
     pub period_id: Option<i64>,

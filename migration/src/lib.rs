@@ -14,6 +14,7 @@ mod m20261204_000005_webhook_all_events;
 mod m20261204_000006_create_closures;
 mod m20261204_000007_department_aliases;
 mod m20261204_000008_list_versions;
+mod m20261204_000009_audit_subject_as_type_and_row;
 
 pub use m20261202_000001_create_report_counter::SHARDS as REPORT_COUNTER_SHARDS;
 
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000006_create_closures::Migration),
             Box::new(m20261204_000007_department_aliases::Migration),
             Box::new(m20261204_000008_list_versions::Migration),
+            Box::new(m20261204_000009_audit_subject_as_type_and_row::Migration),
         ]
     }
 }

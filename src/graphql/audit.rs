@@ -50,7 +50,7 @@ impl Event {
     /// The global id of what it happened to (a report, an extension, a notice, a document, a
     /// token).
     async fn subject_id(&self) -> ID {
-        ID(self.0.subject_id.clone())
+        super::ids::of_subject(&self.0.subject)
     }
     /// The task concerned, if any.
     async fn task(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Task>> {
@@ -130,12 +130,9 @@ impl EventFilter {
             ))
             .into());
         }
-        if let Some(s) = &self.subject_id {
-            ids::decode_any(s)?;
-        }
         let dec = |id: &Option<ID>, t| id.as_ref().map(|id| ids::decode(id, t)).transpose();
         Ok(EventCriteria {
-            subject_id: self.subject_id.map(|s| s.0),
+            subject: self.subject_id.as_ref().map(super::ids::subject_of).transpose()?,
             action: self.action,
             actor_id: self.actor_id,
             from: self.from,

@@ -228,8 +228,8 @@ rows_of!(
     /// Events about one subject (a report, an extension, …), oldest first.
     EventsOfSubject(String),
     audit_event,
-    entity::audit_event::Column::SubjectId,
-    |r| Some(r.subject_id.clone())
+    entity::audit_event::Column::Subject,
+    |r| Some(r.subject.clone())
 );
 rows_of!(
     /// Events about one task (its reports, extensions and notices), oldest first.

@@ -111,7 +111,7 @@ impl Report {
     }
     /// Its audit trail: each submission and review, oldest first.
     async fn history(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<super::audit::Event>> {
-        let key = super::loaders::EventsOfSubject(ids::encode(NodeType::Report, self.0.id).0);
+        let key = super::loaders::EventsOfSubject(ids::subject(NodeType::Report, self.0.id));
         super::audit::history(ctx, key).await
     }
     /// Every revision, oldest first.

@@ -99,7 +99,7 @@ impl Write {
     fn describe(self) -> (Action, String, Option<Obligated>) {
         let ty = NodeType::named(self.action.subject_type())
             .unwrap_or_else(|| unreachable!("every action's subject is a node type (tested)"));
-        (self.action, ids::encode(ty, self.subject).0, self.at)
+        (self.action, ids::subject(ty, self.subject), self.at)
     }
 }
 
@@ -136,7 +136,7 @@ pub(super) async fn record(
     change: Change,
     now: DateTime<Utc>,
 ) -> Result<Committed, DbErr> {
-    let (action, subject_id, at) = change.write.describe();
+    let (action, subject, at) = change.write.describe();
     let change_report = change.write.report_id();
     let json = |v: Option<serde_json::Value>| v.map(|v| v.to_string());
     let event = audit_event::ActiveModel {
@@ -146,7 +146,7 @@ pub(super) async fn record(
         actor: Set(actor.name.clone()),
         role: Set(actor.role.clone()),
         action: Set(action.as_str().to_owned()),
-        subject_id: Set(subject_id),
+        subject: Set(subject),
         task_id: Set(at.map(|o| o.task_id)),
         department_id: Set(at.map(|o| o.department_id)),
         period_id: Set(at.map(|o| o.period_id)),

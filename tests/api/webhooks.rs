@@ -474,7 +474,7 @@ async fn a_webhook_for_all_events_gets_every_action_webhooks_receive_those_decla
             actor: "command line".into(),
             role: "CLI".into(),
             action: action.as_str().into(),
-            subject_id: "x".into(),
+            subject: "Report:1".into(),
             task_id: None,
             department_id: None,
             period_id: None,

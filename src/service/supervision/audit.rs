@@ -12,7 +12,8 @@ use crate::service::sql::Sql;
 /// Which events; all given conditions hold.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct EventCriteria {
-    pub subject_id: Option<String>,
+    /// As stored: `Report:12`.
+    pub subject: Option<String>,
     pub action: Option<String>,
     pub actor_id: Option<String>,
     /// From this instant on (inclusive).
@@ -27,8 +28,8 @@ pub struct EventCriteria {
 impl EventCriteria {
     fn write_sql(&self, q: &mut Sql) {
         q.push("1 = 1");
-        if let Some(v) = &self.subject_id {
-            q.push(" AND e.subject_id = ").bind(v.clone());
+        if let Some(v) = &self.subject {
+            q.push(" AND e.subject = ").bind(v.clone());
         }
         if let Some(v) = &self.action {
             q.push(" AND e.action = ").bind(v.clone());

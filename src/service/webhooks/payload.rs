@@ -16,7 +16,7 @@ pub fn body(delivery_id: i64, event: &audit_event::Model) -> Vec<u8> {
         "eventId": ids::encode(NodeType::Event, event.id).0,
         "at": event.at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
         "actor": { "id": event.actor_id, "name": event.actor, "role": event.role },
-        "subjectId": event.subject_id,
+        "subjectId": ids::of_subject(&event.subject).0,
         "taskId": id(NodeType::Task, event.task_id),
         "departmentId": id(NodeType::Department, event.department_id),
         "periodId": id(NodeType::ReportingPeriod, event.period_id),
