@@ -97,6 +97,7 @@ fn index_tasks(s: &mut ListSnapshot, tasks: Vec<task::Model>) {
     for (i, t) in tasks.iter().enumerate() {
         let ix = i as Ix;
         s.task_ix.insert(t.id, ix);
+        s.tasks_of_document_ever.entry(t.document_id).or_default().push(ix);
         if t.removed_on.is_some() {
             continue;
         }

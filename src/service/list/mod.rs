@@ -90,6 +90,8 @@ pub struct ListSnapshot {
     current: Vec<Ix>,
     task_by_number: HashMap<(i64, i32), Ix>,
     tasks_of_document: HashMap<i64, Vec<Ix>>,
+    /// Every task of each document, removed ones included, in id order.
+    tasks_of_document_ever: HashMap<i64, Vec<Ix>>,
     tasks_of_category: HashMap<i64, Vec<Ix>>,
     tasks_of_category_number: HashMap<i32, Vec<Ix>>,
     /// Parallel to `tasks`: the assignments in force, leads first, each role in source order
@@ -287,7 +289,8 @@ impl ListSnapshot {
 
     /// Every task of a document, removed ones included, in id order.
     pub fn tasks_of_document_ever(&self, document_id: i64) -> Vec<&task::Model> {
-        self.tasks.iter().filter(|t| t.document_id == document_id).collect()
+        let all = self.tasks_of_document_ever.get(&document_id).map_or(&[][..], Vec::as_slice);
+        all.iter().map(|ix| &self.tasks[*ix as usize]).collect()
     }
 
     /// The task as the version in force on `day` held it: `None` when it was not in the list that
