@@ -52,6 +52,15 @@ impl Document {
     async fn reporting_periods(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<super::period::ReportingPeriod>> {
         Ok(list(ctx).await?.periods_of(self.0.id).into_iter().cloned().map(super::period::ReportingPeriod).collect())
     }
+    /// The period being reported now: the first whose due date has not passed (Asia/Shanghai, by
+    /// the server's clock), else the last.
+    async fn current_period(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<super::period::ReportingPeriod>> {
+        let today = crate::clock::shanghai_day(super::context::now(ctx)?);
+        let list = list(ctx).await?;
+        let periods = list.periods_of(self.0.id);
+        let current = periods.iter().find(|p| p.due_on >= today).or(periods.last());
+        Ok(current.map(|p| super::period::ReportingPeriod((*p).clone())))
+    }
 }
 
 /// A key-task category (重点任务) of a document.

@@ -1,11 +1,12 @@
 //! Obligations: who owes which report in a period, and where each stands.
 
 use super::scalars::Date;
-use async_graphql::{Context, Enum, ID, Object, SimpleObject};
+use async_graphql::{Context, Enum, ID, Object};
 
 use super::connection::{PageArgs, connection};
 use super::context::{list, require_reader, state};
 use super::department::Department;
+use super::document::Category;
 use super::ids::{self, NodeType};
 use super::loaders::{ClosuresOfDocument, ExtensionsOfPeriod, NoticesOfPeriod, ReportsOfPeriod};
 use super::period::ReportingPeriod;
@@ -14,7 +15,9 @@ use super::supervision::{Extension, Light, Notice};
 use super::task::Task;
 use crate::clock::last_instant_of;
 use crate::error::ApiError;
-use crate::service::obligations::{self, ObligationQuery, ObligationRow};
+use crate::service::obligations::{self, GroupBy, ObligationQuery, ObligationRow, StateCounts};
+use chrono::NaiveDate;
+use std::collections::HashMap;
 
 /// Where an obligation stands at a moment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
@@ -102,32 +105,148 @@ connection!(
     "obligations"
 );
 
-/// Obligation counts of a period by state.
-#[derive(Debug, Clone, Copy, SimpleObject)]
+/// What an obligation waits for from the issuing office.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[graphql(remote = "crate::service::obligations::Waiting")]
+pub enum Waiting {
+    /// Its report's latest revision is not reviewed yet.
+    Review,
+    /// A request for a later due date is not decided yet.
+    Extension,
+}
+
+/// What a summary's groups are.
+#[derive(Debug, Clone, Copy)]
+enum Group {
+    All,
+    Department(i64),
+    Category(i64),
+}
+
+/// Obligation counts of a period by state, of all its obligations or of one group of them.
 pub struct ObligationSummary {
+    counts: StateCounts,
+    closed: i64,
+    /// Scheduled progress (序时进度) at the period's end.
+    scheduled: i32,
+    group: Group,
+    /// The obligations and query it was counted from, for its groups.
+    from: Option<std::sync::Arc<(Vec<ObligationRow>, ObligationQuery, HashMap<i64, NaiveDate>)>>,
+}
+
+impl ObligationSummary {
+    async fn groups(&self, ctx: &Context<'_>, by: GroupBy) -> async_graphql::Result<Vec<ObligationSummary>> {
+        let Some(from) = &self.from else { return Ok(Vec::new()) };
+        let (all, query, closed) = &**from;
+        let list = list(ctx).await?;
+        Ok(obligations::summaries_by(&list, all, query, closed, by)
+            .into_iter()
+            .map(|(key, counts, closed)| ObligationSummary {
+                counts,
+                closed,
+                scheduled: query.scheduled,
+                group: match by {
+                    GroupBy::Department => Group::Department(key),
+                    GroupBy::Category => Group::Category(key),
+                },
+                from: None,
+            })
+            .collect())
+    }
+}
+
+/// Obligation counts of a period by state, of all its obligations or of one group of them.
+#[Object]
+impl ObligationSummary {
     /// Obligations in all.
-    pub total: i64,
+    async fn total(&self) -> i64 {
+        self.counts.total
+    }
     /// Reported before the deadline.
-    pub submitted: i64,
+    async fn submitted(&self) -> i64 {
+        self.counts.submitted
+    }
     /// Reported after the deadline.
-    pub submitted_late: i64,
+    async fn submitted_late(&self) -> i64 {
+        self.counts.submitted_late
+    }
     /// Not reported; deadline not passed.
-    pub pending: i64,
+    async fn pending(&self) -> i64 {
+        self.counts.pending
+    }
     /// Not reported; deadline passed.
-    pub overdue: i64,
+    async fn overdue(&self) -> i64 {
+        self.counts.overdue
+    }
     /// Returned by the issuing office, not resubmitted.
-    pub returned: i64,
+    async fn returned(&self) -> i64 {
+        self.counts.returned
+    }
     /// Lit GREEN.
-    pub green: i64,
+    async fn green(&self) -> i64 {
+        self.counts.green
+    }
     /// Lit BLUE.
-    pub blue: i64,
+    async fn blue(&self) -> i64 {
+        self.counts.blue
+    }
     /// Lit YELLOW.
-    pub yellow: i64,
+    async fn yellow(&self) -> i64 {
+        self.counts.yellow
+    }
     /// Lit RED.
-    pub red: i64,
+    async fn red(&self) -> i64 {
+        self.counts.red
+    }
     /// Reports the period would be owed but for tasks closed (销号) before its due date: counted
     /// apart, in none of the above.
-    pub closed: i64,
+    async fn closed(&self) -> i64 {
+        self.closed
+    }
+    /// Reports submitted whose latest revision waits for the issuing office's review.
+    async fn pending_review(&self) -> i64 {
+        self.counts.pending_review
+    }
+    /// Obligations with a request for a later due date waiting for a decision.
+    async fn extensions_pending(&self) -> i64 {
+        self.counts.extensions_pending
+    }
+    /// Mean progress of the reports submitted, in percent, one decimal (null without any).
+    async fn average_progress(&self) -> Option<f64> {
+        self.counts.average_progress()
+    }
+    /// Scheduled progress (序时进度) at the period's end, in percent: the share of the document's
+    /// year elapsed, against which reported progress is judged.
+    async fn scheduled_progress(&self) -> i32 {
+        self.scheduled
+    }
+    /// The department of this group (null unless grouped by department).
+    async fn department(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Department>> {
+        match self.group {
+            Group::Department(id) => Department::of(ctx, id).await.map(Some),
+            _ => Ok(None),
+        }
+    }
+    /// The category of this group (null unless grouped by category).
+    async fn category(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Category>> {
+        match self.group {
+            Group::Category(id) => {
+                let list = list(ctx).await?;
+                Ok(list.category(id).cloned().map(Category))
+            }
+            _ => Ok(None),
+        }
+    }
+    /// The same counts for each department that owes, in order of appearance (empty within a
+    /// group).
+    async fn by_department(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<ObligationSummary>> {
+        self.groups(ctx, GroupBy::Department).await
+    }
+    /// The same counts for each category of the tasks owed, in number order (empty within a
+    /// group).
+    async fn by_category(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<ObligationSummary>> {
+        self.groups(ctx, GroupBy::Category).await
+    }
 }
 
 /// What an obligation listing asks for, besides its period and moment.
@@ -138,6 +257,7 @@ pub struct ObligationArgs {
     pub task_id: Option<i64>,
     pub state: Option<ObligationState>,
     pub light: Option<Light>,
+    pub waiting: Option<Waiting>,
 }
 
 /// Builds the query of `obligations`, `Department.obligations`, `obligationSummary` and
@@ -168,6 +288,7 @@ pub async fn obligation_query(
         task_id: args.task_id,
         state: args.state.map(Into::into),
         light: args.light.map(Into::into),
+        waiting: args.waiting.map(Into::into),
         thresholds: crate::settings::lights(&state(ctx)?.limits),
     })
 }
@@ -238,13 +359,24 @@ impl ObligationQueryRoot {
         #[graphql(desc = "Only obligations of departments with this name.")] department_name: Option<String>,
         #[graphql(desc = "Only obligations in this state.")] state: Option<ObligationState>,
         #[graphql(desc = "Only obligations with this light.")] light: Option<Light>,
+        #[graphql(
+            desc = "Only obligations waiting for the issuing office: a review, or a decision on a later due date."
+        )]
+        waiting_for: Option<Waiting>,
         #[graphql(desc = "Rows from the start (default 100, at most 500).")] first: Option<i32>,
         #[graphql(desc = "Start after this cursor.")] after: Option<String>,
         #[graphql(desc = "Rows from the end.")] last: Option<i32>,
         #[graphql(desc = "End before this cursor.")] before: Option<String>,
     ) -> async_graphql::Result<ObligationConnection> {
         let department_id = department_id.map(|d| ids::decode(&d, NodeType::Department)).transpose()?;
-        let args = ObligationArgs { department_id, department_name, state, light, ..ObligationArgs::default() };
+        let args = ObligationArgs {
+            department_id,
+            department_name,
+            state,
+            light,
+            waiting: waiting_for,
+            ..ObligationArgs::default()
+        };
         let query = obligation_query(ctx, &period_id, as_of, args).await?;
         obligation_connection(ctx, query, PageArgs::new(first, after, last, before)).await
     }
@@ -261,20 +393,14 @@ impl ObligationQueryRoot {
         let args = ObligationArgs { department_id, ..ObligationArgs::default() };
         let query = obligation_query(ctx, &period_id, as_of, args).await?;
         let (all, closed) = obligations_and_closed(ctx, &query).await?;
-        let c = obligations::summary_of(&all, &query);
-        let closed = obligations::closed_count(&*list(ctx).await?, &query, &closed);
+        let counts = obligations::summary_of(&all, &query);
+        let closed_count = obligations::closed_count(&*list(ctx).await?, &query, &closed);
         Ok(ObligationSummary {
-            closed,
-            total: c.total,
-            submitted: c.submitted,
-            submitted_late: c.submitted_late,
-            pending: c.pending,
-            overdue: c.overdue,
-            returned: c.returned,
-            green: c.green,
-            blue: c.blue,
-            yellow: c.yellow,
-            red: c.red,
+            counts,
+            closed: closed_count,
+            scheduled: query.scheduled,
+            group: Group::All,
+            from: Some(std::sync::Arc::new((all, query, closed))),
         })
     }
 }

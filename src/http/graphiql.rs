@@ -70,14 +70,7 @@ impl GraphiqlPage {
 
     /// The page, with its policy and `connect-src` for this server's HTTP and WebSocket.
     pub fn respond(&self, headers: &HeaderMap) -> Response {
-        let host = headers
-            .get(header::HOST)
-            .and_then(|h| h.to_str().ok())
-            .filter(|h| !h.is_empty() && h.chars().all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c)));
-        let connect = match host {
-            Some(h) => format!("connect-src 'self' ws://{h} wss://{h}"),
-            None => "connect-src 'self'".to_owned(),
-        };
+        let connect = connect_src(headers);
         let policy = format!("{POLICY}; {connect}");
         let mut response = axum::response::Html(self.html.clone()).into_response();
         if let Ok(v) = HeaderValue::from_str(&policy) {
@@ -95,17 +88,35 @@ impl Default for GraphiqlPage {
     }
 }
 
-/// `GET /assets/graphiql-VERSION/NAME`: an embedded asset, cached for a year.
+/// `connect-src` for this server's HTTP and WebSocket, from the request's `Host`.
+pub fn connect_src(headers: &HeaderMap) -> String {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .filter(|h| !h.is_empty() && h.chars().all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c)));
+    match host {
+        Some(h) => format!("connect-src 'self' ws://{h} wss://{h}"),
+        None => "connect-src 'self'".to_owned(),
+    }
+}
+
+/// `GET /assets/VERSION/NAME`: an embedded asset of GraphiQL or of the board, cached for a year.
 pub async fn asset(Path((version, name)): Path<(String, String)>) -> Response {
-    let found = ASSETS.iter().find(|(n, _, _)| *n == name).filter(|_| version == format!("graphiql-{VERSION}"));
-    match found {
-        Some((_, content_type, bytes)) => (
+    let graphiql = || {
+        ASSETS
+            .iter()
+            .find(|(n, _, _)| *n == name)
+            .filter(|_| version == format!("graphiql-{VERSION}"))
+            .map(|(_, content_type, bytes)| (*content_type, *bytes))
+    };
+    match graphiql().or_else(|| super::board::asset(&version, &name)) {
+        Some((content_type, bytes)) => (
             [
                 (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
                 (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=31536000, immutable")),
                 (header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
             ],
-            *bytes,
+            bytes,
         )
             .into_response(),
         None => StatusCode::NOT_FOUND.into_response(),

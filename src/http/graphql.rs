@@ -26,6 +26,11 @@ pub async fn graphiql(State(state): State<HttpState>, headers: HeaderMap) -> Res
     state.graphiql.respond(&headers)
 }
 
+/// `GET /board`: the supervising office's board.
+pub async fn board(State(state): State<HttpState>, headers: HeaderMap) -> Response {
+    state.board.respond(&headers)
+}
+
 /// `GET /graphql` and `POST /graphql`.
 pub async fn graphql(State(state): State<HttpState>, request: Request) -> Response {
     let Some(media) = negotiation::negotiate(request.headers()) else {

@@ -1,6 +1,7 @@
 //! The HTTP surface: GraphQL endpoint, GraphiQL, ledger exports, health, readiness and metrics.
 
 mod auth;
+mod board;
 mod caching;
 pub mod client;
 mod export;
@@ -38,6 +39,7 @@ pub struct HttpState {
     pub schema: ApiSchema,
     limiter: Arc<rate_limit::RateLimiter>,
     graphiql: Arc<graphiql::GraphiqlPage>,
+    board: Arc<board::BoardPage>,
     persisted: Arc<persisted::PersistedQueries>,
     /// Turns to make a ledger: at most two at once.
     exports: Arc<tokio::sync::Semaphore>,
@@ -57,6 +59,7 @@ pub fn build_router(app: AppState) -> Router {
     let state = HttpState {
         limiter: Arc::new(rate_limit::RateLimiter::new(&app.limits)),
         graphiql: Arc::new(graphiql::GraphiqlPage::new()),
+        board: Arc::new(board::BoardPage::new()),
         persisted: Arc::new(persisted::PersistedQueries::new(&app.limits)),
         exports: Arc::new(tokio::sync::Semaphore::new(2)),
         app,
@@ -69,6 +72,7 @@ pub fn build_router(app: AppState) -> Router {
     );
     let router = Router::new()
         .route("/", get(graphql::graphiql))
+        .route("/board", get(graphql::board))
         .route("/assets/{version}/{name}", get(graphiql::asset))
         .route(
             "/graphql",

@@ -29,7 +29,7 @@ impl Weighter<String, Arc<str>> for ByLength {
 pub struct PersistedQueries {
     /// Queries clients registered (APQ), bounded in bytes.
     learned: Option<Cache<String, Arc<str>, ByLength>>,
-    /// With `--trusted-documents`: the only queries that execute.
+    /// With `--trusted-documents`: the only queries that execute (the file's and the board's).
     trusted: Option<HashMap<String, Arc<str>>>,
 }
 
@@ -69,11 +69,16 @@ impl PersistedQueries {
     /// From the limits; a trusted-documents file that cannot be read refuses every query (and
     /// `serve` checks the file before it starts, so this only happens when it changed since).
     pub fn new(limits: &Limits) -> Self {
-        let trusted = limits.trusted_documents.as_deref().map(|path| {
-            load_trusted(path).unwrap_or_else(|e| {
+        // The board's own operations are trusted besides the file, so the board works there too.
+        let trusted = limits.trusted_documents.as_deref().map(|path| match load_trusted(path) {
+            Ok(mut trusted) => {
+                trusted.extend(super::board::operations().map(|q| (digest(q), Arc::from(q))));
+                trusted
+            }
+            Err(e) => {
                 tracing::error!(error = %e, "trusted documents unreadable: every query is refused");
                 HashMap::new()
-            })
+            }
         });
         let bytes = limits.persisted_query_bytes;
         let learned = (bytes > 0 && trusted.is_none())
@@ -146,5 +151,10 @@ fn requested_hash(request: &async_graphql::Request) -> Result<Option<String>, Ap
 
 /// Lowercase hex sha256 of a query text.
 pub fn digest(query: &str) -> String {
-    Sha256::digest(query.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    digest_bytes(query.as_bytes())
+}
+
+/// Lowercase hex sha256 of `bytes`.
+pub fn digest_bytes(bytes: &[u8]) -> String {
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -94,17 +94,7 @@ pub async fn assess(
     let closed = super::supervision::closures::closed_days(&closures);
     let mut rows: HashMap<i64, Row> = HashMap::new();
     for period in &periods {
-        let query = ObligationQuery {
-            period: period.clone(),
-            as_of,
-            department_id: None,
-            department_name: None,
-            task_id: None,
-            state: None,
-            light: None,
-            thresholds,
-            scheduled: obligations::scheduled_of(list, period),
-        };
+        let query = ObligationQuery::of_period(list, period, as_of, thresholds);
         for o in obligations::all(list, &query, &reports, &extensions, &closed) {
             let r = entry(&mut rows, o.department_id);
             r.obligations += 1;

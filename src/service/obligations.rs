@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use entity::{ReviewState, extension, report, reporting_period};
+use entity::{ExtensionState, ReviewState, extension, report, reporting_period};
 
 use super::list::{ListSnapshot, Owed};
 use super::page::{Page, PageRequest};
@@ -29,6 +29,15 @@ pub enum ObligationState {
     Returned,
 }
 
+/// What an obligation waits for from the issuing office at a moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Waiting {
+    /// Its report's latest revision is not reviewed yet.
+    Review,
+    /// A request for a later due date is not decided yet.
+    Extension,
+}
+
 /// Which obligations of one period, as of when.
 #[derive(Debug, Clone)]
 pub struct ObligationQuery {
@@ -40,12 +49,34 @@ pub struct ObligationQuery {
     pub task_id: Option<i64>,
     pub state: Option<ObligationState>,
     pub light: Option<Light>,
+    pub waiting: Option<Waiting>,
     pub thresholds: Thresholds,
     /// Scheduled progress (序时进度) at the period's end, in percent.
     pub scheduled: i32,
 }
 
 impl ObligationQuery {
+    /// Every obligation of `period` judged at `as_of`, with no other condition.
+    pub fn of_period(
+        list: &ListSnapshot,
+        period: &reporting_period::Model,
+        as_of: DateTime<Utc>,
+        thresholds: Thresholds,
+    ) -> Self {
+        Self {
+            scheduled: scheduled_of(list, period),
+            period: period.clone(),
+            as_of,
+            department_id: None,
+            department_name: None,
+            task_id: None,
+            state: None,
+            light: None,
+            waiting: None,
+            thresholds,
+        }
+    }
+
     /// Where `row` stands at the query's moment.
     pub fn state_of(&self, row: &ObligationRow) -> ObligationState {
         match self.report_seen(row) {
@@ -82,10 +113,25 @@ impl ObligationQuery {
         r.review_state == ReviewState::Returned && r.reviewed_at.is_some_and(|t| t < self.as_of)
     }
 
-    /// Whether an obligation is in the wanted state and light.
+    /// Whether `row` waits for `what` at the query's moment: a report submitted and not yet
+    /// accepted or returned, or a request for a later due date not yet decided.
+    pub fn waits_for(&self, row: &ObligationRow, what: Waiting) -> bool {
+        match what {
+            Waiting::Review => self.report_seen(row).is_some_and(|r| {
+                r.review_state == ReviewState::PendingReview || r.reviewed_at.is_none_or(|t| t >= self.as_of)
+            }),
+            Waiting::Extension => row.extensions.iter().any(|e| {
+                e.requested_at < self.as_of
+                    && (e.state == ExtensionState::Pending || e.decided_at.is_none_or(|t| t >= self.as_of))
+            }),
+        }
+    }
+
+    /// Whether an obligation is in the wanted state and light, and waits for what is asked.
     fn matches(&self, row: &ObligationRow) -> bool {
         self.state.is_none_or(|wanted| self.state_of(row) == wanted)
             && self.light.is_none_or(|wanted| self.light_of(row) == wanted)
+            && self.waiting.is_none_or(|what| self.waits_for(row, what))
     }
 }
 
@@ -196,11 +242,34 @@ pub struct StateCounts {
     pub blue: i64,
     pub yellow: i64,
     pub red: i64,
+    /// Reports waiting for review.
+    pub pending_review: i64,
+    /// Requests for a later due date waiting for a decision.
+    pub extensions_pending: i64,
+    /// Reports seen, and the sum of their progress in percent.
+    pub reported: i64,
+    pub progress_sum: i64,
 }
 
-pub fn summary_of(all: &[ObligationRow], query: &ObligationQuery) -> StateCounts {
-    let mut c = StateCounts { total: all.len() as i64, ..StateCounts::default() };
-    for row in all {
+impl StateCounts {
+    /// The mean progress of the reports seen, in percent (none without reports).
+    pub fn average_progress(&self) -> Option<f64> {
+        (self.reported > 0).then(|| (self.progress_sum as f64 / self.reported as f64 * 10.0).round() / 10.0)
+    }
+}
+
+/// Counts of `rows` by state and light, with what waits for the issuing office and the progress
+/// reported.
+pub fn summary_of<'r>(rows: impl IntoIterator<Item = &'r ObligationRow>, query: &ObligationQuery) -> StateCounts {
+    let mut c = StateCounts::default();
+    for row in rows {
+        c.total += 1;
+        if let Some(r) = query.report_seen(row) {
+            c.reported += 1;
+            c.progress_sum += i64::from(r.progress_percent);
+        }
+        c.pending_review += i64::from(query.waits_for(row, Waiting::Review));
+        c.extensions_pending += i64::from(query.waits_for(row, Waiting::Extension));
         match query.state_of(row) {
             ObligationState::Submitted => c.submitted += 1,
             ObligationState::SubmittedLate => c.submitted_late += 1,
@@ -226,4 +295,42 @@ pub fn worst_light(all: &[ObligationRow], query: &ObligationQuery) -> Light {
 /// Scheduled progress at the end of `period`, from the periods of its document in `list`.
 pub fn scheduled_of(list: &ListSnapshot, period: &reporting_period::Model) -> i32 {
     lights::scheduled_progress(period, &list.periods_of(period.document_id))
+}
+
+/// What a summary is grouped by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GroupBy {
+    /// The department that owes.
+    Department,
+    /// The task's category.
+    Category,
+}
+
+/// Counts per group (department or category id), in id order (a document's departments in order
+/// of appearance, its categories in number order), with the closed obligations of each.
+pub fn summaries_by(
+    list: &ListSnapshot,
+    all: &[ObligationRow],
+    query: &ObligationQuery,
+    closed: &HashMap<i64, NaiveDate>,
+    by: GroupBy,
+) -> Vec<(i64, StateCounts, i64)> {
+    let key = |task_id: i64, department_id: i64| match by {
+        GroupBy::Department => Some(department_id),
+        GroupBy::Category => list.task(task_id).map(|t| t.category_id),
+    };
+    let mut rows: std::collections::BTreeMap<i64, Vec<&ObligationRow>> = std::collections::BTreeMap::new();
+    for row in all {
+        if let Some(k) = key(row.task_id, row.department_id) {
+            rows.entry(k).or_default().push(row);
+        }
+    }
+    let mut closed_of: HashMap<i64, i64> = HashMap::new();
+    for o in owed(list, query).filter(|o| closed_before(closed, o.task_id, query.period.due_on)) {
+        if let Some(k) = key(o.task_id, o.department_id) {
+            *closed_of.entry(k).or_default() += 1;
+            rows.entry(k).or_default();
+        }
+    }
+    rows.into_iter().map(|(k, rows)| (k, summary_of(rows, query), closed_of.get(&k).copied().unwrap_or(0))).collect()
 }

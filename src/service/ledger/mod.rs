@@ -255,15 +255,8 @@ pub async fn sheet(
         let closed = super::supervision::closures::closed_days(&closures);
         for period in &periods {
             let q = ObligationQuery {
-                period: (*period).clone(),
-                as_of: query.as_of,
                 department_id: query.department_id,
-                department_name: None,
-                task_id: None,
-                state: None,
-                light: None,
-                thresholds: query.thresholds,
-                scheduled: obligations::scheduled_of(list, period),
+                ..ObligationQuery::of_period(list, period, query.as_of, query.thresholds)
             };
             let mut by_task: HashMap<i64, Vec<ObligationRow>> = HashMap::new();
             for row in obligations::all(list, &q, &reports, &extensions, &closed) {
