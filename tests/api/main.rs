@@ -10,6 +10,7 @@ mod aggregates;
 mod amendments;
 mod assessment;
 mod backup;
+mod board;
 mod browsers;
 mod closures;
 mod concurrency;

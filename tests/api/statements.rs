@@ -122,7 +122,7 @@ const RELATIONS: [(&str, &str, u64); 14] = [
 ];
 
 /// A fresh database beside `app`'s with `documents` generated documents, reports included.
-async fn generated(app: &TestApp, documents: usize) -> TestApp {
+pub(crate) async fn generated(app: &TestApp, documents: usize) -> TestApp {
     let backend =
         if app.backend_name == "postgres" { crate::support::postgres() } else { crate::support::Backend::Sqlite };
     let out = TestApp::empty(backend).await;
@@ -149,7 +149,7 @@ async fn generated(app: &TestApp, documents: usize) -> TestApp {
 }
 
 /// Statements of `query` as `admin`, with no errors.
-async fn statements_of(
+pub(crate) async fn statements_of(
     app: &TestApp,
     admin: &qingdan::service::access::Viewer,
     query: &str,
