@@ -30,6 +30,19 @@ impl Clock {
         Self(Source::Shifted(start - Utc::now()))
     }
 
+    /// A running clock `by` ahead of the system's (behind, when negative).
+    pub fn shifted(by: chrono::Duration) -> Self {
+        Self(Source::Shifted(by))
+    }
+
+    /// How far a rehearsal's clock is from the system's (none for the system's or a fixed clock).
+    pub fn shift(&self) -> Option<chrono::Duration> {
+        match &self.0 {
+            Source::Shifted(by) => Some(*by),
+            _ => None,
+        }
+    }
+
     pub fn now(&self) -> DateTime<Utc> {
         match &self.0 {
             Source::Fixed(t) => t.lock().map(|t| *t).unwrap_or_else(|e| *e.into_inner()),

@@ -293,8 +293,11 @@ try {
   await deptPage.waitFor({ state: "visible", timeout: 15000 });
   const shownDept = await deptPage.getAttribute("data-department-id");
   if (shownDept !== departmentId) throw new Error(`department-link ${departmentId} opened department-page ${shownDept}`);
+  // Loaded: its obligations of the period, one row each.
+  await page.waitForSelector(`${sel("department-page")}[data-ready="true"]`, { timeout: 15000 });
+  const deptRows = await deptPage.getByTestId("department-obligation").count();
   const deptText = (await deptPage.innerText()).trim();
-  if (!deptText) throw new Error(`department-page ${departmentId} is empty`);
+  if (!deptText || deptRows === 0) throw new Error(`department-page ${departmentId} shows no obligation: ${deptText.slice(0, 200)}`);
   await page.screenshot({ path: shot("board-department.png"), fullPage: true });
   await deptPage.getByTestId("department-close").or(page.getByTestId("department-close")).first().click();
   await deptPage.waitFor({ state: "hidden", timeout: 15000 });
@@ -306,7 +309,7 @@ try {
   const ledger = await readFile(await download.path());
   if (ledger.length === 0) throw new Error("the ledger download is empty");
   const kind = ledger.subarray(0, 2).toString("latin1") === "PK" ? "a workbook" : "not a zip (CSV?)";
-  step(6, `department-link ${departmentId} opened its page (${deptText.length} characters) and closed; screenshot ${shot("board-department.png")}; `
+  step(6, `department-link ${departmentId} opened its page (${deptRows} obligations, ${deptText.length} characters) and closed; screenshot ${shot("board-department.png")}; `
     + `ledger-download gave ${download.suggestedFilename()} (${ledger.length} bytes, ${kind})`);
 
   // 7. A reporter sees no supervisor action.

@@ -19,8 +19,10 @@
     period: null,
     data: null,
     socket: null,
-    socketPeriod: null,
     reloadTimer: null,
+    // Comments being typed, by report or extension id: a refresh (after a live event) redraws
+    // the queues and must not lose them.
+    drafts: {},
     loading: 0,
     charts: {},
   };
@@ -208,7 +210,14 @@
     return gql("BoardPeriod", { documentId: doc.id, periodId: period.id }).then(function (data) {
       if (ticket !== S.loading) return;
       S.data = data;
+      // Keep the field being typed in focused across the redraw.
+      var active = document.activeElement && document.activeElement.getAttribute("data-draft-key");
       render();
+      var again = active && document.querySelector('[data-draft-key="' + CSS.escape(active) + '"]');
+      if (again) {
+        again.focus();
+        again.setSelectionRange(again.value.length, again.value.length);
+      }
       board.setAttribute("data-period-id", period.id);
       board.setAttribute("data-ready", "true");
       subscribe();
@@ -290,21 +299,20 @@
             (c.averageProgress === null ? "（无报告）" : c.averageProgress + "%") + "，序时进度 " + c.scheduledProgress + "%，应报 " + c.total;
         },
       },
-      grid: { left: 8, right: 24, top: 36, bottom: 8, containLabel: true },
+      grid: { left: 8, right: 24, top: 36, bottom: 28, containLabel: true },
       xAxis: { type: "value", min: 0, max: 100, axisLabel: { formatter: "{value}%" } },
       yAxis: {
         type: "category", axisLabel: { interval: 0, fontSize: 11 },
         data: cats.map(function (c) { return c.category.number + ". " + short(c.category.name, 7); }),
       },
-      series: [{
-        name: "平均报送进度", type: "bar", itemStyle: { color: "#5470c6" },
-        data: cats.map(function (c) { return c.averageProgress; }),
-        markLine: {
-          symbol: "none", lineStyle: { color: "#ee6666", type: "solid", width: 2 },
-          label: { formatter: "序时 {c}%", position: "insideEndTop" },
-          data: [{ xAxis: s.scheduledProgress }],
+      legend: { bottom: 0 },
+      series: [
+        { name: "平均报送进度", type: "bar", itemStyle: { color: "#5470c6" }, data: cats.map(function (c) { return c.averageProgress; }) },
+        {
+          name: "序时进度", type: "line", symbol: "none", itemStyle: { color: "#ee6666" }, lineStyle: { width: 2 },
+          data: cats.map(function (c) { return c.scheduledProgress; }),
         },
-      }],
+      ],
     }, true);
     // The assessment ranking (考核): the best 20.
     var ranked = S.data.assessment.slice(0, 20).reverse();
@@ -355,13 +363,21 @@
     });
   }
 
+  // A comment field that keeps what was typed in it across redraws.
+  function draft(field, key) {
+    field.value = S.drafts[key] || "";
+    field.setAttribute("data-draft-key", key);
+    field.oninput = function () { S.drafts[key] = field.value; };
+    return field;
+  }
+
   function renderReviews() {
     var q = S.data.reviews, body = clear($("review-queue"));
     queueTitle("review-title", "待审核报告", q.nodes.length, q.totalCount);
     var sup = canSupervise();
     q.nodes.forEach(function (o) {
       var r = o.report;
-      var comment = sup ? h("textarea", { "data-testid": "review-comment", rows: 2, maxlength: 2000, placeholder: "退回须填写意见" }) : null;
+      var comment = sup ? draft(h("textarea", { "data-testid": "review-comment", rows: 2, maxlength: 2000, placeholder: "退回须填写意见" }), r.id) : null;
       var accept = sup ? h("button", { "data-testid": "review-accept", class: "ok", text: "通过" }) : null;
       var back = sup ? h("button", { "data-testid": "review-return", class: "warn", text: "退回" }) : null;
       if (sup) {
@@ -394,7 +410,7 @@
     var sup = canSupervise();
     q.nodes.forEach(function (o) {
       o.extensions.filter(function (e) { return e.state === "PENDING"; }).forEach(function (e) {
-        var comment = sup ? h("input", { "data-testid": "extension-comment", placeholder: "意见（不同意须填写）", maxlength: 2000 }) : null;
+        var comment = sup ? draft(h("input", { "data-testid": "extension-comment", placeholder: "意见（不同意须填写）", maxlength: 2000 }), e.id) : null;
         var yes = sup ? h("button", { "data-testid": "extension-approve", class: "ok", text: "同意" }) : null;
         var no = sup ? h("button", { "data-testid": "extension-reject", class: "warn", text: "不同意" }) : null;
         if (sup) {
@@ -541,17 +557,15 @@
       S.socket.close(1000);
     }
     S.socket = null;
-    S.socketPeriod = null;
     $("live").textContent = "";
   }
 
+  // One subscription for the session: every supervision event; those on the chosen list are
+  // shown (whatever their period) and refresh the numbers.
   function subscribe() {
-    if (S.socket && S.socketPeriod === S.period.id) return;
-    closeSocket();
-    var period = S.period.id;
+    if (S.socket) return;
     var socket = new WebSocket(WS, "graphql-transport-ws");
     S.socket = socket;
-    S.socketPeriod = period;
     socket.onopen = function () {
       socket.send(JSON.stringify({ type: "connection_init", payload: { Authorization: "Bearer " + S.token } }));
     };
@@ -560,14 +574,17 @@
       if (msg.type === "connection_ack") {
         socket.send(JSON.stringify({
           id: "events", type: "subscribe",
-          payload: { query: OPS.BoardEvents, operationName: "BoardEvents", variables: { periodId: period } },
+          payload: { query: OPS.BoardEvents, operationName: "BoardEvents", variables: {} },
         }));
         $("live").textContent = "● 实时";
       } else if (msg.type === "ping") {
         socket.send(JSON.stringify({ type: "pong" }));
       } else if (msg.type === "next" && msg.payload && msg.payload.data) {
-        addEvent(msg.payload.data.supervisionEvents);
-        reloadSoon();
+        var e = msg.payload.data.supervisionEvents;
+        if (S.document && (!e.task || e.task.document.id === S.document.id)) {
+          addEvent(e);
+          reloadSoon();
+        }
       } else if (msg.type === "error") {
         showError("实时事件订阅失败：" + (msg.payload && msg.payload[0] ? msg.payload[0].message : ""));
       }
@@ -575,7 +592,6 @@
     socket.onclose = function () {
       if (S.socket !== socket) return;
       S.socket = null;
-      S.socketPeriod = null;
       $("live").textContent = "○ 重新连接中";
       setTimeout(function () { if (S.token && !S.socket) subscribe(); }, 3000);
     };

@@ -89,7 +89,7 @@ struct Args {
     #[arg(long)]
     varied_peer: Option<String>,
     /// Varied operations to run (default all): task_page, dashboard, co_led, task_list, stats,
-    /// overdue, lights, reporting_day.
+    /// overdue, lights, board, reporting_day.
     #[arg(long, value_delimiter = ',')]
     varied_ops: Vec<String>,
     /// Skip the varied mode.

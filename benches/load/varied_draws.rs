@@ -18,8 +18,8 @@ use crate::params::global_id;
 use crate::varied_queries as q;
 
 /// The varied operations, in the order they run.
-pub const OPS: [&str; 8] =
-    ["task_page", "dashboard", "co_led", "task_list", "stats", "overdue", "lights", "reporting_day"];
+pub const OPS: [&str; 9] =
+    ["task_page", "dashboard", "co_led", "task_list", "stats", "overdue", "lights", "board", "reporting_day"];
 
 /// One draw: up to three numbers (ids, a `first`, a search term's index, a day).
 pub type Key = [i64; 3];
@@ -195,6 +195,31 @@ pub async fn draw(db: &DatabaseConnection, seed: u64) -> anyhow::Result<Draws> {
             body(
                 q::LIGHTS,
                 json!({ "period": global_id("ReportingPeriod", k[0]), "dept": global_id("Department", k[1]), "asOf": as_of }),
+            )
+        }),
+        peer: None,
+    });
+    // The supervision board's first screen (`BoardPeriod`, the page's own operation): a document's
+    // period judged on a day from 20 days before its due date to 40 after (no peer: PostGraphile
+    // has no obligations, lights or assessment).
+    let mut board = Vec::new();
+    for r in rows(db, "SELECT id, document_id, due_on FROM reporting_period ORDER BY id").await? {
+        let (period, doc): (i64, i64) = (r.try_get_by_index(0)?, r.try_get_by_index(1)?);
+        let due: chrono::NaiveDate = r.try_get_by_index(2)?;
+        for offset in (-20..=40).step_by(2) {
+            board.push([period, doc, i64::from(due.num_days_from_ce() + offset)]);
+        }
+    }
+    let board_period = q::board_period();
+    pools.push(Pool {
+        op: "board",
+        keys: shuffled(board),
+        qingdan: maker(move |k| {
+            let day = i32::try_from(k[2]).ok().and_then(chrono::NaiveDate::from_num_days_from_ce_opt);
+            let as_of = day.map_or_else(String::new, |d| d.format("%Y-%m-%d").to_string());
+            body(
+                &board_period,
+                json!({ "periodId": global_id("ReportingPeriod", k[0]), "documentId": global_id("Document", k[1]), "asOf": as_of }),
             )
         }),
         peer: None,

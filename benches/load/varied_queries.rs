@@ -79,3 +79,10 @@ pub const LIGHTS: &str = r#"query Lights($period: ID!, $dept: ID!, $asOf: Date!)
 /// The writers' mutation: a new revision of an existing report.
 pub const SUBMIT: &str =
     r#"mutation Submit($input: SubmitReportInput!) { submitReport(input: $input) { report { id revision } } }"#;
+
+/// The supervision board's first screen: its own `BoardPeriod` operation, as the page sends it.
+pub fn board_period() -> String {
+    let operations: std::collections::HashMap<String, String> =
+        serde_json::from_str(include_str!("../../assets/board/operations.json")).expect("the board's operations");
+    operations.get("BoardPeriod").cloned().expect("BoardPeriod")
+}

@@ -14,6 +14,7 @@ pub mod extension;
 pub mod idempotency_key;
 pub mod indicator;
 pub mod notice;
+pub mod rehearsal;
 pub mod report;
 pub mod report_revision;
 pub mod reporting_period;

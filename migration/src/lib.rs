@@ -15,6 +15,7 @@ mod m20261204_000006_create_closures;
 mod m20261204_000007_department_aliases;
 mod m20261204_000008_list_versions;
 mod m20261204_000009_audit_subject_as_type_and_row;
+mod m20261205_000001_rehearsal_clock;
 
 pub use m20261202_000001_create_report_counter::SHARDS as REPORT_COUNTER_SHARDS;
 
@@ -37,6 +38,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000007_department_aliases::Migration),
             Box::new(m20261204_000008_list_versions::Migration),
             Box::new(m20261204_000009_audit_subject_as_type_and_row::Migration),
+            Box::new(m20261205_000001_rehearsal_clock::Migration),
         ]
     }
 }

@@ -49,7 +49,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 schedule.map(|s| s.parse::<import::layout::Schedule>()).transpose().map_err(anyhow::Error::msg)?;
             let opts = import::layout::Options { issuer, issued_on, schedule };
             let bytes = read_bounded(&file)?;
-            let state = AppState::connect(&url, Default::default()).await?;
+            let state = connect(&url).await?;
             if let (Some(document_id), Some(effective_on)) = (amends, effective) {
                 return amend_with_file(&state, &bytes, &opts, document_id, effective_on, check).await;
             }
@@ -59,7 +59,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 println!("checked: nothing written");
                 return Ok(());
             }
-            let (outcome, report) = import::import_file(state.primary(), &bytes, &opts, replace).await?;
+            let report = import::check_file(state.primary(), &bytes, &opts).await?;
+            let outcome =
+                import::import_checked(&state.writer, &report, replace, &crate::service::writes::Actor::cli()).await?;
             for w in &report.read.warnings {
                 eprintln!("warning: {w}");
             }
@@ -75,6 +77,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Webhook(cmd) => webhooks::run(&url, cmd).await,
         Command::Generate(args) => generate(&url, args).await,
     }
+}
+
+/// The database for a command that writes, on the clock the last server on it served with: a
+/// rehearsal's (`serve --clock-start`), so that every event of a rehearsal is on one clock.
+pub async fn connect(url: &str) -> anyhow::Result<AppState> {
+    let state = AppState::connect(url, Default::default()).await?;
+    let clock = crate::service::rehearsal::clock(state.primary()).await?;
+    if clock.shift().is_some() {
+        eprintln!(
+            "note: the server on this database rehearses with --clock-start; this command writes at its time, {}",
+            clock.now().with_timezone(&chrono_tz::Asia::Shanghai).format("%Y-%m-%d %H:%M:%S (UTC+8)")
+        );
+        return Ok(state.with_clock(clock));
+    }
+    Ok(state)
 }
 
 /// `qingdan import FILE --amends ID --effective DATE [--check]`.
@@ -93,8 +110,7 @@ async fn amend_with_file(
     }
     let source = Source::Text { parsed: &report.read.doc, sha: &report.source_sha256 };
     let amendment = Amendment { document_id: Some(document_id), effective_on, source };
-    let writer = crate::service::writer::Writer::of_command_line(state.primary());
-    let amended = amend(&writer, amendment, None, &crate::service::writes::Actor::cli(), check)
+    let amended = amend(&state.writer, amendment, None, &crate::service::writes::Actor::cli(), check)
         .await
         .map_err(|e| anyhow::anyhow!("{}", e.message()))?;
     print!("{}", amended.describe());
@@ -201,6 +217,8 @@ async fn serve(url: &str, args: ServeArgs) -> anyhow::Result<()> {
         tracing::warn!(start = %start, "the clock runs from a given instant (--clock-start): a rehearsal, not production");
         state = state.with_clock(crate::clock::Clock::starting_at(start.with_timezone(&chrono::Utc)));
     }
+    // The command line's writes beside this server take its clock (none: the system's).
+    crate::service::rehearsal::record(state.primary(), &state.clock()).await?;
     if !args.no_seed {
         seed_if_empty(&state).await?;
     }

@@ -4,13 +4,12 @@ use anyhow::{Context as _, bail};
 use entity::{TokenRole, department};
 use sea_orm::EntityTrait;
 
-use crate::app::AppState;
 use crate::config::{TokenCommand, TokenRoleArg};
 use crate::service::writes::Actor;
 use crate::service::{departments, tokens};
 
 pub async fn run(url: &str, cmd: TokenCommand) -> anyhow::Result<()> {
-    let state = AppState::connect(url, Default::default()).await?;
+    let state = crate::cli::connect(url).await?;
     crate::cli::seed_if_empty(&state).await?;
     let db = state.primary();
     match cmd {

@@ -2,13 +2,12 @@
 
 use anyhow::bail;
 
-use crate::app::AppState;
 use crate::config::WebhookCommand;
 use crate::service::webhooks::{self as hooks, deliveries};
 use crate::service::writes::Actor;
 
 pub async fn run(url: &str, cmd: WebhookCommand) -> anyhow::Result<()> {
-    let state = AppState::connect(url, Default::default()).await?;
+    let state = crate::cli::connect(url).await?;
     let db = state.primary();
     let api = |e: crate::error::ApiError| anyhow::anyhow!(e.message().to_owned());
     match cmd {

@@ -131,13 +131,20 @@ pub struct ObligationSummary {
     scheduled: i32,
     group: Group,
     /// The obligations and query it was counted from, for its groups.
-    from: Option<std::sync::Arc<(Vec<ObligationRow>, ObligationQuery, HashMap<i64, NaiveDate>)>>,
+    from: Option<std::sync::Arc<Counted>>,
+}
+
+/// What a summary was counted from: the period's obligations, the query, the closed tasks.
+struct Counted {
+    all: Vec<ObligationRow>,
+    query: ObligationQuery,
+    closed: HashMap<i64, NaiveDate>,
 }
 
 impl ObligationSummary {
     async fn groups(&self, ctx: &Context<'_>, by: GroupBy) -> async_graphql::Result<Vec<ObligationSummary>> {
         let Some(from) = &self.from else { return Ok(Vec::new()) };
-        let (all, query, closed) = &**from;
+        let Counted { all, query, closed } = &**from;
         let list = list(ctx).await?;
         Ok(obligations::summaries_by(&list, all, query, closed, by)
             .into_iter()
@@ -350,6 +357,7 @@ pub struct ObligationQueryRoot;
 #[Object]
 impl ObligationQueryRoot {
     /// Reports owed for a period, in task order, with where each stands as of `asOf`.
+    #[allow(clippy::too_many_arguments)] // each is an argument of the GraphQL field
     async fn obligations(
         &self,
         ctx: &Context<'_>,
@@ -400,7 +408,7 @@ impl ObligationQueryRoot {
             closed: closed_count,
             scheduled: query.scheduled,
             group: Group::All,
-            from: Some(std::sync::Arc::new((all, query, closed))),
+            from: Some(std::sync::Arc::new(Counted { all, query, closed })),
         })
     }
 }

@@ -13,6 +13,7 @@ pub mod ledger;
 pub mod list;
 pub mod obligations;
 pub mod page;
+pub mod rehearsal;
 pub mod reports;
 pub mod sql;
 pub mod sso;
