@@ -14,7 +14,6 @@ pub async fn connect(url: &str, metrics: Arc<Metrics>) -> Result<DatabaseConnect
     let mut opts = ConnectOptions::new(url.to_owned());
     opts.sqlx_logging(false).connect_timeout(Duration::from_secs(5)).acquire_timeout(Duration::from_secs(5));
     if url.starts_with("sqlite:") {
-        crate::sqlite_memory::configure();
         // WAL lets readers run beside the one writer; a few connections are enough on SQLite.
         opts.max_connections(4).min_connections(1).map_sqlx_sqlite_opts(|o| {
             o.create_if_missing(true)
@@ -128,4 +127,21 @@ pub async fn backup(url: &str, file: &std::path::Path) -> anyhow::Result<std::ti
         .await
         .map_err(|e| anyhow::anyhow!("cannot back up to {}: {e}", file.display()))?;
     Ok(started.elapsed())
+}
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::{ConnectionTrait as _, Statement};
+
+    /// SQLite is built without memory statistics (`.cargo/config.toml`), whose mutex every
+    /// allocation otherwise takes.
+    #[tokio::test]
+    async fn sqlite_keeps_no_memory_statistics() {
+        let db = super::connect("sqlite::memory:", Default::default()).await.expect("an in-memory SQLite");
+        let sql = "SELECT compile_options FROM pragma_compile_options";
+        let rows = db.query_all_raw(Statement::from_string(db.get_database_backend(), sql)).await.expect("options");
+        let options: Vec<String> =
+            rows.iter().filter_map(|r| r.try_get::<String>("", "compile_options").ok()).collect();
+        assert!(options.iter().any(|o| o == "DEFAULT_MEMSTATUS=0"), "{options:?}");
+    }
 }

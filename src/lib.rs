@@ -15,7 +15,6 @@ pub mod import;
 pub mod metrics;
 pub mod service;
 pub mod settings;
-pub mod sqlite_memory;
 pub mod telemetry;
 
 pub use app::AppState;

@@ -603,7 +603,8 @@
     if (empty) empty.remove();
     var text = when(e.at) + " " + (ACTIONS[e.action] || e.action) +
       (e.department ? " · " + e.department.name : "") + (e.task ? " · 第 " + e.task.number + " 项" : "") + " · " + e.actor;
-    feed.insertBefore(h("li", { "data-testid": "event", "data-action": e.action, "data-event-id": e.id, text: text }), feed.firstChild);
+    var item = h("li", { "data-testid": "event", "data-action": e.action, "data-event-id": e.id }, text, " ", h("code", { text: e.action }));
+    feed.insertBefore(item, feed.firstChild);
     while (feed.children.length > 50) feed.removeChild(feed.lastChild);
   }
 
