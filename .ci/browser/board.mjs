@@ -272,6 +272,9 @@ try {
   if (!wsUrl) throw new Error("the page sent no graphql-transport-ws subscribe within 20 s");
   const feedSel = `${sel("event-feed")} ${sel("event", { "data-action": "report.submitted" })}`;
   const submittedBefore = await page.locator(feedSel).count();
+  // A row the submission does not change: the refresh that follows the event keeps its element.
+  const kept = await page.locator(sel("overdue-row")).last().elementHandle();
+  const overdueBefore = Number(await page.getByTestId("tile-overdue").textContent());
   const second = (await gql("submit", reporterToken, { task: owed[1].task.id, period: q1.id, summary: "看板检查：实时推送" })).submitReport.report;
   try {
     await page.waitForFunction(([s, n]) => document.querySelectorAll(s).length > n, [feedSel, submittedBefore], { timeout: 20000 });
@@ -282,13 +285,16 @@ try {
   const feed = await page.locator(`${sel("event-feed")} ${sel("event")}`).evaluateAll((es) => es.map((e) => e.getAttribute("data-action")));
   if (feed[0] !== "report.submitted") throw new Error(`the newest event is not first in event-feed: ${JSON.stringify(feed)}`);
   await waitReady(page, q1.id, "after the live event");
-  await page.screenshot({ path: shot("board.png"), fullPage: true });
+  // The refresh after the event has run once the tiles show the new submission.
+  await page.waitForFunction((n) => Number(document.querySelector('[data-testid="tile-overdue"]').textContent) < n,
+    overdueBefore, { timeout: 15000 });
+  if (!(await kept.evaluate((el) => el.isConnected))) throw new Error("the refresh after a live event replaced a row it did not change");
   step(5, `task ${owed[1].task.number} submitted from node showed live (${wsUrl}); feed: ${JSON.stringify(feed)}; screenshot ${shot("board.png")}`);
 
   // 6. A department's page; then the ledger.
-  const link = page.getByTestId("department-link").first();
-  const departmentId = await link.getAttribute("data-department-id", { timeout: 15000 });
-  await link.click();
+  // The rows redraw after each live event: click the link of the department read, wherever it is.
+  const departmentId = await page.getByTestId("department-link").first().getAttribute("data-department-id", { timeout: 15000 });
+  await page.locator(`${sel("department-link")}[data-department-id="${departmentId}"]`).first().click();
   const deptPage = page.locator(sel("department-page"));
   await deptPage.waitFor({ state: "visible", timeout: 15000 });
   const shownDept = await deptPage.getAttribute("data-department-id");

@@ -139,6 +139,9 @@
     closeSocket();
     S.token = null;
     S.viewer = null;
+    S.drafts = {};
+    clear($("event-feed")).appendChild(h("li", { class: "empty", text: "打开看板后的报送、审核、延期与督办将在此出现" }));
+    $("department-page").hidden = true;
     $("board").hidden = true;
     $("sign-in-form").hidden = false;
     $("token-input").value = "";
@@ -371,112 +374,165 @@
     return field;
   }
 
+  // A table body redrawn row by row: a row whose data did not change stays the same element
+  // (focus, typed text, and a script's handle on it survive a refresh); rows that left are
+  // removed, new ones made, and nothing moves that is already in its place.
+  function keyed(body) {
+    var before = body._keyed || {}, after = {}, order = [];
+    return {
+      add: function (key, data, make) {
+        var sig = JSON.stringify(data);
+        var old = before[key];
+        var el = old && old.sig === sig ? old.el : make();
+        after[key] = { sig: sig, el: el };
+        order.push(el);
+      },
+      done: function (empty) {
+        if (!order.length && empty) order.push(empty);
+        Array.prototype.slice.call(body.children).forEach(function (el) {
+          if (order.indexOf(el) < 0) body.removeChild(el);
+        });
+        order.forEach(function (el, i) {
+          if (body.children[i] !== el) body.insertBefore(el, body.children[i] || null);
+        });
+        body._keyed = after;
+      },
+    };
+  }
+
+  function emptyRow(colspan, text) {
+    return h("tr", null, h("td", { colspan: colspan, class: "empty", text: text }));
+  }
+
   function renderReviews() {
-    var q = S.data.reviews, body = clear($("review-queue"));
+    var q = S.data.reviews, rows = keyed($("review-queue"));
     queueTitle("review-title", "待审核报告", q.nodes.length, q.totalCount);
     var sup = canSupervise();
     q.nodes.forEach(function (o) {
-      var r = o.report;
-      var comment = sup ? draft(h("textarea", { "data-testid": "review-comment", rows: 2, maxlength: 2000, placeholder: "退回须填写意见" }), r.id) : null;
-      var accept = sup ? h("button", { "data-testid": "review-accept", class: "ok", text: "通过" }) : null;
-      var back = sup ? h("button", { "data-testid": "review-return", class: "warn", text: "退回" }) : null;
-      if (sup) {
-        accept.onclick = function () {
-          act(accept, function () {
-            return gql("BoardReview", { input: { reportId: r.id, decision: "ACCEPT", comment: comment.value || null, expectedRevision: r.revision } });
-          });
-        };
-        back.onclick = function () {
-          if (!comment.value.trim()) { showError("退回须填写意见"); comment.focus(); return; }
-          act(back, function () {
-            return gql("BoardReview", { input: { reportId: r.id, decision: "RETURN", comment: comment.value, expectedRevision: r.revision } });
-          });
-        };
-      }
-      body.appendChild(h("tr", { "data-testid": "review-row", "data-report-id": r.id },
-        taskCell(o.task), deptCell(o.department),
-        h("td", null, h("span", { class: "light " + o.light, text: LIGHTS[o.light] })),
-        h("td", { text: r.progressPercent + "% · " + (REPORT_STATUS[r.status] || r.status) }),
-        h("td", { class: "summary", title: r.summary, text: short(r.summary, 60) }),
-        h("td", { text: when(r.submittedAt) + (r.isLate ? "（逾期）" : "") + (r.revision > 1 ? " 第" + r.revision + "稿" : "") }),
-        sup ? h("td", { class: "actions" }, comment, accept, back) : null));
+      rows.add(o.report.id, [o, sup], function () { return reviewRow(o, sup); });
     });
-    if (!q.nodes.length) body.appendChild(h("tr", null, h("td", { colspan: 7, class: "empty", text: "没有待审核的报告" })));
+    rows.done(emptyRow(7, "没有待审核的报告"));
+  }
+
+  function reviewRow(o, sup) {
+    var r = o.report;
+    var actions = null;
+    if (sup) {
+      var comment = draft(h("textarea", { "data-testid": "review-comment", rows: 2, maxlength: 2000, placeholder: "退回须填写意见" }), r.id);
+      var accept = h("button", { "data-testid": "review-accept", class: "ok", text: "通过" });
+      var back = h("button", { "data-testid": "review-return", class: "warn", text: "退回" });
+      accept.onclick = function () {
+        act(accept, function () {
+          return gql("BoardReview", { input: { reportId: r.id, decision: "ACCEPT", comment: comment.value || null, expectedRevision: r.revision } });
+        });
+      };
+      back.onclick = function () {
+        if (!comment.value.trim()) { showError("退回须填写意见"); comment.focus(); return; }
+        act(back, function () {
+          return gql("BoardReview", { input: { reportId: r.id, decision: "RETURN", comment: comment.value, expectedRevision: r.revision } });
+        });
+      };
+      actions = h("td", { class: "actions" }, comment, accept, back);
+    }
+    return h("tr", { "data-testid": "review-row", "data-report-id": r.id },
+      taskCell(o.task), deptCell(o.department),
+      h("td", null, h("span", { class: "light " + o.light, text: LIGHTS[o.light] })),
+      h("td", { text: r.progressPercent + "% · " + (REPORT_STATUS[r.status] || r.status) }),
+      h("td", { class: "summary", title: r.summary, text: short(r.summary, 60) }),
+      h("td", { text: when(r.submittedAt) + (r.isLate ? "（逾期）" : "") + (r.revision > 1 ? " 第" + r.revision + "稿" : "") }),
+      actions);
   }
 
   function renderExtensions() {
-    var q = S.data.extensions, body = clear($("extension-queue"));
+    var q = S.data.extensions, rows = keyed($("extension-queue"));
     queueTitle("extension-title", "待审批延期申请", q.nodes.length, q.totalCount);
     var sup = canSupervise();
     q.nodes.forEach(function (o) {
       o.extensions.filter(function (e) { return e.state === "PENDING"; }).forEach(function (e) {
-        var comment = sup ? draft(h("input", { "data-testid": "extension-comment", placeholder: "意见（不同意须填写）", maxlength: 2000 }), e.id) : null;
-        var yes = sup ? h("button", { "data-testid": "extension-approve", class: "ok", text: "同意" }) : null;
-        var no = sup ? h("button", { "data-testid": "extension-reject", class: "warn", text: "不同意" }) : null;
-        if (sup) {
-          yes.onclick = function () {
-            act(yes, function () { return gql("BoardDecideExtension", { input: { extensionId: e.id, approve: true, comment: comment.value || null } }); });
-          };
-          no.onclick = function () {
-            if (!comment.value.trim()) { showError("不同意须填写意见"); comment.focus(); return; }
-            act(no, function () { return gql("BoardDecideExtension", { input: { extensionId: e.id, approve: false, comment: comment.value } }); });
-          };
-        }
-        body.appendChild(h("tr", { "data-testid": "extension-row", "data-extension-id": e.id },
-          taskCell(o.task), deptCell(o.department),
-          h("td", { text: e.previousDueOn + " → " + e.dueOn }),
-          h("td", { class: "summary", title: e.reason, text: short(e.reason, 60) }),
-          h("td", { text: when(e.requestedAt) }),
-          sup ? h("td", { class: "actions" }, comment, yes, no) : null));
+        rows.add(e.id, [o.task, o.department, e, sup], function () { return extensionRow(o, e, sup); });
       });
     });
-    if (!q.nodes.length) body.appendChild(h("tr", null, h("td", { colspan: 6, class: "empty", text: "没有待审批的延期申请" })));
+    rows.done(emptyRow(6, "没有待审批的延期申请"));
   }
 
+  function extensionRow(o, e, sup) {
+    var actions = null;
+    if (sup) {
+      var comment = draft(h("input", { "data-testid": "extension-comment", placeholder: "意见（不同意须填写）", maxlength: 2000 }), e.id);
+      var yes = h("button", { "data-testid": "extension-approve", class: "ok", text: "同意" });
+      var no = h("button", { "data-testid": "extension-reject", class: "warn", text: "不同意" });
+      yes.onclick = function () {
+        act(yes, function () { return gql("BoardDecideExtension", { input: { extensionId: e.id, approve: true, comment: comment.value || null } }); });
+      };
+      no.onclick = function () {
+        if (!comment.value.trim()) { showError("不同意须填写意见"); comment.focus(); return; }
+        act(no, function () { return gql("BoardDecideExtension", { input: { extensionId: e.id, approve: false, comment: comment.value } }); });
+      };
+      actions = h("td", { class: "actions" }, comment, yes, no);
+    }
+    return h("tr", { "data-testid": "extension-row", "data-extension-id": e.id },
+      taskCell(o.task), deptCell(o.department),
+      h("td", { text: e.previousDueOn + " → " + e.dueOn }),
+      h("td", { class: "summary", title: e.reason, text: short(e.reason, 60) }),
+      h("td", { text: when(e.requestedAt) }),
+      actions);
+  }
+
+  var NOTICE_LEVELS = ["BLUE", "ORANGE", "RED"];
+
   function renderOverdue() {
-    var q = S.data.overdue, body = clear($("overdue-queue"));
+    var q = S.data.overdue, rows = keyed($("overdue-queue"));
     queueTitle("overdue-title", "逾期未报", q.nodes.length, q.totalCount);
     var sup = canSupervise();
+    var period = S.period;
     q.nodes.forEach(function (o) {
-      var issued = o.notices.map(function (n) { return n.level; });
-      var next = ["BLUE", "ORANGE", "RED"].filter(function (l) { return issued.indexOf(l) < 0; })
-        .filter(function (l, _, rest) { return ["BLUE", "ORANGE", "RED"].indexOf(l) > ["BLUE", "ORANGE", "RED"].indexOf(issued[issued.length - 1] || ""); })[0];
-      var cell = null;
-      if (sup && next) {
-        var button = h("button", { "data-testid": "notice-issue", class: "warn", text: "发" + LEVELS[next] + "单" });
-        button.onclick = function () {
-          act(button, function () {
-            return gql("BoardIssueNotice", {
-              input: {
-                taskId: o.task.id, periodId: S.period.id, departmentId: o.department.id, level: next,
-                message: "第 " + o.task.number + " 项任务 " + S.period.label + " 进展逾期未报，请于收到本督办单后尽快报送。",
-              },
-            });
-          });
-        };
-        cell = h("td", { class: "actions" }, button);
-      } else if (sup) {
-        cell = h("td", { text: "已发红色督办单" });
-      }
-      body.appendChild(h("tr", { "data-testid": "overdue-row", "data-task-id": o.task.id, "data-department-id": o.department.id },
-        taskCell(o.task), deptCell(o.department),
-        h("td", { text: o.dueOn }),
-        h("td", null, h("span", { class: "light " + o.light, text: LIGHTS[o.light] })),
-        h("td", { text: issued.map(function (l) { return LEVELS[l]; }).join("、") || "未督办" }),
-        cell));
+      rows.add(o.task.id + "/" + o.department.id, [o, sup, period.id], function () { return overdueRow(o, sup, period); });
     });
-    if (!q.nodes.length) body.appendChild(h("tr", null, h("td", { colspan: 6, class: "empty", text: "没有逾期未报的任务" })));
+    rows.done(emptyRow(6, "没有逾期未报的任务"));
+  }
+
+  function overdueRow(o, sup, period) {
+    var issued = o.notices.map(function (n) { return n.level; });
+    // The next level above the highest issued (BLUE → ORANGE → RED), none after RED.
+    var highest = Math.max.apply(null, [-1].concat(issued.map(function (l) { return NOTICE_LEVELS.indexOf(l); })));
+    var next = NOTICE_LEVELS[highest + 1];
+    var cell = null;
+    if (sup && next) {
+      var button = h("button", { "data-testid": "notice-issue", class: "warn", text: "发" + LEVELS[next] + "单" });
+      button.onclick = function () {
+        act(button, function () {
+          return gql("BoardIssueNotice", {
+            input: {
+              taskId: o.task.id, periodId: period.id, departmentId: o.department.id, level: next,
+              message: "第 " + o.task.number + " 项任务 " + period.label + " 进展逾期未报，请于收到本督办单后尽快报送。",
+            },
+          });
+        });
+      };
+      cell = h("td", { class: "actions" }, button);
+    } else if (sup) {
+      cell = h("td", { text: "已发红色督办单" });
+    }
+    return h("tr", { "data-testid": "overdue-row", "data-task-id": o.task.id, "data-department-id": o.department.id },
+      taskCell(o.task), deptCell(o.department),
+      h("td", { text: o.dueOn }),
+      h("td", null, h("span", { class: "light " + o.light, text: LIGHTS[o.light] })),
+      h("td", { text: issued.map(function (l) { return LEVELS[l]; }).join("、") || "未督办" }),
+      cell);
   }
 
   function renderDepartments() {
-    var body = clear($("department-table"));
+    var rows = keyed($("department-table"));
     S.data.summary.byDepartment.forEach(function (r) {
-      body.appendChild(h("tr", null, deptCell(r.department),
-        h("td", { text: r.total }),
-        ["red", "yellow", "blue", "green"].map(function (l) {
-          return h("td", null, r[l] ? h("span", { class: "light " + l.toUpperCase(), text: r[l] }) : "0");
-        })));
+      rows.add(r.department.id, r, function () {
+        return h("tr", null, deptCell(r.department),
+          h("td", { text: r.total }),
+          ["red", "yellow", "blue", "green"].map(function (l) {
+            return h("td", null, r[l] ? h("span", { class: "light " + l.toUpperCase(), text: r[l] }) : "0");
+          }));
+      });
     });
+    rows.done(null);
   }
 
   // ---- a department's page -------------------------------------------------------------------

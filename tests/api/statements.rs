@@ -12,9 +12,9 @@ use crate::support::TestApp;
 /// parents where the query pages them; the count must not depend on it.
 const RELATIONS: [(&str, &str, u64); 14] = [
     (
-        "Document.categories, Document.reportingPeriods, Category.document, Category.tasks, ReportingPeriod.document",
+        "Document.categories, Document.reportingPeriods, Document.currentPeriod, Category.document, Category.tasks, ReportingPeriod.document",
         "query($n: Int) { documents { categories { number document { year } tasks(first: $n) { totalCount nodes { number } } }
-            reportingPeriods { quarter document { year } } } }",
+            reportingPeriods { quarter document { year } } currentPeriod { quarter } } }",
         1,
     ),
     (
@@ -86,12 +86,15 @@ const RELATIONS: [(&str, &str, u64); 14] = [
         5,
     ),
     (
-        "obligations, obligationSummary",
+        "obligations, obligations(waitingFor:), obligationSummary, ObligationSummary.byDepartment, .byCategory, .department, .category",
         "query($n: Int, $p: ID!) { obligations(periodId: $p, asOf: \"2023-06-01\", first: $n) { totalCount
             nodes { state light dueOn task { number } department { name } report { revision summary } } }
-            obligationSummary(periodId: $p, asOf: \"2023-06-01\") { total overdue returned red } }",
+            waiting: obligations(periodId: $p, asOf: \"2023-06-01\", waitingFor: REVIEW, first: $n) { totalCount nodes { task { number } } }
+            obligationSummary(periodId: $p, asOf: \"2023-06-01\") { total overdue returned red pendingReview extensionsPending
+                averageProgress scheduledProgress byDepartment { department { name } total red }
+                byCategory { category { name document { year } } total averageProgress } } }",
         // the versions, reports and extensions of the period, closures of the document (one
-        // batch each for both root fields).
+        // batch each for every root field and group).
         4,
     ),
     (
