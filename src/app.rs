@@ -33,6 +33,8 @@ pub struct AppState {
     pub sso: Option<Arc<crate::service::sso::Sso>>,
     /// The list at its current version, shared by every request.
     pub snapshots: ListSnapshots,
+    /// The reports and supervision rows, held by this process and brought up to date by version.
+    pub reports: crate::service::report_store::ReportStore,
     /// The only way to write (see [`crate::service::writer`]).
     pub writer: crate::service::writer::Writer,
 }
@@ -89,6 +91,7 @@ impl AppState {
             tokens: TokenCache::default(),
             sso,
             snapshots: ListSnapshots::default(),
+            reports: crate::service::report_store::ReportStore::default(),
             writer,
         })
     }

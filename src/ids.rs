@@ -82,10 +82,16 @@ pub fn subject(ty: NodeType, id: i64) -> String {
     format!("{}:{id}", ty.name())
 }
 
+/// The type and row of a stored subject (`Report:12`); none for one that is not a type and row.
+pub fn parse_subject(subject: &str) -> Option<(NodeType, i64)> {
+    let (t, n) = subject.split_once(':')?;
+    Some((NodeType::named(t)?, n.parse::<i64>().ok()?))
+}
+
 /// The global id of a stored subject (`Report:12`); the text itself for one that is not a
 /// type and row.
 pub fn of_subject(subject: &str) -> ID {
-    match subject.split_once(':').and_then(|(t, n)| Some((NodeType::named(t)?, n.parse::<i64>().ok()?))) {
+    match parse_subject(subject) {
         Some((ty, id)) => encode(ty, id),
         None => ID(subject.to_owned()),
     }

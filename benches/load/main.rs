@@ -29,6 +29,7 @@ mod ops;
 mod params;
 mod peer_queries;
 mod report;
+mod seaography_queries;
 mod server;
 mod varied;
 mod varied_draws;
@@ -88,6 +89,10 @@ struct Args {
     /// --peer, which must then be v5). Not used with --smoke.
     #[arg(long)]
     varied_peer: Option<String>,
+    /// Seaography 2 over the same PostgreSQL database, the varied mode's second peer
+    /// (`scripts/seaography-peer.sh serve`). Not used with --smoke.
+    #[arg(long)]
+    varied_seaography: Option<String>,
     /// Varied operations to run (default all): task_page, dashboard, co_led, task_list, stats,
     /// overdue, lights, board, reporting_day.
     #[arg(long, value_delimiter = ',')]
@@ -241,6 +246,7 @@ async fn run(mut args: Args) -> anyhow::Result<bool> {
             url: format!("{base}/graphql"),
             token: token.clone(),
             peer: if args.smoke { None } else { args.varied_peer.clone().or_else(|| args.peer.clone()) },
+            seaography: if args.smoke { None } else { args.varied_seaography.clone() },
             pid,
             concurrency: args.concurrency,
             duration: Duration::from_secs_f64(duration),

@@ -34,6 +34,8 @@ pub struct Varied {
     pub token: String,
     /// PostGraphile v5's `/graphql`.
     pub peer: Option<String>,
+    /// Seaography 2's `/graphql` (`scripts/seaography-peer.sh`).
+    pub seaography: Option<String>,
     /// The server's process (peak RSS), when known.
     pub pid: Option<u32>,
     pub concurrency: usize,
@@ -50,9 +52,10 @@ pub struct VariedRun {
     pub warmup_s: f64,
     pub seed: u64,
     pub peer: Option<String>,
+    pub seaography: Option<String>,
     /// Search terms of `task_list` (the most common two-character words, up to 300).
     pub search_terms: usize,
-    /// Existing reports the writers of `reporting_day` revise (half beside qingdan, half beside the peer).
+    /// Existing reports the writers of `reporting_day` revise (a share beside each server).
     pub write_pool: usize,
     /// Peak RSS of the server over the varied run (MiB).
     pub server_peak_rss_mib: Option<f64>,
@@ -69,6 +72,7 @@ pub struct VariedResult {
     pub warmup_bodies: usize,
     pub qingdan: Option<Side>,
     pub peer: Option<Side>,
+    pub seaography: Option<Side>,
     /// Peak RSS of the server during this operation (MiB).
     pub server_peak_rss_mib: Option<f64>,
 }
@@ -97,7 +101,7 @@ impl Side {
 
 impl VariedResult {
     pub fn errors(&self) -> u64 {
-        self.qingdan.as_ref().map_or(0, Side::errors) + self.peer.as_ref().map_or(0, Side::errors)
+        [&self.qingdan, &self.peer, &self.seaography].iter().map(|s| s.as_ref().map_or(0, Side::errors)).sum()
     }
 }
 
@@ -130,11 +134,12 @@ impl Varied {
                 })
             };
             eprintln!(
-                "varied {:<13} bodies {:>7}  qingdan {}  peer {}",
+                "varied {:<13} bodies {:>7}  qingdan {}  peer {}  seaography {}",
                 op,
                 result.timed_bodies,
                 line(&result.qingdan),
-                line(&result.peer)
+                line(&result.peer),
+                line(&result.seaography)
             );
             results.push(result);
         }
@@ -144,6 +149,7 @@ impl Varied {
             warmup_s: self.warmup.as_secs_f64(),
             seed: self.seed,
             peer: self.peer.clone(),
+            seaography: self.seaography.clone(),
             search_terms: draws.search_terms,
             write_pool: draws.writes.len(),
             server_peak_rss_mib: peak,
@@ -164,6 +170,7 @@ impl Varied {
             warmup_bodies: warm.len(),
             qingdan: None,
             peer: None,
+            seaography: None,
             server_peak_rss_mib: None,
         };
         if n == 0 {
@@ -172,9 +179,10 @@ impl Varied {
         if let Some(pid) = self.pid {
             server::reset_peak_rss(pid);
         }
-        // Reporting day: two writers submit through qingdan while the readers read; the peer's
-        // readers run beside writers too, over the other half of the reports.
-        let (first_half, second_half) = writes.split_at(writes.len() / 2);
+        // Reporting day: two writers submit through qingdan while the readers read; each peer's
+        // readers run beside writers too, each over its own share of the reports.
+        let (first_half, rest) = writes.split_at(writes.len() / 3);
+        let (second_half, third) = rest.split_at(rest.len() / 2);
         let writing = pool.op == "reporting_day";
         let share = |half: &[Write], first: usize| {
             (writing && !half.is_empty()).then(|| Writers { share: Arc::new(half.to_vec()), first: first as u64 })
@@ -183,6 +191,10 @@ impl Varied {
             Some(self.side(&self.url, Some(&self.token), &pool.qingdan, &timed, &warm, share(first_half, 0)).await);
         if let (Some(url), Some(make)) = (&self.peer, &pool.peer) {
             result.peer = Some(self.side(url, None, make, &timed, &warm, share(second_half, first_half.len())).await);
+        }
+        if let (Some(url), Some(make)) = (&self.seaography, &pool.seaography) {
+            let writers = share(third, first_half.len() + second_half.len());
+            result.seaography = Some(self.side(url, None, make, &timed, &warm, writers).await);
         }
         result.server_peak_rss_mib = self.pid.and_then(server::peak_rss_mib);
         result
@@ -238,15 +250,29 @@ impl Varied {
 pub fn print_table(run: &VariedRun, backend: &str) {
     println!(
         "\nvaried requests ({backend}; a different body every request, drawn without replacement; warm-up bodies \
-         apart from the timed ones): concurrency {}, {} s per op after {} s of warm-up, peer {}",
+         apart from the timed ones): concurrency {}, {} s per op after {} s of warm-up, peer {}, seaography {}",
         run.concurrency,
         run.duration_s,
         run.warmup_s,
-        run.peer.as_deref().unwrap_or("none")
+        run.peer.as_deref().unwrap_or("none"),
+        run.seaography.as_deref().unwrap_or("none")
     );
     println!(
-        "{:<14}{:>8} |{:>12}{:>8}{:>8}{:>7} |{:>8}{:>8}{:>7} |{:>7}",
-        "op", "bodies", "qingdan rps", "p50", "p99", "errors", "v5 rps", "p99", "errors", "q/peer"
+        "{:<14}{:>8} |{:>12}{:>8}{:>8}{:>7} |{:>8}{:>8}{:>7} |{:>7} |{:>8}{:>8}{:>7} |{:>7}",
+        "op",
+        "bodies",
+        "qingdan rps",
+        "p50",
+        "p99",
+        "errors",
+        "v5 rps",
+        "p99",
+        "errors",
+        "q/peer",
+        "sea rps",
+        "p99",
+        "errors",
+        "q/sea"
     );
     let mut notes = Vec::new();
     for r in &run.results {
@@ -254,15 +280,20 @@ pub fn print_table(run: &VariedRun, backend: &str) {
             println!("{:<14}{:>8} | no draws in this data", r.op, r.timed_bodies);
             continue;
         };
-        let (qm, pm) = (&q.measured, r.peer.as_ref().map(|p| &p.measured));
-        let peer = match (&r.peer, &run.peer) {
-            (Some(p), _) => format!("{:>8.0}{:>8.2}{:>7}", p.measured.rps, p.measured.p99_ms, p.errors()),
-            (None, Some(_)) => format!("{:>8}{:>8}{:>7}", "n/a", "", ""),
-            (None, None) => format!("{:>8}{:>8}{:>7}", "-", "", ""),
+        let qm = &q.measured;
+        let column = |side: &Option<Side>, configured: &Option<String>| {
+            let figures = match (side, configured) {
+                (Some(p), _) => format!("{:>8.0}{:>8.2}{:>7}", p.measured.rps, p.measured.p99_ms, p.errors()),
+                (None, Some(_)) => format!("{:>8}{:>8}{:>7}", "n/a", "", ""),
+                (None, None) => format!("{:>8}{:>8}{:>7}", "-", "", ""),
+            };
+            let ratio =
+                side.as_ref().map(|p| &p.measured).filter(|p| p.rps > 0.0).map(|p| format!("{:.1}x", qm.rps / p.rps));
+            format!("{figures} |{:>7}", ratio.unwrap_or_else(|| "-".to_owned()))
         };
-        let ratio = pm.filter(|p| p.rps > 0.0).map(|p| format!("{:.1}x", qm.rps / p.rps));
+        let (peer, sea) = (column(&r.peer, &run.peer), column(&r.seaography, &run.seaography));
         let mut flags = String::new();
-        if q.bodies_repeated || r.peer.as_ref().is_some_and(|p| p.bodies_repeated) {
+        if q.bodies_repeated || [&r.peer, &r.seaography].iter().any(|p| p.as_ref().is_some_and(|p| p.bodies_repeated)) {
             flags.push_str(" (bodies repeated)");
         }
         if let Some(w) = &q.writers {
@@ -275,16 +306,15 @@ pub fn print_table(run: &VariedRun, backend: &str) {
             ));
         }
         println!(
-            "{:<14}{:>8} |{:>12.0}{:>8.2}{:>8.2}{:>7} |{peer} |{:>7}{flags}",
+            "{:<14}{:>8} |{:>12.0}{:>8.2}{:>8.2}{:>7} |{peer} |{sea}{flags}",
             r.op,
             r.timed_bodies,
             qm.rps,
             qm.p50_ms,
             qm.p99_ms,
             q.errors(),
-            ratio.unwrap_or_else(|| "-".to_owned())
         );
-        for (who, side) in [("qingdan", Some(q)), ("peer", r.peer.as_ref())] {
+        for (who, side) in [("qingdan", Some(q)), ("peer", r.peer.as_ref()), ("seaography", r.seaography.as_ref())] {
             let Some(side) = side else { continue };
             if let Some(e) = &side.check_error {
                 notes.push(format!("{}: {who} check request failed, not timed: {e}", r.op));
@@ -297,7 +327,7 @@ pub fn print_table(run: &VariedRun, backend: &str) {
     }
     println!(
         "(latencies in ms; bodies = timed bodies, 4/5 of the pool; errors = error answers, writers' included; \
-         q/peer = qingdan rps / peer rps; n/a = the peer cannot express it)"
+         q/peer, q/sea = qingdan rps / PostGraphile v5's, / Seaography's; n/a = the peer cannot express it)"
     );
     if let Some(rss) = run.server_peak_rss_mib {
         let worst = run.results.iter().filter(|r| r.server_peak_rss_mib == Some(rss)).map(|r| r.op).next();

@@ -15,6 +15,7 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, QueryResult, Statement};
 use serde_json::{Value, json};
 
 use crate::params::global_id;
+use crate::seaography_queries as sea;
 use crate::varied_queries as q;
 
 /// The varied operations, in the order they run.
@@ -35,6 +36,8 @@ pub struct Pool {
     pub qingdan: Maker,
     /// PostGraphile v5's query, when it can express the request.
     pub peer: Option<Maker>,
+    /// Seaography 2's query, when it can express the request.
+    pub seaography: Option<Maker>,
 }
 
 /// Every pool, and the writes of `reporting_day`.
@@ -123,21 +126,25 @@ pub async fn draw(db: &DatabaseConnection, seed: u64) -> anyhow::Result<Draws> {
         keys: shuffled(tasks.iter().map(|&t| [t, 0, 0]).collect()),
         qingdan: maker(|k| body(q::TASK_PAGE, json!({ "id": global_id("Task", k[0]) }))),
         peer: Some(maker(|k| body(q::PEER_TASK_PAGE, json!({ "id": k[0].to_string() })))),
+        seaography: Some(maker(|k| body(sea::SEA_TASK_PAGE, json!({ "id": k[0] })))),
     });
     let dashboard_keys = by(&depts, &range(20, 80));
     let dashboard = maker(|k| body(q::DASHBOARD, json!({ "dept": global_id("Department", k[0]), "first": k[1] })));
     let peer_dashboard = maker(|k| body(q::PEER_DASHBOARD, json!({ "dept": k[0].to_string(), "first": k[1] })));
+    let sea_dashboard = maker(|k| body(sea::SEA_DASHBOARD, json!({ "dept": k[0], "first": k[1] })));
     pools.push(Pool {
         op: "dashboard",
         keys: shuffled(dashboard_keys.clone()),
         qingdan: dashboard.clone(),
         peer: Some(peer_dashboard.clone()),
+        seaography: Some(sea_dashboard.clone()),
     });
     pools.push(Pool {
         op: "co_led",
         keys: shuffled(by(&leads, &range(1, 100))),
         qingdan: maker(|k| body(q::CO_LED, json!({ "dept": global_id("Department", k[0]), "first": k[1] }))),
         peer: Some(maker(|k| body(q::PEER_CO_LED, json!({ "dept": k[0].to_string(), "first": k[1] })))),
+        seaography: Some(maker(|k| body(sea::SEA_CO_LED, json!({ "dept": k[0], "first": k[1] })))),
     });
     let mut list_keys = Vec::new();
     for &c in &categories {
@@ -145,7 +152,7 @@ pub async fn draw(db: &DatabaseConnection, seed: u64) -> anyhow::Result<Draws> {
             list_keys.extend((20..=100).step_by(4).map(|f| [c, s, f]));
         }
     }
-    let (t1, t2) = (terms.clone(), terms.clone());
+    let (t1, t2, t3) = (terms.clone(), terms.clone(), terms.clone());
     pools.push(Pool {
         op: "task_list",
         keys: shuffled(list_keys),
@@ -155,18 +162,25 @@ pub async fn draw(db: &DatabaseConnection, seed: u64) -> anyhow::Result<Draws> {
         peer: Some(maker(move |k| {
             body(q::PEER_TASK_LIST, json!({ "category": k[0], "search": t2[k[1] as usize], "first": k[2] }))
         })),
+        seaography: Some(maker(move |k| {
+            body(sea::SEA_TASK_LIST, json!({ "category": k[0], "search": t3[k[1] as usize], "first": k[2] }))
+        })),
     });
     pools.push(Pool {
         op: "stats",
         keys: shuffled(by(&docs, &range(1, 500))),
         qingdan: maker(|k| body(q::STATS, json!({ "doc": global_id("Document", k[0]), "first": k[1] }))),
         peer: Some(maker(|k| body(q::PEER_STATS, json!({ "doc": k[0].to_string(), "first": k[1] })))),
+        // `first` is sent (every body distinct) though the query cannot use it: every assignment
+        // of the document comes back, for the client to group.
+        seaography: Some(maker(|k| body(sea::SEA_STATS, json!({ "doc": k[0], "first": k[1] })))),
     });
     pools.push(Pool {
         op: "overdue",
         keys: shuffled(by(&periods, &range(1, 100))),
         qingdan: maker(|k| body(q::OVERDUE, json!({ "period": global_id("ReportingPeriod", k[0]), "first": k[1] }))),
         peer: None,
+        seaography: None,
     });
 
     // The supervising office's view: one department's obligations of one period with their
@@ -198,6 +212,7 @@ pub async fn draw(db: &DatabaseConnection, seed: u64) -> anyhow::Result<Draws> {
             )
         }),
         peer: None,
+        seaography: None,
     });
     // The supervision board's first screen (`BoardPeriod`, the page's own operation): a document's
     // period judged on a day from 20 days before its due date to 40 after (no peer: PostGraphile
@@ -223,6 +238,7 @@ pub async fn draw(db: &DatabaseConnection, seed: u64) -> anyhow::Result<Draws> {
             )
         }),
         peer: None,
+        seaography: None,
     });
     // Dashboards again, in another order than the `dashboard` op's (varied.py sends the very
     // same sequence, whose answers that op may have left in the answer cache).
@@ -231,6 +247,7 @@ pub async fn draw(db: &DatabaseConnection, seed: u64) -> anyhow::Result<Draws> {
         keys: shuffled(dashboard_keys),
         qingdan: dashboard,
         peer: Some(peer_dashboard),
+        seaography: Some(sea_dashboard),
     });
 
     let mut writes = Vec::new();

@@ -100,7 +100,7 @@ impl AssessmentQuery {
         let s = state(ctx)?;
         let thresholds = crate::settings::lights(&s.limits);
         let weights = crate::settings::assessment(&s.limits);
-        let rows = assessment::assess(reading(ctx)?.versioned(), &list, id, as_of, thresholds, &weights).await?;
+        let rows = reading(ctx)?.held(|held| assessment::assess(held, &list, id, as_of, thresholds, &weights)).await?;
         Ok(rows.into_iter().map(DepartmentAssessment).collect())
     }
 }

@@ -25,7 +25,7 @@ pub enum ClosureState {
 }
 
 /// A lead department's request to close a finished task (销号), and its decision.
-pub struct Closure(pub closure::Model);
+pub struct Closure(pub std::sync::Arc<closure::Model>);
 
 /// A lead department's request to close a finished task (销号), and its decision.
 #[Object]
@@ -124,7 +124,7 @@ impl ClosureMutation {
             summary: input.summary,
         };
         let saved = closures::request(&state(ctx)?.writer, viewer(ctx), &actor(ctx), request).await?;
-        Ok(ClosurePayload { closure: Closure(saved) })
+        Ok(ClosurePayload { closure: Closure(saved.into()) })
     }
 
     /// Approves (the task is closed today) or rejects (with a comment) a pending request (the
@@ -140,12 +140,14 @@ impl ClosureMutation {
             comment: input.comment,
         };
         let saved = closures::decide(&state(ctx)?.writer, viewer(ctx), &actor(ctx), decision).await?;
-        Ok(ClosurePayload { closure: Closure(saved) })
+        Ok(ClosurePayload { closure: Closure(saved.into()) })
     }
 }
 
-/// A task's closures, oldest first (one statement per level of parents).
-pub async fn of_task(ctx: &Context<'_>, task_id: i64) -> async_graphql::Result<Vec<closure::Model>> {
-    let rows = super::context::load(ctx, super::loaders::ClosuresOfTask(task_id)).await?;
-    Ok(rows.map(|r| r.as_ref().clone()).unwrap_or_default())
+/// A task's closures, oldest first (held rows).
+pub async fn of_task(
+    ctx: &Context<'_>,
+    task_id: i64,
+) -> async_graphql::Result<crate::service::report_store::Held<closure::Model>> {
+    Ok(super::context::load(ctx, super::loaders::ClosuresOfTask(task_id)).await?.unwrap_or_default())
 }

@@ -14,46 +14,79 @@ use crate::app::AppState;
 use crate::clock::Clock;
 use crate::error::{ApiError, ApiResult};
 use crate::service::list::{ListSnapshot, ListSnapshots};
-use crate::service::versions::{ListVersion, versions};
+use crate::service::report_store::{HeldRows, ReportStore};
+use crate::service::versions::{Versions, versions};
 
 /// What one request reads from. It holds one list snapshot from its first use to the end of the
-/// request (a request never mixes two versions of the list), a report loader that keeps nothing
-/// past a batch, and the clock, whose every reading marks the answer as one never given again.
+/// request (a request never mixes two versions of the list), a loader that keeps nothing past a
+/// batch, and the clock, whose every reading marks the answer as one never given again.
 pub struct Reading {
     list: tokio::sync::OnceCell<Arc<ListSnapshot>>,
     /// A subscription's session reads the list afresh at each event instead of holding one.
     hold: bool,
     snapshots: ListSnapshots,
-    db: sea_orm::DatabaseConnection,
+    seen: Arc<Seen>,
+    reports_store: ReportStore,
     reports: DataLoader<ReportLoader, NoCache>,
     clock: Clock,
     note: Arc<ResponseNote>,
 }
 
+/// The versions a request reads at, and where it reads. A query reads at the versions it first
+/// read, to its end; an operation that writes (and a subscription's session) reads them again for
+/// each batch of rows, so that what it shows after its write includes the write.
+pub struct Seen {
+    db: sea_orm::DatabaseConnection,
+    hold: bool,
+    versions: tokio::sync::OnceCell<Versions>,
+}
+
+impl Seen {
+    /// Where this request reads.
+    pub fn db(&self) -> &sea_orm::DatabaseConnection {
+        &self.db
+    }
+
+    /// The versions to read at.
+    pub async fn versions(&self) -> ApiResult<Versions> {
+        if !self.hold {
+            return versions(&self.db).await;
+        }
+        Ok(self.versions.get_or_try_init(|| versions(&self.db)).await?.clone())
+    }
+}
+
 impl Reading {
     /// What a request reads from. Reads go to `db`: the primary for an operation that may write
-    /// (its payload must show the write), else where queries read.
-    pub fn new(state: &AppState, db: sea_orm::DatabaseConnection, note: Arc<ResponseNote>) -> Self {
+    /// (its payload must show the write), else where queries read. `query` says which: a query
+    /// reads at one version of the reports to its end.
+    pub fn new(state: &AppState, db: sea_orm::DatabaseConnection, query: bool, note: Arc<ResponseNote>) -> Self {
+        let seen = Arc::new(Seen { db, hold: query, versions: tokio::sync::OnceCell::new() });
         Self {
             list: tokio::sync::OnceCell::new(),
             hold: true,
             snapshots: state.snapshots.clone(),
-            reports: super::loaders::new_loader(db.clone(), state.limits.batch_window()),
-            db,
+            reports: super::loaders::new_loader(seen.clone(), state.reports.clone(), state.limits.batch_window()),
+            seen,
+            reports_store: state.reports.clone(),
             clock: state.clock(),
             note,
         }
     }
 
-    /// What a subscription's session reads from: the list as it is at each event, from the primary.
+    /// What a subscription's session reads from: the list and the reports as they are at each
+    /// event, from the primary.
     pub fn for_session(state: &AppState) -> Self {
-        Self { hold: false, ..Self::new(state, state.primary().clone(), Arc::default()) }
+        Self { hold: false, ..Self::new(state, state.primary().clone(), false, Arc::default()) }
     }
 
-    /// This request reads the list at `version`, which its caller has just read: no second
-    /// statement asks for it.
-    pub async fn start_at(&self, version: &ListVersion) -> ApiResult<()> {
-        let snapshot = self.snapshots.at(&self.db, version).await?;
+    /// This request reads at `versions`, which its caller has just read: no second statement
+    /// asks for them.
+    pub async fn start_at(&self, versions: &Versions) -> ApiResult<()> {
+        if self.seen.hold {
+            let _ = self.seen.versions.set(versions.clone());
+        }
+        let snapshot = self.snapshots.at(&self.seen.db, &versions.list).await?;
         let _ = self.list.set(snapshot);
         Ok(())
     }
@@ -61,14 +94,14 @@ impl Reading {
     /// The list this request reads.
     pub async fn list(&self) -> ApiResult<Arc<ListSnapshot>> {
         if !self.hold {
-            let version = versions(&self.db).await?.list;
-            return self.snapshots.at(&self.db, &version).await;
+            let version = versions(&self.seen.db).await?.list;
+            return self.snapshots.at(&self.seen.db, &version).await;
         }
         let list = self
             .list
             .get_or_try_init(|| async {
-                let version = versions(&self.db).await?.list;
-                self.snapshots.at(&self.db, &version).await
+                let version = self.seen.versions().await?.list;
+                self.snapshots.at(&self.seen.db, &version).await
             })
             .await?;
         Ok(list.clone())
@@ -78,13 +111,20 @@ impl Reading {
     /// attempts are no writes of the list or its reports): the answer is never given again.
     pub fn unversioned(&self) -> &sea_orm::DatabaseConnection {
         self.note.read_the_clock();
-        &self.db
+        &self.seen.db
     }
 
     /// Where rows that move a version when they change are read (reports, the audit trail,
     /// webhooks): an answer from them is kept under the versions read before it.
     pub fn versioned(&self) -> &sea_orm::DatabaseConnection {
-        &self.db
+        &self.seen.db
+    }
+
+    /// Runs `f` on the held reports and supervision rows, at least as new as the versions this
+    /// request reads (for a service that reads many of them at once, like the assessment).
+    pub async fn held<T>(&self, f: impl FnOnce(&HeldRows) -> T) -> ApiResult<T> {
+        let versions = self.seen.versions().await?;
+        self.reports_store.read(&self.seen.db, &versions, f).await
     }
 
     /// The time now. The answer then depends on when it was computed, so it is never given again

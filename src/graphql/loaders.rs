@@ -1,100 +1,160 @@
-//! DataLoaders of the reports, one per relation: one statement per relation per request level,
-//! whatever the number of parents. (The list's relations need none: they are read from the
-//! request's [`ListSnapshot`](crate::service::list::ListSnapshot).)
+//! DataLoaders of the reports and the supervision rows, one per relation. Reports, revisions,
+//! extensions, notices and closures come from the process's
+//! [`ReportStore`](crate::service::report_store::ReportStore), brought up to the versions the
+//! request reads (no statement when they have not moved); the audit trail and webhooks, one
+//! statement per relation per level, whatever the number of parents. (The list's relations are
+//! read from the request's [`ListSnapshot`](crate::service::list::ListSnapshot).)
 //!
-//! Reports change with every submission, so a loader keeps nothing beyond one batch: rows are
-//! never carried from before a write to after it, in a mutation or across requests.
+//! A loader keeps nothing beyond one batch: in a mutation each batch reads the versions again,
+//! so rows are never carried from before a write to after it.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_graphql::dataloader::{DataLoader, Loader, NoCache};
-use entity::{report, report_revision};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
+use entity::report;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
+use super::context::Seen;
 use crate::error::ApiError;
+use crate::service::report_store::{Held, HeldRows, ReportStore, Revisions};
 
-/// Loads report rows for one request.
+/// Loads rows for one request: reports and supervision rows from the process's
+/// [`ReportStore`], brought up to the versions the request reads; events and webhooks from the
+/// database.
 pub struct ReportLoader {
-    db: DatabaseConnection,
+    seen: Arc<Seen>,
+    store: ReportStore,
 }
 
-/// A new loader on `db` for one request or one subscription event. A batch is fetched when the
-/// request goes idle (see [`super::batching`]), after `window` at the latest.
-pub fn new_loader(db: DatabaseConnection, window: std::time::Duration) -> DataLoader<ReportLoader, NoCache> {
-    DataLoader::new(ReportLoader { db }, move |fetch| super::batching::spawn_fetch(fetch, window))
+/// A new loader for one request or one subscription event. A batch is fetched when the request
+/// goes idle (see [`super::batching`]), after `window` at the latest.
+pub fn new_loader(
+    seen: Arc<Seen>,
+    store: ReportStore,
+    window: std::time::Duration,
+) -> DataLoader<ReportLoader, NoCache> {
+    DataLoader::new(ReportLoader { seen, store }, move |fetch| super::batching::spawn_fetch(fetch, window))
         .max_batch_size(2000)
         .delay(std::time::Duration::ZERO)
 }
 
-type LoadResult<K, V> = Result<HashMap<K, V>, async_graphql::Error>;
-
-/// A report by id.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct ReportKey(pub i64);
-
-impl Loader<ReportKey> for ReportLoader {
-    type Value = report::Model;
-    type Error = async_graphql::Error;
-
-    async fn load(&self, keys: &[ReportKey]) -> LoadResult<ReportKey, report::Model> {
-        let rows = reports_where(&self.db, report::Column::Id, keys.iter().map(|k| k.0)).await?;
-        Ok(rows.into_iter().map(|r| (ReportKey(r.id), r)).collect())
+impl ReportLoader {
+    /// Runs `f` on the held rows, at least as new as the versions this request reads.
+    async fn held<T>(&self, f: impl FnOnce(&HeldRows) -> T) -> Result<T, async_graphql::Error> {
+        let versions = self.seen.versions().await?;
+        Ok(self.store.read(self.seen.db(), &versions, f).await?)
     }
 }
 
-/// Reports of a parent, in id order, by the column that names the parent.
-macro_rules! reports_of {
-    ($(#[$doc:meta])* $key:ident, $column:expr, $parent:ident) => {
+type LoadResult<K, V> = Result<HashMap<K, V>, async_graphql::Error>;
+
+/// Held rows of a parent, in id order, from one of the held indexes.
+macro_rules! held_of {
+    ($(#[$doc:meta])* $key:ident, $model:path, $index:ident) => {
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         pub struct $key(pub i64);
 
         impl Loader<$key> for ReportLoader {
-            type Value = Arc<Vec<report::Model>>;
+            type Value = Held<$model>;
             type Error = async_graphql::Error;
 
             async fn load(&self, keys: &[$key]) -> LoadResult<$key, Self::Value> {
-                let rows = reports_where(&self.db, $column, keys.iter().map(|k| k.0)).await?;
-                let mut by: HashMap<i64, Vec<report::Model>> = HashMap::new();
-                for r in rows {
-                    by.entry(r.$parent).or_default().push(r);
-                }
-                Ok(keys.iter().map(|k| (*k, Arc::new(by.remove(&k.0).unwrap_or_default()))).collect())
+                self.held(|rows| keys.iter().map(|k| (*k, rows.$index.of(k.0))).collect()).await
             }
         }
     };
 }
 
-reports_of!(
+held_of!(
     /// Reports on a task (every period and department).
     ReportsOfTask,
-    report::Column::TaskId,
-    task_id
+    report::Model,
+    reports_of_task
 );
-reports_of!(
+held_of!(
     /// Reports by a department (every task and period).
     ReportsOfDepartment,
-    report::Column::DepartmentId,
-    department_id
+    report::Model,
+    reports_of_department
 );
-reports_of!(
+held_of!(
     /// Reports for a period (every task and department).
     ReportsOfPeriod,
-    report::Column::PeriodId,
-    period_id
+    report::Model,
+    reports_of_period
+);
+held_of!(
+    /// Extensions of a period (every task and department).
+    ExtensionsOfPeriod,
+    entity::extension::Model,
+    extensions_of_period
+);
+held_of!(
+    /// Closures (销号) of a document's tasks, oldest first.
+    ClosuresOfDocument,
+    entity::closure::Model,
+    closures_of_document
+);
+held_of!(
+    /// Closures (销号) of a task, oldest first.
+    ClosuresOfTask,
+    entity::closure::Model,
+    closures_of_task
+);
+held_of!(
+    /// Notices of a period (every task and department).
+    NoticesOfPeriod,
+    entity::notice::Model,
+    notices_of_period
+);
+held_of!(
+    /// Notices to a department.
+    NoticesOfDepartment,
+    entity::notice::Model,
+    notices_of_department
 );
 
-async fn reports_where(
-    db: &DatabaseConnection,
-    column: report::Column,
-    ids: impl Iterator<Item = i64>,
-) -> Result<Vec<report::Model>, ApiError> {
-    Ok(report::Entity::find().filter(column.is_in(ids)).order_by_asc(report::Column::Id).all(db).await?)
+/// Held rows by id.
+macro_rules! held_by_id {
+    ($(#[$doc:meta])* $key:ident, $model:path, $map:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub struct $key(pub i64);
+
+        impl Loader<$key> for ReportLoader {
+            type Value = Arc<$model>;
+            type Error = async_graphql::Error;
+
+            async fn load(&self, keys: &[$key]) -> LoadResult<$key, Self::Value> {
+                self.held(|rows| keys.iter().filter_map(|k| Some((*k, rows.$map.get(&k.0)?.clone()))).collect()).await
+            }
+        }
+    };
 }
 
-/// Revisions 1 to `through` of a report, oldest first: a submission that lands after the report
-/// row was read adds revisions that this answer must not show beside the older row.
+held_by_id!(
+    /// A report by id.
+    ReportKey,
+    report::Model,
+    reports
+);
+held_by_id!(
+    /// Extensions by id (`node`).
+    ExtensionKey,
+    entity::extension::Model,
+    extensions
+);
+held_by_id!(
+    /// Notices by id (`node`).
+    NoticeKey,
+    entity::notice::Model,
+    notices
+);
+
+/// Revisions 1 to `through` of a report, oldest first: an answer that shows a report at
+/// revision `through` shows no later revision beside it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct RevisionsOfReport {
     pub report: i64,
@@ -102,58 +162,50 @@ pub struct RevisionsOfReport {
 }
 
 impl Loader<RevisionsOfReport> for ReportLoader {
-    type Value = Arc<Vec<report_revision::Model>>;
+    type Value = Revisions;
     type Error = async_graphql::Error;
 
     async fn load(&self, keys: &[RevisionsOfReport]) -> LoadResult<RevisionsOfReport, Self::Value> {
-        let rows = report_revision::Entity::find()
-            .filter(report_revision::Column::ReportId.is_in(keys.iter().map(|k| k.report)))
-            .order_by_asc(report_revision::Column::ReportId)
-            .order_by_asc(report_revision::Column::Revision)
-            .all(&self.db)
-            .await
-            .map_err(ApiError::from)?;
-        let mut by: HashMap<i64, Vec<report_revision::Model>> = HashMap::new();
-        for r in rows {
-            by.entry(r.report_id).or_default().push(r);
-        }
-        Ok(keys
-            .iter()
-            .map(|k| {
-                let rows =
-                    by.get(&k.report).map(|all| all.iter().filter(|r| r.revision <= k.through).cloned().collect());
-                (*k, Arc::new(rows.unwrap_or_default()))
-            })
-            .collect())
+        self.held(|rows| {
+            keys.iter()
+                .map(|k| {
+                    let all = rows.revisions_of(k.report);
+                    let upto = if all.last().is_none_or(|r| r.revision <= k.through) {
+                        all
+                    } else {
+                        Arc::new(all.iter().filter(|r| r.revision <= k.through).cloned().collect())
+                    };
+                    (*k, upto)
+                })
+                .collect()
+        })
+        .await
     }
 }
 
-/// Reports on a task with their revisions, oldest first, in one statement: the task page that
-/// shows both runs one statement for them instead of two, and rows and revisions agree.
+/// Reports on a task with their revisions, oldest first, from one read of the held rows: rows
+/// and revisions agree.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ReportsWithRevisionsOfTask(pub i64);
 
 /// A report with every revision read beside it.
-pub type ReportWithRevisions = (report::Model, Arc<Vec<report_revision::Model>>);
+pub type ReportWithRevisions = (Arc<report::Model>, Revisions);
 
 impl Loader<ReportsWithRevisionsOfTask> for ReportLoader {
     type Value = Arc<Vec<ReportWithRevisions>>;
     type Error = async_graphql::Error;
 
     async fn load(&self, keys: &[ReportsWithRevisionsOfTask]) -> LoadResult<ReportsWithRevisionsOfTask, Self::Value> {
-        let rows = report::Entity::find()
-            .filter(report::Column::TaskId.is_in(keys.iter().map(|k| k.0)))
-            .find_with_related(report_revision::Entity)
-            .order_by_asc(report::Column::Id)
-            .order_by_asc(report_revision::Column::Revision)
-            .all(&self.db)
-            .await
-            .map_err(ApiError::from)?;
-        let mut by: HashMap<i64, Vec<ReportWithRevisions>> = HashMap::new();
-        for (r, revisions) in rows {
-            by.entry(r.task_id).or_default().push((r, Arc::new(revisions)));
-        }
-        Ok(keys.iter().map(|k| (*k, Arc::new(by.remove(&k.0).unwrap_or_default()))).collect())
+        self.held(|rows| {
+            keys.iter()
+                .map(|k| {
+                    let of = rows.reports_of_task.of(k.0);
+                    let with = of.iter().map(|r| (r.clone(), rows.revisions_of(r.id))).collect();
+                    (*k, Arc::new(with))
+                })
+                .collect()
+        })
+        .await
     }
 }
 
@@ -173,7 +225,7 @@ macro_rules! rows_of {
                 let rows = entity::$entity::Entity::find()
                     .filter($column.is_in(keys.iter().map(|k| k.0.clone())))
                     .order_by_asc(entity::$entity::Column::Id)
-                    .all(&self.db)
+                    .all(self.seen.db())
                     .await
                     .map_err(ApiError::from)?;
                 let mut by: HashMap<$ty, Vec<entity::$entity::Model>> = HashMap::new();
@@ -190,41 +242,6 @@ macro_rules! rows_of {
 }
 
 rows_of!(
-    /// Extensions of a period (every task and department).
-    ExtensionsOfPeriod(i64),
-    extension,
-    entity::extension::Column::PeriodId,
-    |r| Some(r.period_id)
-);
-rows_of!(
-    /// Closures (销号) of a document's tasks, oldest first.
-    ClosuresOfDocument(i64),
-    closure,
-    entity::closure::Column::DocumentId,
-    |r| Some(r.document_id)
-);
-rows_of!(
-    /// Closures (销号) of a task, oldest first.
-    ClosuresOfTask(i64),
-    closure,
-    entity::closure::Column::TaskId,
-    |r| Some(r.task_id)
-);
-rows_of!(
-    /// Notices of a period (every task and department).
-    NoticesOfPeriod(i64),
-    notice,
-    entity::notice::Column::PeriodId,
-    |r| Some(r.period_id)
-);
-rows_of!(
-    /// Notices to a department.
-    NoticesOfDepartment(i64),
-    notice,
-    entity::notice::Column::DepartmentId,
-    |r| Some(r.department_id)
-);
-rows_of!(
     /// Events about one subject (a report, an extension, …), oldest first.
     EventsOfSubject(String),
     audit_event,
@@ -237,20 +254,6 @@ rows_of!(
     audit_event,
     entity::audit_event::Column::TaskId,
     |r| r.task_id
-);
-rows_of!(
-    /// Extensions by id (`node`).
-    ExtensionKey(i64),
-    extension,
-    entity::extension::Column::Id,
-    |r| Some(r.id)
-);
-rows_of!(
-    /// Notices by id (`node`).
-    NoticeKey(i64),
-    notice,
-    entity::notice::Column::Id,
-    |r| Some(r.id)
 );
 rows_of!(
     /// Events by id (`node`, subscriptions).

@@ -187,19 +187,25 @@ pub fn prepare(
     viewer: Viewer,
 ) -> async_graphql::Request {
     let note = Arc::new(ResponseNote::default());
-    let reading = context::Reading::new(state, reads_from(schema, &request, state), note.clone());
+    let (db, query) = reads_from(schema, &request, state);
+    let reading = context::Reading::new(state, db, query, note.clone());
     request.data(reading).data(viewer).data(note)
 }
 
 /// Where a request reads: where queries read (a replica, when configured) for a query, by the
 /// operation its parsed document selects; the primary for anything else (a mutation's payload,
 /// and anything after the write, must show it; a document that does not parse fails anyway).
-fn reads_from(schema: &ApiSchema, request: &async_graphql::Request, state: &AppState) -> sea_orm::DatabaseConnection {
+/// Says whether it is a query.
+fn reads_from(
+    schema: &ApiSchema,
+    request: &async_graphql::Request,
+    state: &AppState,
+) -> (sea_orm::DatabaseConnection, bool) {
     let kind = schema.documents.operation_type(&request.query, request.operation_name.as_deref());
     if kind == Some(async_graphql::parser::types::OperationType::Query) {
-        state.replica().clone()
+        (state.replica().clone(), true)
     } else {
-        state.primary().clone()
+        (state.primary().clone(), false)
     }
 }
 
@@ -241,8 +247,9 @@ pub async fn answer(schema: &ApiSchema, state: &AppState, request: async_graphql
     }
     state.metrics.record_response_cache(false);
     let note = Arc::new(ResponseNote::default());
-    let reading = context::Reading::new(state, reads_from(schema, &request, state), note.clone());
-    if let Err(e) = reading.start_at(&seen.list).await {
+    let (db, query) = reads_from(schema, &request, state);
+    let reading = context::Reading::new(state, db, query, note.clone());
+    if let Err(e) = reading.start_at(&seen).await {
         return Answer::Executed(refused(e));
     }
     let request = request.data(reading).data(viewer).data(note.clone());

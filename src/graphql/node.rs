@@ -57,13 +57,11 @@ impl NodeQuery {
             }
             NodeType::Extension => {
                 super::context::require_reader(ctx)?;
-                let rows = super::context::load(ctx, ExtensionKey(n)).await?.unwrap_or_default();
-                rows.first().cloned().map(|m| Node::Extension(Extension(m)))
+                super::context::load(ctx, ExtensionKey(n)).await?.map(|m| Node::Extension(Extension(m)))
             }
             NodeType::Notice => {
                 super::context::require_reader(ctx)?;
-                let rows = super::context::load(ctx, NoticeKey(n)).await?.unwrap_or_default();
-                rows.first().cloned().map(|m| Node::Notice(Notice(m)))
+                super::context::load(ctx, NoticeKey(n)).await?.map(|m| Node::Notice(Notice(m)))
             }
             NodeType::Event => {
                 crate::service::supervision::require_any_supervisor(super::context::viewer(ctx))?;

@@ -79,8 +79,9 @@ impl Obligation {
     /// Notices issued on it, oldest first.
     async fn notices(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Notice>> {
         let all = super::context::load(ctx, NoticesOfPeriod(self.query.period.id)).await?.unwrap_or_default();
-        let mine =
-            |n: &&entity::notice::Model| n.task_id == self.row.task_id && n.department_id == self.row.department_id;
+        let mine = |n: &&std::sync::Arc<entity::notice::Model>| {
+            n.task_id == self.row.task_id && n.department_id == self.row.department_id
+        };
         Ok(all.iter().filter(mine).cloned().map(Notice).collect())
     }
 }
@@ -346,7 +347,7 @@ async fn closed_tasks(
     query: &ObligationQuery,
 ) -> async_graphql::Result<std::collections::HashMap<i64, chrono::NaiveDate>> {
     let closures = super::context::load(ctx, ClosuresOfDocument(query.period.document_id)).await?;
-    Ok(crate::service::supervision::closures::closed_days(closures.iter().flat_map(|c| c.iter())))
+    Ok(crate::service::supervision::closures::closed_days(closures.iter().flat_map(|c| c.iter()).map(|c| &**c)))
 }
 
 /// Obligation queries (token holders only).

@@ -1,5 +1,7 @@
 //! Reports, their revisions, the report queries and `submitReport`.
 
+use std::sync::Arc;
+
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use entity::{report, report_revision};
 
@@ -11,6 +13,7 @@ use super::loaders::RevisionsOfReport;
 use super::period::ReportingPeriod;
 use super::task::{Indicator, Task};
 use crate::clock::end_of_day;
+use crate::service::report_store::{Held, Revisions};
 use crate::service::reports::{self, IndicatorValue, ReportCriteria, Submission};
 
 /// Progress status of a report.
@@ -31,12 +34,12 @@ pub enum ReportStatus {
 
 /// A department's progress report on a task for a period; shows its latest revision. Its
 /// revisions come with it when they were read in the same statement.
-pub struct Report(pub report::Model, Option<std::sync::Arc<Vec<report_revision::Model>>>);
+pub struct Report(pub Arc<report::Model>, Option<Revisions>);
 
 impl Report {
     /// A report whose revisions are loaded when asked for.
-    pub fn new(row: report::Model) -> Self {
-        Self(row, None)
+    pub fn new(row: impl Into<Arc<report::Model>>) -> Self {
+        Self(row.into(), None)
     }
 
     /// A report read with its revisions.
@@ -194,7 +197,7 @@ async fn reported_values(ctx: &Context<'_>, json: &str) -> async_graphql::Result
 
 /// Counts a report listing.
 pub enum ReportCount {
-    /// Reports matching a filter, counted in SQL when asked for.
+    /// Reports matching a filter, counted when asked for.
     Matching(ReportCriteria),
     /// A parent's reports, already loaded.
     Known(i64),
@@ -203,7 +206,11 @@ pub enum ReportCount {
 impl ReportCount {
     pub async fn total(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
         match self {
-            Self::Matching(criteria) => Ok(reports::count(super::context::reading(ctx)?.versioned(), criteria).await?),
+            Self::Matching(criteria) => {
+                let periods = criteria.periods(&*list(ctx).await?);
+                let reading = super::context::reading(ctx)?;
+                Ok(reading.held(|held| reports::matching(held, criteria, periods.as_ref()).count() as i64).await?)
+            }
             Self::Known(n) => Ok(*n),
         }
     }
@@ -213,9 +220,9 @@ connection!(
     ReportConnection,
     ReportEdge,
     Report,
-    report::Model,
+    Arc<report::Model>,
     Report::new,
-    |r: &report::Model| r.id,
+    |r: &Arc<report::Model>| r.id,
     ReportCount,
     "reports"
 );
@@ -259,21 +266,14 @@ pub async fn reports_of<K>(
 where
     K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
     super::loaders::ReportLoader:
-        async_graphql::dataloader::Loader<K, Value = std::sync::Arc<Vec<report::Model>>, Error = async_graphql::Error>,
+        async_graphql::dataloader::Loader<K, Value = Held<report::Model>, Error = async_graphql::Error>,
 {
     require_reader(ctx)?;
     let page = page.request(state(ctx)?.limits.max_page_size, false)?;
     let all = super::context::load(ctx, key).await?.unwrap_or_default();
-    let matching: Vec<&report::Model> = all.iter().filter(|r| keep(r)).collect();
-    let (lower, upper) = page.id_bounds();
-    let in_page = |r: &&&report::Model| lower.is_none_or(|l| r.id > l) && upper.is_none_or(|u| r.id < u);
-    let wanted = usize::try_from(page.limit).unwrap_or(usize::MAX).saturating_add(1);
-    let rows: Vec<report::Model> = if page.scan_descending() {
-        matching.iter().rev().filter(in_page).take(wanted).map(|r| (*r).clone()).collect()
-    } else {
-        matching.iter().filter(in_page).take(wanted).map(|r| (*r).clone()).collect()
-    };
-    Ok(ReportConnection { page: page.finish(rows), count: ReportCount::Known(matching.len() as i64) })
+    let count = all.iter().filter(|r| keep(r)).count() as i64;
+    let rows = reports::page_of(all.iter().filter(|r| keep(r)), &page);
+    Ok(ReportConnection { page: page.finish(rows), count: ReportCount::Known(count) })
 }
 
 /// Lists reports matching `criteria` (for `reports`).
@@ -285,8 +285,11 @@ pub async fn report_connection(
     require_reader(ctx)?;
     let s = state(ctx)?;
     let page = page.request(s.limits.max_page_size, false)?;
-    let rows = reports::list(super::context::reading(ctx)?.versioned(), &criteria, page).await?;
-    Ok(ReportConnection { page: rows, count: ReportCount::Matching(criteria) })
+    let periods = criteria.periods(&*list(ctx).await?);
+    let reading = super::context::reading(ctx)?;
+    let rows =
+        reading.held(|held| reports::page_of(reports::matching(held, &criteria, periods.as_ref()), &page)).await?;
+    Ok(ReportConnection { page: page.finish(rows), count: ReportCount::Matching(criteria) })
 }
 
 /// Report queries (token holders only).

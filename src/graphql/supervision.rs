@@ -110,7 +110,7 @@ pub enum NoticeLevel {
 }
 
 /// A request for a later due date of one obligation (延期申请).
-pub struct Extension(pub extension::Model);
+pub struct Extension(pub std::sync::Arc<extension::Model>);
 
 /// A request for a later due date of one obligation (延期申请).
 #[Object]
@@ -170,7 +170,7 @@ impl Extension {
 }
 
 /// A supervision notice (督办单) on one obligation.
-pub struct Notice(pub notice::Model);
+pub struct Notice(pub std::sync::Arc<notice::Model>);
 
 /// A supervision notice (督办单) on one obligation.
 #[Object]
@@ -321,7 +321,7 @@ impl SupervisionMutation {
             reason: input.reason,
         };
         let saved = extensions::request(&state(ctx)?.writer, viewer(ctx), &actor(ctx), request).await?;
-        Ok(ExtensionPayload { extension: Extension(saved) })
+        Ok(ExtensionPayload { extension: Extension(saved.into()) })
     }
 
     /// Approves or rejects a pending request (the issuing office's supervisors, admins).
@@ -336,7 +336,7 @@ impl SupervisionMutation {
             comment: input.comment,
         };
         let saved = extensions::decide(&state(ctx)?.writer, viewer(ctx), &actor(ctx), decision).await?;
-        Ok(ExtensionPayload { extension: Extension(saved) })
+        Ok(ExtensionPayload { extension: Extension(saved.into()) })
     }
 
     /// Issues a notice on an obligation, above any earlier one (the issuing office's supervisors,
@@ -356,6 +356,6 @@ impl SupervisionMutation {
             message: input.message,
         };
         let saved = notices::issue(&state(ctx)?.writer, viewer(ctx), &actor(ctx), issue).await?;
-        Ok(IssueNoticePayload { notice: Notice(saved) })
+        Ok(IssueNoticePayload { notice: Notice(saved.into()) })
     }
 }

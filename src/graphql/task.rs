@@ -88,7 +88,7 @@ impl Task {
     ) -> async_graphql::Result<Vec<super::report::Report>> {
         super::context::require_reader(ctx)?;
         let period = period_id.map(|p| ids::decode(&p, NodeType::ReportingPeriod)).transpose()?;
-        let of_period = |r: &entity::report::Model| period.is_none_or(|p| p == r.period_id);
+        let of_period = |r: &std::sync::Arc<entity::report::Model>| period.is_none_or(|p| p == r.period_id);
         if ctx.look_ahead().field("revisions").exists() {
             let key = super::loaders::ReportsWithRevisionsOfTask(self.0.id);
             let rows = super::context::load(ctx, key).await?.unwrap_or_default();
@@ -124,7 +124,9 @@ impl Task {
     /// due after that day, and stays in every view.
     async fn closed_on(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<super::scalars::Date>> {
         let rows = super::closure::of_task(ctx, self.0.id).await?;
-        Ok(crate::service::supervision::closures::closed_days(&rows).get(&self.0.id).map(|d| (*d).into()))
+        Ok(crate::service::supervision::closures::closed_days(rows.iter().map(|c| &**c))
+            .get(&self.0.id)
+            .map(|d| (*d).into()))
     }
     /// The day a version removed it from the list (null while it is in the list): it owes no
     /// report for periods due from that day on, and is listed only with `includeRemoved`.
@@ -138,7 +140,7 @@ impl Task {
     /// Requests to close it and their decisions, oldest first (token holders only).
     async fn closures(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<super::closure::Closure>> {
         super::context::require_reader(ctx)?;
-        Ok(super::closure::of_task(ctx, self.0.id).await?.into_iter().map(super::closure::Closure).collect())
+        Ok(super::closure::of_task(ctx, self.0.id).await?.iter().cloned().map(super::closure::Closure).collect())
     }
     /// Its audit trail: submissions, reviews, extensions and notices on it, oldest first (token
     /// holders only).

@@ -40,11 +40,11 @@ pub async fn xlsx(
     extensions: Extensions,
 ) -> Response {
     let peer = super::client::of(&extensions);
-    let Prepared { query, list, turn: _turn, etag, policy } = match prepare(&state, &raw, &headers, peer, "xlsx").await
-    {
-        Ok(p) => p,
-        Err(response) => return response,
-    };
+    let Prepared { query, list, versions, turn: _turn, etag, policy } =
+        match prepare(&state, &raw, &headers, peer, "xlsx").await {
+            Ok(p) => p,
+            Err(response) => return response,
+        };
     let filename = filename(&list, &query, "xlsx");
     let (tx, mut rx) = tokio::sync::mpsc::channel::<Part>(2);
     let (shape, with_reports) = (query.shape, query.with_reports);
@@ -64,8 +64,9 @@ pub async fn xlsx(
         }
         book.finish()
     });
+    let source = ledger::Source { store: &state.app.reports, db: state.app.replica(), versions: &versions };
     for document_id in &query.documents {
-        let sheet = match ledger::sheet(state.app.replica(), &list, &query, *document_id).await {
+        let sheet = match ledger::sheet(&source, &list, &query, *document_id).await {
             Ok(s) => s,
             Err(e) => return failed(e),
         };
@@ -79,8 +80,9 @@ pub async fn xlsx(
         let weights = crate::settings::assessment(&state.app.limits);
         let mut rows = Vec::new();
         for document_id in &query.documents {
-            let assessed =
-                assessment::assess(state.app.replica(), &list, *document_id, query.as_of, query.thresholds, &weights);
+            let assessed = state.app.reports.read(state.app.replica(), &versions, |held| {
+                assessment::assess(held, &list, *document_id, query.as_of, query.thresholds, &weights)
+            });
             let title = list.document(*document_id).map(|d| d.title.clone()).unwrap_or_default();
             match assessed.await {
                 Ok(found) => rows.extend(found.into_iter().map(|r| {
@@ -114,24 +116,26 @@ pub async fn csv(
     extensions: Extensions,
 ) -> Response {
     let peer = super::client::of(&extensions);
-    let Prepared { query, list, turn, etag, policy } = match prepare(&state, &raw, &headers, peer, "csv").await {
-        Ok(p) => p,
-        Err(response) => return response,
-    };
+    let Prepared { query, list, versions, turn, etag, policy } =
+        match prepare(&state, &raw, &headers, peer, "csv").await {
+            Ok(p) => p,
+            Err(response) => return response,
+        };
     let (writer, head) = match CsvLedger::start(&query, &list) {
         Ok(w) => w,
         Err(e) => return failed(e),
     };
     let filename = filename(&list, &query, "csv");
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(2);
-    let db = state.app.replica().clone();
+    let (db, store) = (state.app.replica().clone(), state.app.reports.clone());
     tokio::spawn(async move {
         let _turn = turn;
+        let source = ledger::Source { store: &store, db: &db, versions: &versions };
         if tx.send(Ok(Bytes::from(head))).await.is_err() {
             return;
         }
         for document_id in &query.documents {
-            let chunk = match ledger::sheet(&db, &list, &query, *document_id).await.and_then(|s| writer.sheet(&s)) {
+            let chunk = match ledger::sheet(&source, &list, &query, *document_id).await.and_then(|s| writer.sheet(&s)) {
                 Ok(bytes) => Ok(Bytes::from(bytes)),
                 Err(e) => {
                     // The status is sent: the download breaks off, so that no one takes a part for
@@ -162,6 +166,8 @@ enum Part {
 struct Prepared {
     query: LedgerQuery,
     list: Arc<ListSnapshot>,
+    /// The versions the list was read at (the assessment's rows are read at them too).
+    versions: crate::service::versions::Versions,
     turn: tokio::sync::OwnedSemaphorePermit,
     /// The ledger's validator: its parameters, whether it shows reports, the versions and the
     /// day it is judged at.
@@ -207,7 +213,7 @@ async fn prepare(
         .acquire_owned()
         .await
         .map_err(|_| failed(ApiError::Internal(anyhow::anyhow!("the export queue is closed"))))?;
-    Ok(Prepared { query, list, turn, etag, policy })
+    Ok(Prepared { query, list, versions, turn, etag, policy })
 }
 
 /// The parameters: global ids, a category number, a date and a shape. Others (a cache-buster

@@ -6,13 +6,12 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use entity::{DepartmentKind, ExtensionState, Role, extension, notice, report, reporting_period};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use entity::{DepartmentKind, ExtensionState, Role, reporting_period};
 
 use super::list::ListSnapshot;
 use super::obligations::{self, ObligationQuery, ObligationState};
+use super::report_store::HeldRows;
 use super::supervision::lights::{Light, Thresholds};
-use crate::error::ApiResult;
 
 /// The weights of the score (`--assessment-*`).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -75,27 +74,24 @@ pub fn score(r: &Row, w: &Weights) -> f64 {
 }
 
 /// The assessment of `document_id` as of `as_of`: one row per non-collective department with
-/// obligations, best first (ties by department id), from four statements (reports, extensions,
-/// notices and closures of the document).
-pub async fn assess(
-    db: &impl ConnectionTrait,
+/// obligations, best first (ties by department id), from the held reports, extensions, notices
+/// and closures of the document's periods.
+pub fn assess(
+    held: &HeldRows,
     list: &ListSnapshot,
     document_id: i64,
     as_of: DateTime<Utc>,
     thresholds: Thresholds,
     weights: &Weights,
-) -> ApiResult<Vec<Row>> {
-    let periods: Vec<reporting_period::Model> = list.periods_of(document_id).into_iter().cloned().collect();
-    let ids: Vec<i64> = periods.iter().map(|p| p.id).collect();
-    let reports = report::Entity::find().filter(report::Column::PeriodId.is_in(ids.clone())).all(db).await?;
-    let extensions = extension::Entity::find().filter(extension::Column::PeriodId.is_in(ids.clone())).all(db).await?;
-    let notices = notice::Entity::find().filter(notice::Column::PeriodId.is_in(ids)).all(db).await?;
-    let closures = super::supervision::closures::of_document(db, document_id).await?;
-    let closed = super::supervision::closures::closed_days(&closures);
+) -> Vec<Row> {
+    let periods: Vec<&reporting_period::Model> = list.periods_of(document_id);
+    let closed =
+        super::supervision::closures::closed_days(held.closures_of_document.get(document_id).iter().map(|c| &**c));
     let mut rows: HashMap<i64, Row> = HashMap::new();
     for period in &periods {
         let query = ObligationQuery::of_period(list, period, as_of, thresholds);
-        for o in obligations::all(list, &query, &reports, &extensions, &closed) {
+        let (reports, extensions) = (held.reports_of_period.get(period.id), held.extensions_of_period.get(period.id));
+        for o in obligations::all(list, &query, reports, extensions, &closed) {
             let r = entry(&mut rows, o.department_id);
             r.obligations += 1;
             match query.state_of(&o) {
@@ -110,7 +106,9 @@ pub async fn assess(
             }
         }
     }
-    for e in &extensions {
+    let extensions = periods.iter().flat_map(|p| held.extensions_of_period.get(p.id));
+    let notices = periods.iter().flat_map(|p| held.notices_of_period.get(p.id));
+    for e in extensions {
         if e.state == ExtensionState::Approved
             && e.decided_at.is_some_and(|t| t < as_of)
             && let Some(r) = rows.get_mut(&e.department_id)
@@ -118,7 +116,7 @@ pub async fn assess(
             r.extensions_approved += 1;
         }
     }
-    for n in notices.iter().filter(|n| n.issued_at < as_of) {
+    for n in notices.filter(|n| n.issued_at < as_of) {
         if let Some(r) = rows.get_mut(&n.department_id) {
             r.notices_received += 1;
         }
@@ -143,7 +141,7 @@ pub async fn assess(
         })
         .collect();
     rank(&mut out);
-    Ok(out)
+    out
 }
 
 fn entry(rows: &mut HashMap<i64, Row>, department_id: i64) -> &mut Row {

@@ -14,6 +14,7 @@ pub mod list;
 pub mod obligations;
 pub mod page;
 pub mod rehearsal;
+pub mod report_store;
 pub mod reports;
 pub mod sql;
 pub mod sso;

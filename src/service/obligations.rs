@@ -4,6 +4,7 @@
 //! without any lead is owed by its non-collective responsible units. Collectives owe nothing.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{ExtensionState, ReviewState, extension, report, reporting_period};
@@ -104,7 +105,7 @@ impl ObligationQuery {
     }
 
     /// The report of `row` if it was submitted by the query's moment.
-    pub fn report_seen<'a>(&self, row: &'a ObligationRow) -> Option<&'a report::Model> {
+    pub fn report_seen<'a>(&self, row: &'a ObligationRow) -> Option<&'a Arc<report::Model>> {
         row.report.as_ref().filter(|r| r.first_submitted_at < self.as_of)
     }
 
@@ -144,9 +145,9 @@ pub struct ObligationRow {
     pub department_id: i64,
     /// The period's due date, or the latest approved extension's.
     pub due_on: NaiveDate,
-    pub report: Option<report::Model>,
+    pub report: Option<Arc<report::Model>>,
     /// Its requests for a later due date, oldest first.
-    pub extensions: Vec<extension::Model>,
+    pub extensions: Vec<Arc<extension::Model>>,
 }
 
 impl ObligationRow {
@@ -163,13 +164,13 @@ impl ObligationRow {
 pub fn all(
     list: &ListSnapshot,
     query: &ObligationQuery,
-    reports: &[report::Model],
-    extensions: &[extension::Model],
+    reports: &[Arc<report::Model>],
+    extensions: &[Arc<extension::Model>],
     closed: &HashMap<i64, NaiveDate>,
 ) -> Vec<ObligationRow> {
-    let submitted: HashMap<(i64, i64), &report::Model> =
+    let submitted: HashMap<(i64, i64), &Arc<report::Model>> =
         reports.iter().filter(|r| r.period_id == query.period.id).map(|r| ((r.task_id, r.department_id), r)).collect();
-    let mut extended: HashMap<(i64, i64), Vec<&extension::Model>> = HashMap::new();
+    let mut extended: HashMap<(i64, i64), Vec<&Arc<extension::Model>>> = HashMap::new();
     for e in extensions.iter().filter(|e| e.period_id == query.period.id) {
         extended.entry((e.task_id, e.department_id)).or_default().push(e);
     }
@@ -177,13 +178,13 @@ pub fn all(
         .filter(|o| !closed_before(closed, o.task_id, query.period.due_on))
         .map(|o| {
             let key = (o.task_id, o.department_id);
-            let extensions: Vec<extension::Model> =
+            let extensions: Vec<Arc<extension::Model>> =
                 extended.get(&key).map(|es| es.iter().map(|e| (*e).clone()).collect()).unwrap_or_default();
             ObligationRow {
                 assignment_id: o.assignment_id,
                 task_id: o.task_id,
                 department_id: o.department_id,
-                due_on: effective_due_on(query.period.due_on, extensions.iter()),
+                due_on: effective_due_on(query.period.due_on, extensions.iter().map(|e| &**e)),
                 report: submitted.get(&key).map(|r| (*r).clone()),
                 extensions,
             }

@@ -1,20 +1,19 @@
 //! Progress reports: submission with revisions and optimistic concurrency, and listings.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use entity::{ReportStatus, TokenRole, department, indicator, report, report_revision, reporting_period, task};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, QueryFilter, QuerySelect,
-    SqlErr,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect, SqlErr};
 use serde::{Deserialize, Serialize};
 
 use super::access::Viewer;
-use super::page::{Page, PageRequest};
-use super::sql::Sql;
+use super::list::ListSnapshot;
+use super::page::PageRequest;
+use super::report_store::HeldRows;
 use super::writer::Writing;
 use super::writes::{Action, Actor, Change, Obligated, Write};
 use crate::error::{ApiError, ApiResult};
@@ -365,53 +364,52 @@ pub struct ReportCriteria {
 }
 
 impl ReportCriteria {
-    fn write_sql(&self, q: &mut Sql) {
-        q.push("1 = 1");
-        if let Some(v) = self.task_id {
-            q.push(" AND r.task_id = ").bind(v);
-        }
-        if let Some(v) = self.department_id {
-            q.push(" AND r.department_id = ").bind(v);
-        }
-        if let Some(v) = self.period_id {
-            q.push(" AND r.period_id = ").bind(v);
-        }
-        if let Some(v) = self.document_id {
-            q.push(" AND r.period_id IN (SELECT p.id FROM reporting_period p WHERE p.document_id = ").bind(v).push(")");
-        }
-        if let Some(s) = self.status {
-            q.push(" AND r.status = ").bind(sea_orm::ActiveEnum::to_value(&s));
-        }
+    /// The periods of the document asked for (none: any period).
+    pub fn periods(&self, list: &ListSnapshot) -> Option<HashSet<i64>> {
+        self.document_id.map(|d| list.periods_of(d).iter().map(|p| p.id).collect())
+    }
+
+    /// Whether `r` meets every condition; `periods` are the document's (from [`Self::periods`]).
+    fn holds(&self, r: &report::Model, periods: Option<&HashSet<i64>>) -> bool {
+        self.task_id.is_none_or(|v| r.task_id == v)
+            && self.department_id.is_none_or(|v| r.department_id == v)
+            && self.period_id.is_none_or(|v| r.period_id == v)
+            && periods.is_none_or(|p| p.contains(&r.period_id))
+            && self.status.is_none_or(|s| r.status == s)
     }
 }
 
-/// One page of reports in id order.
-pub async fn list(
-    db: &impl ConnectionTrait,
-    criteria: &ReportCriteria,
-    page: PageRequest,
-) -> ApiResult<Page<report::Model>> {
-    let mut q = Sql::new(db.get_database_backend());
-    q.push("SELECT r.* FROM report r WHERE ");
-    criteria.write_sql(&mut q);
+/// The held reports matching `criteria`, in id order, from the narrowest index that applies.
+pub fn matching<'a>(
+    held: &'a HeldRows,
+    criteria: &'a ReportCriteria,
+    periods: Option<&'a HashSet<i64>>,
+) -> impl DoubleEndedIterator<Item = &'a Arc<report::Model>> + 'a {
+    let indexed: Option<&'a [Arc<report::Model>]> = match criteria {
+        ReportCriteria { task_id: Some(t), .. } => Some(held.reports_of_task.get(*t)),
+        ReportCriteria { period_id: Some(p), .. } => Some(held.reports_of_period.get(*p)),
+        ReportCriteria { department_id: Some(d), .. } => Some(held.reports_of_department.get(*d)),
+        _ => None,
+    };
+    let all = match indexed {
+        Some(_) => None,
+        None => Some(held.reports.values()),
+    };
+    indexed.into_iter().flatten().chain(all.into_iter().flatten()).filter(move |r| criteria.holds(r, periods))
+}
+
+/// The `limit + 1` rows of `page` among `rows` (in id order), in scan order, for
+/// [`PageRequest::finish`].
+pub fn page_of<'a, M>(rows: impl DoubleEndedIterator<Item = &'a Arc<M>>, page: &PageRequest) -> Vec<Arc<M>>
+where
+    M: super::report_store::HasId + 'a,
+{
     let (lower, upper) = page.id_bounds();
-    if let Some(id) = lower {
-        q.push(" AND r.id > ").bind(id);
+    let in_page = |r: &&Arc<M>| lower.is_none_or(|l| r.id() > l) && upper.is_none_or(|u| r.id() < u);
+    let wanted = usize::try_from(page.limit).unwrap_or(usize::MAX).saturating_add(1);
+    if page.scan_descending() {
+        rows.rev().filter(in_page).take(wanted).cloned().collect()
+    } else {
+        rows.filter(in_page).take(wanted).cloned().collect()
     }
-    if let Some(id) = upper {
-        q.push(" AND r.id < ").bind(id);
-    }
-    q.push(if page.scan_descending() { " ORDER BY r.id DESC LIMIT " } else { " ORDER BY r.id LIMIT " });
-    q.bind(page.limit as i64 + 1);
-    Ok(page.finish(report::Model::find_by_statement(q.build()).all(db).await?))
-}
-
-pub async fn count(db: &impl ConnectionTrait, criteria: &ReportCriteria) -> ApiResult<i64> {
-    let mut q = Sql::new(db.get_database_backend());
-    q.push("SELECT COUNT(*) AS n FROM report r WHERE ");
-    criteria.write_sql(&mut q);
-    Ok(match db.query_one_raw(q.build()).await? {
-        Some(r) => r.try_get::<i64>("", "n")?,
-        None => 0,
-    })
 }

@@ -138,6 +138,7 @@ pub(super) async fn record(
 ) -> Result<Committed, DbErr> {
     let (action, subject, at) = change.write.describe();
     let change_report = change.write.report_id();
+    take_turn_to_commit(txn).await?;
     let json = |v: Option<serde_json::Value>| v.map(|v| v.to_string());
     let event = audit_event::ActiveModel {
         id: NotSet,
@@ -163,9 +164,28 @@ pub(super) async fn record(
     Ok(Committed { event, action, at, report_id: change_report })
 }
 
+/// On PostgreSQL, holds the commit turn from here to the end of the transaction: event ids (from
+/// a sequence) are then given in the order the writes commit, so a reader that has seen every
+/// event up to an id has seen every write before it ([`crate::service::report_store`] reads the
+/// changes after the newest event it applied). The turn covers only the event, the outbox, the
+/// counter and the commit; SQLite's writers are serialised already.
+async fn take_turn_to_commit(db: &impl ConnectionTrait) -> Result<(), DbErr> {
+    if db.get_database_backend() != sea_orm::DbBackend::Postgres {
+        return Ok(());
+    }
+    let mut q = Sql::new(db.get_database_backend());
+    q.push("SELECT pg_advisory_xact_lock(").bind(COMMIT_TURN).push(")");
+    db.execute_raw(q.build()).await?;
+    Ok(())
+}
+
+/// The advisory lock of the commit turn: a key past 32 bits, which the obligations' locks (keys
+/// from `hashtext`, 32 bits) never take.
+const COMMIT_TURN: i64 = 0x7164_636f_6d6d_6974;
+
 /// Moves the write counter on PostgreSQL, sharded by task so that concurrent writes on
-/// different tasks rarely wait for the same row. (Event ids come from a sequence there and may
-/// commit out of order, so the newest id is no version.)
+/// different tasks rarely wait for the same row. (The newest event id would do as well, now that
+/// ids follow the commits; the counter stays the version.)
 async fn count_write(db: &impl ConnectionTrait, shard_key: i64) -> Result<(), DbErr> {
     if db.get_database_backend() != sea_orm::DbBackend::Postgres {
         return Ok(());

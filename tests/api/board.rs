@@ -199,9 +199,10 @@ on_each_backend! {
         let doc = &start["data"]["documents"][0];
         let vars = json!({ "documentId": doc["id"], "periodId": doc["reportingPeriods"][0]["id"] });
         assert_eq!(crate::statements::statements_of(&rows, &admin, &op("BoardStart"), json!({})).await, 1, "[{}] the versions", rows.backend_name);
-        // The versions; the reports, extensions and notices of the period and the closures of the
-        // document (summary, queues, lights); the assessment's reports, extensions, notices and
-        // closures of the whole document.
-        assert_eq!(crate::statements::statements_of(&rows, &admin, &op("BoardPeriod"), vars).await, 9, "[{}] BoardPeriod", rows.backend_name);
+        // The first read of the held rows reads them all; then the versions alone: the reports,
+        // extensions and notices of the period and the closures of the document (summary,
+        // queues, lights) and the assessment's of the whole document are held.
+        crate::statements::statements_of(&rows, &admin, &op("BoardPeriod"), vars.clone()).await;
+        assert_eq!(crate::statements::statements_of(&rows, &admin, &op("BoardPeriod"), vars).await, 1, "[{}] BoardPeriod", rows.backend_name);
     }
 }

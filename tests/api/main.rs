@@ -19,6 +19,7 @@ mod errors;
 mod faults;
 mod field_errors;
 mod first_run;
+mod held_rows;
 pub mod http_conformance;
 mod http_surface;
 mod importing;

@@ -12,11 +12,15 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use entity::{document, extension, report, reporting_period};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use std::sync::Arc;
+
+use sea_orm::DatabaseConnection;
 
 use super::list::{ListSnapshot, TaskOn};
 use super::obligations::{self, ObligationQuery, ObligationRow, ObligationState};
+use super::report_store::ReportStore;
 use super::supervision::lights::{Light, Thresholds};
+use super::versions::Versions;
 use crate::error::{ApiError, ApiResult};
 
 /// The columns of the source, in its order and with its names.
@@ -229,10 +233,18 @@ pub struct Sheet {
     pub rows: Vec<Row>,
 }
 
-/// Makes the sheet of `document_id`: the list from `list`, reports and extensions from `db`
-/// (two statements, none without reports).
+/// Where a ledger reads the reports, extensions and closures: the held rows, at the versions its
+/// list was read at.
+pub struct Source<'a> {
+    pub store: &'a ReportStore,
+    pub db: &'a DatabaseConnection,
+    pub versions: &'a Versions,
+}
+
+/// Makes the sheet of `document_id`: the list from `list`, reports, extensions and closures from
+/// the held rows (copied out of them: no statement when they are up to date).
 pub async fn sheet(
-    db: &impl ConnectionTrait,
+    source: &Source<'_>,
     list: &ListSnapshot,
     query: &LedgerQuery,
     document_id: i64,
@@ -242,17 +254,26 @@ pub async fn sheet(
     let periods = query.periods(list, document_id);
     let mut owed: Vec<(ObligationQuery, HashMap<i64, Vec<ObligationRow>>)> = Vec::new();
     if !periods.is_empty() {
-        let ids: Vec<i64> = periods.iter().map(|p| p.id).collect();
-        let mut reports = report::Entity::find().filter(report::Column::PeriodId.is_in(ids.clone()));
-        let mut extensions = extension::Entity::find().filter(extension::Column::PeriodId.is_in(ids));
-        if let Some(d) = query.department_id {
-            reports = reports.filter(report::Column::DepartmentId.eq(d));
-            extensions = extensions.filter(extension::Column::DepartmentId.eq(d));
-        }
-        let reports = reports.all(db).await?;
-        let extensions = extensions.order_by_asc(extension::Column::Id).all(db).await?;
-        let closures = super::supervision::closures::of_document(db, document_id).await?;
-        let closed = super::supervision::closures::closed_days(&closures);
+        let mine = |d: i64| query.department_id.is_none_or(|wanted| wanted == d);
+        let (reports, extensions, closed) = source
+            .store
+            .read(source.db, source.versions, |held| {
+                let reports: Vec<Arc<report::Model>> = periods
+                    .iter()
+                    .flat_map(|p| held.reports_of_period.get(p.id))
+                    .filter(|r| mine(r.department_id))
+                    .cloned()
+                    .collect();
+                let extensions: Vec<Arc<extension::Model>> = periods
+                    .iter()
+                    .flat_map(|p| held.extensions_of_period.get(p.id))
+                    .filter(|e| mine(e.department_id))
+                    .cloned()
+                    .collect();
+                let closures = held.closures_of_document.get(document_id);
+                (reports, extensions, super::supervision::closures::closed_days(closures.iter().map(|c| &**c)))
+            })
+            .await?;
         for period in &periods {
             let q = ObligationQuery {
                 department_id: query.department_id,

@@ -17,7 +17,7 @@ pub struct ReportedValue {
 }
 
 /// The values reported for `indicator_id` in `reports` (a task's), oldest submission first.
-pub fn values_of(indicator_id: i64, reports: &[report::Model]) -> Vec<ReportedValue> {
+pub fn values_of(indicator_id: i64, reports: &[std::sync::Arc<report::Model>]) -> Vec<ReportedValue> {
     let mut out: Vec<ReportedValue> = reports
         .iter()
         .flat_map(|r| {
