@@ -75,10 +75,21 @@ impl ReportStore {
             rows.apply(changed, newest);
             rows.submissions = rows.submissions.max(versions.submissions);
         } else {
+            let started = std::time::Instant::now();
             let (all, newest) = read::everything(db).await?;
             let loaded = HeldRows::loaded(all, versions.list.clone(), versions.submissions, newest);
+            let [reports, revisions, extensions, notices, closures] = loaded.counts();
             let previous = std::mem::replace(&mut *self.inner.rows.write().unwrap_or_else(|e| e.into_inner()), loaded);
             drop(previous);
+            tracing::info!(
+                reports,
+                revisions,
+                extensions,
+                notices,
+                closures,
+                ms = started.elapsed().as_millis() as u64,
+                "held rows read"
+            );
         }
         Ok(())
     }
