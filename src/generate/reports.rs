@@ -90,6 +90,7 @@ pub async fn generate_reports(
             let revisions = 1 + usize::from(rng.chance(0.25)) + usize::from(rng.chance(0.05));
             let last = first + Duration::hours(6 * (revisions as i64 - 1));
             let status = *rng.pick(&STATUSES);
+            let (progress, summary) = (rng.range(0, 100) as i32, format!("第{}季度工作进展", p.quarter));
             reports.push(report::ActiveModel {
                 id: NotSet,
                 task_id: Set(task_id),
@@ -97,8 +98,8 @@ pub async fn generate_reports(
                 period_id: Set(p.id),
                 revision: Set(revisions as i32),
                 status: Set(status),
-                progress_percent: Set(rng.range(0, 100) as i32),
-                summary: Set(format!("第{}季度工作进展", p.quarter)),
+                progress_percent: Set(progress),
+                summary: Set(summary.clone()),
                 indicator_values: Set("[]".into()),
                 submitted_at: Set(last),
                 submitted_by: Set("generated".into()),
@@ -108,7 +109,7 @@ pub async fn generate_reports(
                 reviewed_by: Set(None),
                 review_comment: Set(None),
             });
-            revisions_wanted.push(((task_id, department_id, p.id), revisions, first, status));
+            revisions_wanted.push(((task_id, department_id, p.id), revisions, first, status, progress, summary));
         }
     }
     let n_reports = reports.len();
@@ -125,16 +126,19 @@ pub async fn generate_reports(
         .map(|(id, t, d, p)| ((t, d, p), id))
         .collect();
     let mut revisions = Vec::new();
-    for (key, n, first, status) in revisions_wanted {
+    for (key, n, first, status, progress, summary) in revisions_wanted {
         let Some(report_id) = ids.get(&key) else { continue };
         for r in 1..=n {
+            // The latest revision is what the report's row shows, as a submission writes them.
+            let (progress, summary) =
+                if r == n { (progress, summary.clone()) } else { ((r * 30).min(100) as i32, format!("修订{r}")) };
             revisions.push(report_revision::ActiveModel {
                 id: NotSet,
                 report_id: Set(*report_id),
                 revision: Set(r as i32),
                 status: Set(status),
-                progress_percent: Set((r * 30).min(100) as i32),
-                summary: Set(format!("修订{r}")),
+                progress_percent: Set(progress),
+                summary: Set(summary),
                 indicator_values: Set("[]".into()),
                 submitted_at: Set(first + Duration::hours(6 * (r as i64 - 1))),
                 submitted_by: Set("generated".into()),

@@ -76,8 +76,7 @@ impl ReportStore {
             rows.submissions = rows.submissions.max(versions.submissions);
         } else {
             let started = std::time::Instant::now();
-            let (all, newest) = read::everything(db).await?;
-            let loaded = HeldRows::loaded(all, versions.list.clone(), versions.submissions, newest);
+            let loaded = read::everything(db, versions.list.clone(), versions.submissions).await?;
             let [reports, revisions, extensions, notices, closures] = loaded.counts();
             let previous = std::mem::replace(&mut *self.inner.rows.write().unwrap_or_else(|e| e.into_inner()), loaded);
             drop(previous);

@@ -7,9 +7,12 @@ use sea_orm::{
     IsolationLevel, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
 };
 
-use super::rows::Rows;
+use futures_util::StreamExt as _;
+
+use super::rows::{HeldRows, Rows, Streamed};
 use crate::error::ApiResult;
 use crate::ids::NodeType;
+use crate::service::versions::ListVersion;
 
 /// Reads in one snapshot of the database, so that the rows and the events agree.
 /// (SQLite's transaction reads one snapshot from its first statement on.)
@@ -22,23 +25,38 @@ async fn snapshot(db: &DatabaseConnection) -> ApiResult<DatabaseTransaction> {
     })
 }
 
-/// Every row, and the newest event they include.
-pub async fn everything(db: &DatabaseConnection) -> ApiResult<(Rows, i64)> {
+/// Every row, streamed into held rows as it is decoded (a national list's 400,000 rows are
+/// never all in memory twice), labelled with the versions the caller read before.
+pub async fn everything(db: &DatabaseConnection, list: ListVersion, submissions: i64) -> ApiResult<HeldRows> {
     let txn = snapshot(db).await?;
-    let seq = newest_event(&txn).await?;
-    let rows = Rows {
-        reports: report::Entity::find().order_by_asc(report::Column::Id).all(&txn).await?,
-        revisions: report_revision::Entity::find()
-            .order_by_asc(report_revision::Column::ReportId)
-            .order_by_asc(report_revision::Column::Revision)
-            .all(&txn)
-            .await?,
-        extensions: extension::Entity::find().order_by_asc(extension::Column::Id).all(&txn).await?,
-        notices: notice::Entity::find().order_by_asc(notice::Column::Id).all(&txn).await?,
-        closures: closure::Entity::find().order_by_asc(closure::Column::Id).all(&txn).await?,
-    };
+    let mut held = HeldRows::empty_at(list, submissions, newest_event(&txn).await?);
+    let reports = report::Entity::find().order_by_asc(report::Column::Id);
+    stream_into(&mut held, reports.stream(&txn).await?, Streamed::Report).await?;
+    let revisions = report_revision::Entity::find()
+        .order_by_asc(report_revision::Column::ReportId)
+        .order_by_asc(report_revision::Column::Revision);
+    stream_into(&mut held, revisions.stream(&txn).await?, Streamed::Revision).await?;
+    let extensions = extension::Entity::find().order_by_asc(extension::Column::Id);
+    stream_into(&mut held, extensions.stream(&txn).await?, Streamed::Extension).await?;
+    let notices = notice::Entity::find().order_by_asc(notice::Column::Id);
+    stream_into(&mut held, notices.stream(&txn).await?, Streamed::Notice).await?;
+    let closures = closure::Entity::find().order_by_asc(closure::Column::Id);
+    stream_into(&mut held, closures.stream(&txn).await?, Streamed::Closure).await?;
     txn.commit().await?;
-    Ok((rows, seq))
+    held.finish();
+    Ok(held)
+}
+
+async fn stream_into<M>(
+    held: &mut HeldRows,
+    rows: impl futures_util::Stream<Item = Result<M, sea_orm::DbErr>>,
+    kind: fn(M) -> Streamed,
+) -> ApiResult<()> {
+    let mut rows = std::pin::pin!(rows);
+    while let Some(row) = rows.next().await {
+        held.push(kind(row?));
+    }
+    Ok(())
 }
 
 /// The rows that the events after `seq` name, and the newest event read. Event ids follow the

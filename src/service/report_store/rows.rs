@@ -60,6 +60,14 @@ impl<M: HasId + Clone> Index<M> {
     fn push(&mut self, parent: i64, row: &Arc<M>) {
         Arc::make_mut(self.of.entry(parent).or_default()).push(row.clone());
     }
+
+    /// Gives back what the loading's growth left unused.
+    fn shrink(&mut self) {
+        for rows in self.of.values_mut() {
+            Arc::make_mut(rows).shrink_to_fit();
+        }
+        self.of.shrink_to_fit();
+    }
 }
 
 /// Everything held, at one version of the list and one count of writes.
@@ -72,7 +80,9 @@ pub struct HeldRows {
     /// The newest audit event applied: the next changes are the events after it.
     pub(super) seq: i64,
     pub reports: BTreeMap<i64, Arc<report::Model>>,
-    pub revisions: HashMap<i64, Revisions>,
+    /// The revisions before each report's latest, oldest first: the latest is the report's own
+    /// row (which keeps its review too), so it is not held twice.
+    earlier: HashMap<i64, Revisions>,
     pub reports_of_task: Index<report::Model>,
     pub reports_of_department: Index<report::Model>,
     pub reports_of_period: Index<report::Model>,
@@ -85,7 +95,16 @@ pub struct HeldRows {
     pub closures_of_task: Index<closure::Model>,
 }
 
-/// Rows read together: everything (a load) or what the events since the last read name.
+/// One row of a full read.
+pub enum Streamed {
+    Report(report::Model),
+    Revision(report_revision::Model),
+    Extension(extension::Model),
+    Notice(notice::Model),
+    Closure(closure::Model),
+}
+
+/// Rows the events since the last read name.
 #[derive(Default)]
 pub struct Rows {
     pub reports: Vec<report::Model>,
@@ -96,34 +115,62 @@ pub struct Rows {
 }
 
 impl HeldRows {
-    /// Everything, read in id order, at the newest event `seq`.
-    pub(super) fn loaded(rows: Rows, list: ListVersion, submissions: i64, seq: i64) -> Self {
-        let mut held = Self { list: Some(list), submissions, seq, ..Self::default() };
-        for r in rows.reports {
-            let r = Arc::new(r);
-            held.reports_of_task.push(r.task_id, &r);
-            held.reports_of_department.push(r.department_id, &r);
-            held.reports_of_period.push(r.period_id, &r);
-            held.reports.insert(r.id, r);
+    /// Nothing yet, for rows read at the newest event `seq` (see [`Self::push`]).
+    pub(super) fn empty_at(list: ListVersion, submissions: i64, seq: i64) -> Self {
+        Self { list: Some(list), submissions, seq, ..Self::default() }
+    }
+
+    /// Takes one row of a full read, each kind read in id order (revisions in report and revision
+    /// order), as it streams in: no list of every row is ever built beside the held ones.
+    pub(super) fn push(&mut self, row: Streamed) {
+        match row {
+            Streamed::Report(r) => {
+                let r = Arc::new(r);
+                self.reports_of_task.push(r.task_id, &r);
+                self.reports_of_department.push(r.department_id, &r);
+                self.reports_of_period.push(r.period_id, &r);
+                self.reports.insert(r.id, r);
+            }
+            Streamed::Revision(r) if !self.is_earlier(&r) => {}
+            Streamed::Revision(r) => match self.earlier.get_mut(&r.report_id) {
+                Some(list) => Arc::make_mut(list).push(r),
+                None => {
+                    self.earlier.insert(r.report_id, Arc::new(vec![r]));
+                }
+            },
+            Streamed::Extension(e) => {
+                let e = Arc::new(e);
+                self.extensions_of_period.push(e.period_id, &e);
+                self.extensions.insert(e.id, e);
+            }
+            Streamed::Notice(n) => {
+                let n = Arc::new(n);
+                self.notices_of_period.push(n.period_id, &n);
+                self.notices_of_department.push(n.department_id, &n);
+                self.notices.insert(n.id, n);
+            }
+            Streamed::Closure(c) => {
+                let c = Arc::new(c);
+                self.closures_of_document.push(c.document_id, &c);
+                self.closures_of_task.push(c.task_id, &c);
+            }
         }
-        held.keep_revisions(rows.revisions);
-        for e in rows.extensions {
-            let e = Arc::new(e);
-            held.extensions_of_period.push(e.period_id, &e);
-            held.extensions.insert(e.id, e);
+    }
+
+    /// Ends a full read: gives back what growing the lists left unused.
+    pub(super) fn finish(&mut self) {
+        for list in self.earlier.values_mut() {
+            Arc::make_mut(list).shrink_to_fit();
         }
-        for n in rows.notices {
-            let n = Arc::new(n);
-            held.notices_of_period.push(n.period_id, &n);
-            held.notices_of_department.push(n.department_id, &n);
-            held.notices.insert(n.id, n);
-        }
-        for c in rows.closures {
-            let c = Arc::new(c);
-            held.closures_of_document.push(c.document_id, &c);
-            held.closures_of_task.push(c.task_id, &c);
-        }
-        held
+        self.earlier.shrink_to_fit();
+        self.reports_of_task.shrink();
+        self.reports_of_department.shrink();
+        self.reports_of_period.shrink();
+        self.extensions_of_period.shrink();
+        self.notices_of_period.shrink();
+        self.notices_of_department.shrink();
+        self.closures_of_document.shrink();
+        self.closures_of_task.shrink();
     }
 
     /// Puts rows changed by the events up to `seq` in place of what was held.
@@ -133,7 +180,7 @@ impl HeldRows {
             self.reports_of_task.put(r.task_id, &r);
             self.reports_of_department.put(r.department_id, &r);
             self.reports_of_period.put(r.period_id, &r);
-            self.revisions.remove(&r.id);
+            self.earlier.remove(&r.id);
             self.reports.insert(r.id, r);
         }
         self.keep_revisions(rows.revisions);
@@ -156,32 +203,59 @@ impl HeldRows {
         self.seq = self.seq.max(seq);
     }
 
-    /// Revisions read in (report, revision) order, each report's list replacing what was held.
+    /// Revisions read in (report, revision) order with their reports, each report's earlier
+    /// ones replacing what was held.
     fn keep_revisions(&mut self, revisions: Vec<report_revision::Model>) {
         let mut by: HashMap<i64, Vec<report_revision::Model>> = HashMap::new();
-        for r in revisions {
+        for r in revisions.into_iter().filter(|r| self.is_earlier(r)) {
             by.entry(r.report_id).or_default().push(r);
         }
         for (report, mut rows) in by {
             rows.shrink_to_fit();
-            self.revisions.insert(report, Arc::new(rows));
+            self.earlier.insert(report, Arc::new(rows));
         }
     }
 
-    /// Revisions of `report` up to the revision its held row is at (rows and revisions agree).
+    /// Whether `r` comes before its held report's latest revision.
+    fn is_earlier(&self, r: &report_revision::Model) -> bool {
+        self.reports.get(&r.report_id).is_some_and(|report| r.revision < report.revision)
+    }
+
+    /// Every revision of `report` up to the one its held row is at, oldest first (rows and
+    /// revisions agree): the earlier ones held, and the latest made from the row.
     pub fn revisions_of(&self, report: i64) -> Revisions {
-        let through = self.reports.get(&report).map_or(0, |r| r.revision);
-        match self.revisions.get(&report) {
-            Some(all) if all.last().is_none_or(|r| r.revision <= through) => all.clone(),
-            Some(all) => Arc::new(all.iter().filter(|r| r.revision <= through).cloned().collect()),
-            None => Revisions::default(),
-        }
+        let Some(row) = self.reports.get(&report) else { return Revisions::default() };
+        let earlier = self.earlier.get(&report).map_or(&[][..], |e| e.as_slice());
+        let mut all: Vec<report_revision::Model> =
+            earlier.iter().filter(|r| r.revision < row.revision).cloned().collect();
+        all.push(latest_revision(row));
+        Arc::new(all)
     }
 
     /// How many rows are held, by kind (reports, revisions, extensions, notices, closures).
     pub fn counts(&self) -> [usize; 5] {
         let closures = self.closures_of_task.of.values().map(|v| v.len()).sum();
-        let revisions = self.revisions.values().map(|v| v.len()).sum();
+        let revisions = self.reports.len() + self.earlier.values().map(|v| v.len()).sum::<usize>();
         [self.reports.len(), revisions, self.extensions.len(), self.notices.len(), closures]
+    }
+}
+
+/// A report's latest revision, as its row keeps it (the revision's own row id is not kept: the
+/// API never shows it).
+fn latest_revision(r: &report::Model) -> report_revision::Model {
+    report_revision::Model {
+        id: 0,
+        report_id: r.id,
+        revision: r.revision,
+        status: r.status,
+        progress_percent: r.progress_percent,
+        summary: r.summary.clone(),
+        indicator_values: r.indicator_values.clone(),
+        submitted_at: r.submitted_at,
+        submitted_by: r.submitted_by.clone(),
+        review_state: r.review_state,
+        reviewed_at: r.reviewed_at,
+        reviewed_by: r.reviewed_by.clone(),
+        review_comment: r.review_comment.clone(),
     }
 }
