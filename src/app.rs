@@ -109,23 +109,6 @@ impl AppState {
         &self.db
     }
 
-    /// Reads the list and the held reports in the background, side by side, so that the first
-    /// request finds them read (or waits only for what is left). A read that fails here is read
-    /// again by the first request that needs it.
-    pub fn warm_up(&self) {
-        let (db, snapshots, reports) = (self.read_db.clone(), self.snapshots.clone(), self.reports.clone());
-        tokio::spawn(async move {
-            let versions = match crate::service::versions::versions(&db).await {
-                Ok(v) => v,
-                Err(e) => return tracing::debug!(error = ?e, "warm-up: no versions"),
-            };
-            let (list, held) = tokio::join!(snapshots.at(&db, &versions.list), reports.read(&db, &versions, |_| ()));
-            if let Err(e) = list.and(held) {
-                tracing::debug!(error = ?e, "warm-up: left to the first request");
-            }
-        });
-    }
-
     /// Where queries read (a replica, when configured), for `Reading` and the ledger downloads.
     pub(crate) fn replica(&self) -> &DatabaseConnection {
         &self.read_db

@@ -223,7 +223,6 @@ async fn serve(url: &str, args: ServeArgs) -> anyhow::Result<()> {
         seed_if_empty(&state).await?;
     }
     crate::service::webhooks::worker::spawn(crate::settings::webhook_worker(&state));
-    state.warm_up();
     let listener = TcpListener::bind(args.bind).await.with_context(|| format!("cannot listen on {}", args.bind))?;
     tracing::info!(addr = %listener.local_addr()?, "serving GraphQL at /graphql, GraphiQL at /");
     axum::serve(
