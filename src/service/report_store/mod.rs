@@ -92,9 +92,4 @@ impl ReportStore {
         }
         Ok(())
     }
-
-    /// How many rows are held, by kind (reports, revisions, extensions, notices, closures).
-    pub fn counts(&self) -> [usize; 5] {
-        self.inner.rows.read().unwrap_or_else(|e| e.into_inner()).counts()
-    }
 }

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use entity::{ClosureState, Role, TokenRole, closure, document, task};
 use sea_orm::ActiveValue::{NotSet, Set};
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use super::{require_supervisor, text};
 use crate::error::{ApiError, ApiResult};
@@ -178,13 +178,4 @@ pub fn closed_days<'a>(closures: impl IntoIterator<Item = &'a closure::Model>) -
         .filter(|c| c.state == ClosureState::Approved)
         .filter_map(|c| c.closed_on.map(|d| (c.task_id, d)))
         .collect()
-}
-
-/// The closures of document `document_id` (one statement).
-pub async fn of_document(db: &impl ConnectionTrait, document_id: i64) -> ApiResult<Vec<closure::Model>> {
-    Ok(closure::Entity::find()
-        .filter(closure::Column::DocumentId.eq(document_id))
-        .order_by_asc(closure::Column::Id)
-        .all(db)
-        .await?)
 }
